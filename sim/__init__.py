@@ -1,0 +1,26 @@
+"""hallplan.sim — the discrete-event model of a telecom business hall.
+
+Definition (``scenario``, ``demand``, ``staffing``) is kept apart from the engine
+(``hall``) and from the results (``records``, ``kpi``); ``replicate.simulate`` ties
+them together over replications. This package imports nothing from ``forecast``,
+``optimize`` or ``hallplan``.
+"""
+
+from sim.demand import Demand, demand_from_profile
+from sim.errors import ScenarioError
+from sim.loader import load_scenario, scenario_from_dict
+from sim.replicate import Results, simulate
+from sim.scenario import Scenario
+from sim.staffing import Staffing
+
+__all__ = [
+    "Demand",
+    "Results",
+    "Scenario",
+    "ScenarioError",
+    "Staffing",
+    "demand_from_profile",
+    "load_scenario",
+    "scenario_from_dict",
+    "simulate",
+]

@@ -1,0 +1,31 @@
+"""Input errors in the planner's words: which file, which key, what was expected, what was found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input file.
+
+    ``path`` is the key path inside the file (``lanes.vip.counters``); ``expected`` says what
+    the rule wants and ``found`` shows the offending value as the user wrote it.
+    """
+
+    file: str
+    path: str
+    expected: str
+    found: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        return f"{where}: expected {self.expected}; found {self.found}"
+
+
+class ScenarioError(ValueError):
+    """Raised with *all* problems found in a scenario (or other planner-supplied) file."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

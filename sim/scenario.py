@@ -1,0 +1,556 @@
+"""The scenario: one business hall described as frozen, validated data.
+
+A scenario is written in TOML (see ``scenarios/``) and loaded by :mod:`sim.loader`. Every
+model here is a frozen pydantic v2 model with ``extra="forbid"``, so a misspelt key is an
+error that names the key instead of a silently ignored setting. Cross-record rules (a lane
+that does not exist, shares that do not sum to one, staffing above the physical counters)
+are checked in :meth:`Scenario._cross_checks` and reported together.
+
+Time of day is written ``"HH:MM"`` in files and held as minutes from midnight.
+Defaults and their sources are in ``../shared/domain.md`` (Part A: modelling defaults).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    WithJsonSchema,
+    model_validator,
+)
+
+from sim.distributions import Deterministic, Distribution, LogNormal
+
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def parse_clock(value: object) -> object:
+    """Turn ``"08:30"`` into 510 (minutes from midnight); leave numbers alone.
+
+    ``"24:00"`` is allowed (end of day); anything else past 23:59 is rejected.
+    """
+    if isinstance(value, str):
+        m = _CLOCK.match(value.strip())
+        if not m:
+            raise ValueError(f"a time of day written HH:MM, not {value!r}")
+        hours, minutes = int(m.group(1)), int(m.group(2))
+        if minutes > 59 or hours > 24 or (hours == 24 and minutes):
+            raise ValueError(f"a time of day between 00:00 and 24:00, not {value!r}")
+        return hours * 60 + minutes
+    if isinstance(value, bool):
+        raise ValueError(f"a time of day written HH:MM, not {value!r}")
+    return value
+
+
+def format_clock(minutes: float) -> str:
+    """Minutes from midnight as ``HH:MM`` (for reports)."""
+    m = int(round(minutes))
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+ClockTime = Annotated[
+    float,
+    BeforeValidator(parse_clock),
+    Field(ge=0, le=24 * 60),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$", "examples": ["08:30"]}),
+]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
+DayType = Literal["weekday", "saturday", "sunday", "holiday"]
+DAY_TYPES: tuple[str, ...] = ("weekday", "saturday", "sunday", "holiday")
+Channel = Literal["kiosk", "counter"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------- the hall
+
+
+class HallInfo(_Frozen):
+    id: Annotated[str, Field(min_length=1, max_length=60)]
+    name: str = ""
+    kind: Literal["flagship", "district", "county", "other"] = "other"
+    notes: str = ""
+
+
+class OpeningHours(_Frozen):
+    """Ticket issuing runs from ``open`` to ``close``; everyone inside at close is served."""
+
+    open: ClockTime
+    close: ClockTime
+
+    @model_validator(mode="after")
+    def _open_before_close(self) -> OpeningHours:
+        if self.close <= self.open:
+            raise ValueError(
+                f"closing time after opening time, found open {format_clock(self.open)} "
+                f"and close {format_clock(self.close)}"
+            )
+        return self
+
+
+class Greeters(_Frozen):
+    """Floating posts at the door (迎导 / 流动岗): how many can be on duty at once."""
+
+    posts: NonNegativeInt = Field(description="physical greeter posts (max on duty at once)")
+
+
+class KioskOutage(_Frozen):
+    """Some self-service terminals out of service for a window of the day."""
+
+    start: ClockTime
+    end: ClockTime
+    kiosks: PositiveInt = Field(description="how many terminals are out in this window")
+
+
+class Kiosks(_Frozen):
+    """Self-service terminals (自助服务终端)."""
+
+    count: NonNegativeInt
+    failure_probability: Share = Field(
+        0.08, description="share of kiosk customers whose case fails and who join the counter queue"
+    )
+    failure_time_share: Share = Field(
+        0.5, description="share of the kiosk service time spent before the failure shows"
+    )
+    outages: list[KioskOutage] = Field(default_factory=list)
+
+
+class Lane(_Frozen):
+    """A group of counters that share a ticket queue (general, VIP room, complaint desk…).
+
+    ``calls`` lists the ticket queues a counter of this lane calls from, in order; the default
+    is the lane's own queue. Queues are named after lanes.
+    """
+
+    counters: NonNegativeInt = Field(description="physical counters of this lane")
+    calls: list[Name] = Field(default_factory=list, description="queues called, in order")
+    label: str = ""
+
+    def call_order(self, own: str) -> list[str]:
+        return list(self.calls) if self.calls else [own]
+
+
+class ServiceType(_Frozen):
+    """One kind of business (缴费, 开户, 补卡…): where it can be done and how long it takes."""
+
+    label: str = ""
+    channels: list[Channel] = Field(default_factory=lambda: ["counter"], min_length=1)
+    lane: Name = Field("general", description="lane whose queue a counter ticket joins")
+    skill: Name | None = Field(None, description="staff skill needed; defaults to the lane")
+    counter_time: Distribution
+    kiosk_time: Distribution | None = None
+
+    @model_validator(mode="after")
+    def _kiosk_time_given(self) -> ServiceType:
+        if "kiosk" in self.channels and self.kiosk_time is None:
+            raise ValueError("a kiosk_time distribution, because 'kiosk' is among the channels")
+        return self
+
+
+class Balking(_Frozen):
+    """Probability of leaving at once on seeing the visible queue (linear ramp).
+
+    0 below ``queue_start`` waiting, rising linearly to ``max_probability`` at ``queue_full``.
+    """
+
+    queue_start: NonNegativeInt = 20
+    queue_full: PositiveInt = 60
+    max_probability: Share = 0.3
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Balking:
+        if self.queue_full <= self.queue_start:
+            raise ValueError(
+                f"queue_full above queue_start, found {self.queue_full} <= {self.queue_start}"
+            )
+        return self
+
+
+class CustomerClass(_Frozen):
+    """Regular or VIP tier (全球通 / VIP): share of visits, priority, patience, balking."""
+
+    label: str = ""
+    share: Share
+    priority: NonNegativeInt = Field(0, description="0 is served first within a queue")
+    lane: Name | None = Field(
+        None, description="lane that takes this class's general-lane tickets (e.g. the VIP room)"
+    )
+    patience: Distribution | None = Field(None, description="time before giving up; none = waits")
+    balking: Balking | None = None
+
+
+class TriagePolicy(_Frozen):
+    """The greeter's first gate of triage (把好营业厅现场分流工作的第一关, [001])."""
+
+    enabled: bool = True
+    handling_time: Distribution = LogNormal(mean_min=0.5, cv=0.5)
+    kiosk_acceptance: Share = Field(0.6, description="triaged kiosk-eligible who accept a kiosk")
+    max_kiosk_queue_per_kiosk: NonNegativeFloat = Field(
+        2.0, description="greeter stops sending to kiosks when more wait per working kiosk"
+    )
+    self_service_kiosk_share: Share = Field(
+        0.2, description="untriaged kiosk-eligible customers who go to a kiosk themselves"
+    )
+    misroute_probability: Share = Field(
+        0.10, description="untriaged counter customers who take a ticket for the wrong queue"
+    )
+    redirect_time: Distribution = Deterministic(value_min=1.0)
+
+
+class CallingRules(_Frozen):
+    """Queue-calling (排队叫号) switches on top of each lane's ``calls`` list."""
+
+    vip_idle_calls_regular: bool = Field(
+        True, description="idle VIP counters call general tickets when no VIP is waiting"
+    )
+    vip_lane: Name = "vip"
+    general_lane: Name = "general"
+
+
+class WaitingCare(_Frozen):
+    """15-minute waiting care ([000]: care for customers who have waited more than 15 min)."""
+
+    enabled: bool = True
+    threshold_min: PositiveFloat = 15.0
+    patience_multiplier: Annotated[float, Field(ge=1.0)] = Field(
+        1.5, description="remaining patience is stretched by this factor after care"
+    )
+
+
+class EscalationStep(_Frozen):
+    name: str
+    staff: PositiveInt
+    lane: Name = "general"
+
+
+class EscalationPolicy(_Frozen):
+    """Backup counters opened when the queue stays long (ladder by analogy with [003] §5.4)."""
+
+    enabled: bool = True
+    trigger_waiting: PositiveInt = 10
+    sustain_min: PositiveFloat = 5.0
+    release_waiting: NonNegativeInt = 5
+    check_every_min: PositiveFloat = 1.0
+    monitored_lanes: list[Name] = Field(default_factory=lambda: ["general"])
+    steps: list[EscalationStep] = Field(default_factory=list)
+
+
+class ClosingRule(_Frozen):
+    ticket_cutoff_min_before_close: NonNegativeFloat = Field(
+        0.0, description="tickets stop this many minutes before closing (manuals give no number)"
+    )
+
+
+class ClassTarget(_Frozen):
+    wait_target_min: PositiveFloat
+    min_share_called_within: Share
+
+
+class ServiceTargets(_Frozen):
+    """Default: 80% called within 15 min per interval; abandonment ≤ 5% a day (domain.md A)."""
+
+    wait_target_min: PositiveFloat = 15.0
+    min_share_called_within: Share = 0.8
+    max_abandon_share: Share = 0.05
+    by_class: dict[Name, ClassTarget] = Field(default_factory=dict)
+
+    def for_class(self, name: str) -> ClassTarget:
+        if name in self.by_class:
+            return self.by_class[name]
+        return ClassTarget(
+            wait_target_min=self.wait_target_min,
+            min_share_called_within=self.min_share_called_within,
+        )
+
+
+# --------------------------------------------------------------------------- staff and labour
+
+
+class Employee(_Frozen):
+    id: Annotated[str, Field(min_length=1)]
+    name: str = ""
+    skills: list[Name] = Field(default_factory=lambda: ["general"])
+    contract_hours_per_week: PositiveFloat = 40.0
+    duty_manager: bool = False
+    leave: list[dt.date] = Field(default_factory=list)
+    unavailable_weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(default_factory=list)
+
+
+class StaffGroup(_Frozen):
+    """``count`` employees with the same skills, ids ``{id_prefix}{n:02d}`` (deterministic)."""
+
+    id_prefix: Annotated[str, Field(min_length=1)]
+    count: PositiveInt
+    skills: list[Name] = Field(default_factory=lambda: ["general"])
+    contract_hours_per_week: PositiveFloat = 40.0
+    duty_manager: bool = False
+
+
+class Staff(_Frozen):
+    employees: list[Employee] = Field(default_factory=list)
+    groups: list[StaffGroup] = Field(default_factory=list)
+    on_call_reserve_holidays: NonNegativeInt = Field(
+        2, description="on-call staff kept for holidays and launch days ([003]: 5–7 seats)"
+    )
+
+    def all_employees(self) -> list[Employee]:
+        out = list(self.employees)
+        for g in self.groups:
+            out.extend(
+                Employee(
+                    id=f"{g.id_prefix}{n:02d}",
+                    skills=list(g.skills),
+                    contract_hours_per_week=g.contract_hours_per_week,
+                    duty_manager=g.duty_manager,
+                )
+                for n in range(1, g.count + 1)
+            )
+        return out
+
+
+class MealBreak(_Frozen):
+    min_shift_hours: PositiveFloat = 6.0
+    length_min: PositiveInt = 30
+    earliest_after_start_min: NonNegativeInt = 120
+    latest_before_end_min: NonNegativeInt = 90
+
+
+class LabourRules(_Frozen):
+    """Labour rules ([003]: average week ≤ 40 h; handover 10–15 min early)."""
+
+    max_avg_weekly_hours: PositiveFloat = 40.0
+    max_weekly_hours: PositiveFloat = 44.0
+    max_consecutive_days: PositiveInt = 6
+    min_rest_hours: NonNegativeFloat = 11.0
+    min_days_off_per_week: NonNegativeInt = 1
+    shift_lengths_hours: list[PositiveFloat] = Field(
+        default_factory=lambda: [4.0, 6.0, 8.0, 9.0, 10.0]
+    )
+    meal_break: MealBreak = MealBreak()
+    handover_min: NonNegativeInt = 15
+
+
+# --------------------------------------------------------------------------- demand profile
+
+
+class SpecialDay(_Frozen):
+    """A dated event: Spring Festival eve, 5.17 telecom day, a handset launch…"""
+
+    date: dt.date
+    label: str = ""
+    day_type: DayType | None = None
+    volume_multiplier: PositiveFloat = 1.0
+    service_multipliers: dict[Name, NonNegativeFloat] = Field(default_factory=dict)
+
+
+class DemandProfile(_Frozen):
+    """Expected visits without history: daily volume × intraday curve × service mix.
+
+    ``intraday`` gives, per day type, relative weights of consecutive ``curve_slot_min`` slots
+    from opening to closing. ``month_start_uplift`` multiplies days 1, 2, … of each month
+    (billing peak, [003] §5.4; size assumed in domain.md A).
+    """
+
+    daily_visits: dict[DayType, NonNegativeFloat]
+    curve_slot_min: PositiveInt = 60
+    intraday: dict[DayType, list[NonNegativeFloat]]
+    service_mix: dict[Name, Share]
+    service_mix_by_class: dict[Name, dict[Name, Share]] = Field(default_factory=dict)
+    month_start_uplift: list[PositiveFloat] = Field(
+        default_factory=lambda: [1.3, 1.3, 1.3, 1.2, 1.1]
+    )
+    special_days: list[SpecialDay] = Field(default_factory=list)
+
+
+class StaffingBand(_Frozen):
+    """Staff on duty per post from ``start`` to ``end`` (a simple staffing timeline)."""
+
+    start: ClockTime
+    end: ClockTime
+    posts: dict[Name, NonNegativeInt]
+
+
+# --------------------------------------------------------------------------- the scenario
+
+
+class Scenario(_Frozen):
+    """One business hall: layout, customers, policies, targets, staff, demand."""
+
+    schema_version: Literal[1] = 1
+    hall: HallInfo
+    interval_min: Literal[15, 30, 60] = 30
+    hours: OpeningHours
+    greeters: Greeters
+    kiosks: Kiosks
+    lanes: dict[Name, Lane]
+    service_types: dict[Name, ServiceType]
+    customer_classes: dict[Name, CustomerClass]
+    triage: TriagePolicy = TriagePolicy()
+    calling: CallingRules = CallingRules()
+    waiting_care: WaitingCare = WaitingCare()
+    escalation: EscalationPolicy = EscalationPolicy()
+    closing: ClosingRule = ClosingRule()
+    targets: ServiceTargets = ServiceTargets()
+    staff: Staff = Staff()
+    labour: LabourRules = LabourRules()
+    demand: DemandProfile
+    default_staffing: list[StaffingBand] = Field(default_factory=list)
+
+    # ---- derived helpers (pure)
+    @property
+    def posts(self) -> list[str]:
+        """Staffed posts: every lane, plus ``greeter``."""
+        return [*self.lanes, "greeter"]
+
+    def physical_capacity(self, post: str) -> int:
+        if post == "greeter":
+            return self.greeters.posts
+        return self.lanes[post].counters
+
+    def counter_queue(self, service_type: str, customer_class: str) -> str:
+        """Queue a counter ticket joins: the service type's lane, or the class's own lane
+        (e.g. the VIP room) for general-lane business."""
+        lane = self.service_types[service_type].lane
+        cls = self.customer_classes[customer_class]
+        if cls.lane is not None and lane == self.calling.general_lane:
+            return cls.lane
+        return lane
+
+    def lane_call_orders(self) -> dict[str, list[str]]:
+        """Queues each lane calls, in order, with the VIP idle-counter switch applied."""
+        from sim.calling import vip_idle_counter_policy
+
+        return {
+            name: vip_idle_counter_policy(name, lane.call_order(name), self.calling)
+            for name, lane in self.lanes.items()
+        }
+
+    def interval_starts(self) -> list[float]:
+        start = self.hours.open - (self.hours.open % self.interval_min)
+        out = []
+        t = start
+        while t < self.hours.close:
+            out.append(float(t))
+            t += self.interval_min
+        return out
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        problems = list(_cross_problems(self))
+        if problems:
+            # One message per line; sim.loader splits them back into separate Problems.
+            raise ValueError("\n".join(problems))
+        return self
+
+
+def _cross_problems(s: Scenario):  # noqa: C901 - one flat list of rules reads best here
+    lanes = set(s.lanes)
+    types = set(s.service_types)
+    classes = set(s.customer_classes)
+    for name, lane in s.lanes.items():
+        for q in lane.calls:
+            if q not in lanes:
+                yield f"lanes.{name}.calls: a lane name ({sorted(lanes)}), found {q!r}"
+    for name, st in s.service_types.items():
+        if st.lane not in lanes:
+            yield f"service_types.{name}.lane: a lane name ({sorted(lanes)}), found {st.lane!r}"
+    for name, c in s.customer_classes.items():
+        if c.lane is not None and c.lane not in lanes:
+            yield f"customer_classes.{name}.lane: a lane name ({sorted(lanes)}), found {c.lane!r}"
+    if s.calling.general_lane not in lanes:
+        yield f"calling.general_lane: a lane name ({sorted(lanes)}), found {s.calling.general_lane!r}"
+    total = sum(c.share for c in s.customer_classes.values())
+    if abs(total - 1.0) > 1e-6:
+        yield f"customer_classes.*.share: shares summing to 1, found {total:.4f}"
+    mix = s.demand.service_mix
+    unknown = sorted(set(mix) - types)
+    if unknown:
+        yield f"demand.service_mix: service types defined in service_types, found {unknown}"
+    if abs(sum(mix.values()) - 1.0) > 1e-6:
+        yield f"demand.service_mix: shares summing to 1, found {sum(mix.values()):.4f}"
+    for cls, cmix in s.demand.service_mix_by_class.items():
+        if cls not in classes:
+            yield f"demand.service_mix_by_class.{cls}: a customer class, found {cls!r}"
+        bad = sorted(set(cmix) - types)
+        if bad:
+            yield f"demand.service_mix_by_class.{cls}: service types, found {bad}"
+        if abs(sum(cmix.values()) - 1.0) > 1e-6:
+            yield (
+                f"demand.service_mix_by_class.{cls}: shares summing to 1, "
+                f"found {sum(cmix.values()):.4f}"
+            )
+    for cls in s.targets.by_class:
+        if cls not in classes:
+            yield f"targets.by_class.{cls}: a customer class ({sorted(classes)}), found {cls!r}"
+    if (s.hours.open % s.interval_min) or (s.hours.close % s.interval_min):
+        yield (
+            f"hours: opening and closing on the {s.interval_min}-minute interval grid, found "
+            f"{format_clock(s.hours.open)}–{format_clock(s.hours.close)}"
+        )
+    open_min = s.hours.close - s.hours.open
+    slot = s.demand.curve_slot_min
+    n_slots = -(-int(open_min) // slot)
+    for dtype, curve in s.demand.intraday.items():
+        if len(curve) != n_slots:
+            yield (
+                f"demand.intraday.{dtype}: {n_slots} weights ({slot}-min slots from "
+                f"{format_clock(s.hours.open)} to {format_clock(s.hours.close)}), found {len(curve)}"
+            )
+        elif sum(curve) <= 0:
+            yield f"demand.intraday.{dtype}: at least one positive weight, found all zero"
+    for dtype in s.demand.daily_visits:
+        if dtype not in s.demand.intraday:
+            yield f"demand.intraday.{dtype}: a curve for every day type in daily_visits, found none"
+    for i, sd in enumerate(s.demand.special_days):
+        bad = sorted(set(sd.service_multipliers) - types)
+        if bad:
+            yield f"demand.special_days[{i}].service_multipliers: service types, found {bad}"
+    # Every queue a customer can reach must be called by some lane.
+    calls = s.lane_call_orders()
+    called = {q for order in calls.values() for q in order}
+    reachable = {s.counter_queue(t, c) for t in types for c in classes}
+    for q in sorted(reachable - called):
+        yield f"lanes: some lane that calls queue {q!r} (customers can reach it), found none"
+    for i, band in enumerate(s.default_staffing):
+        if band.end <= band.start:
+            yield (
+                f"default_staffing[{i}]: end after start, found "
+                f"{format_clock(band.start)}–{format_clock(band.end)}"
+            )
+        for post, n in band.posts.items():
+            if post not in s.posts:
+                yield f"default_staffing[{i}].posts.{post}: a post ({s.posts}), found {post!r}"
+            elif n > s.physical_capacity(post):
+                yield (
+                    f"default_staffing[{i}].posts.{post}: at most {s.physical_capacity(post)} "
+                    f"(physical counters/posts), found {n}"
+                )
+    for i, step in enumerate(s.escalation.steps):
+        if step.lane not in lanes:
+            yield f"escalation.steps[{i}].lane: a lane name, found {step.lane!r}"
+    for q in s.escalation.monitored_lanes:
+        if q not in lanes:
+            yield f"escalation.monitored_lanes: lane names, found {q!r}"
+    for i, o in enumerate(s.kiosks.outages):
+        if o.end <= o.start:
+            yield f"kiosks.outages[{i}]: end after start"
+        if o.kiosks > s.kiosks.count:
+            yield f"kiosks.outages[{i}].kiosks: at most {s.kiosks.count}, found {o.kiosks}"
+    ids = [e.id for e in s.staff.all_employees()]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        yield f"staff: unique employee ids, found duplicates {dupes}"
