@@ -202,6 +202,8 @@ class HallModel:
         self.servers: dict[str, list[_Server]] = {p: [] for p in self.idle}
         self.kiosk_queue: deque[_Cust] = deque()
         self.kiosk_waiting = 0
+        self.kiosks_working = 0  # in service and not going out of service
+        self.last_departure_min = NAN
         self._escalated: list[list[_Server]] = []
 
         env = self.env
@@ -242,7 +244,10 @@ class HallModel:
 
     def run(self) -> Recorder:
         self.env.run()
-        end = max(self.env.now, self.close_min)
+        # Servers still on duty (kiosks, whole-day seats) sign off when the last customer
+        # leaves — not at the last (possibly stale) event on the heap.
+        last = self.last_departure_min
+        end = self.close_min if last != last else max(last, self.close_min)
         for servers in self.servers.values():
             for srv in servers:
                 if srv.on_duty:
@@ -256,8 +261,12 @@ class HallModel:
 
     def _start_duty(self, srv: _Server, source: str) -> None:
         if srv.on_duty:
+            if srv.leaving and srv.kind == "kiosk":
+                self.kiosks_working += 1
             srv.leaving = False  # a new span starts before the old one finished: merge
             return
+        if srv.kind == "kiosk":
+            self.kiosks_working += 1
         srv.on_duty = True
         srv.leaving = False
         srv.overtime = source == "closing"
@@ -277,6 +286,10 @@ class HallModel:
         self._end_duty(srv)
 
     def _end_duty(self, srv: _Server) -> None:
+        if srv.kind == "kiosk":
+            self.kiosks_working -= 1
+            if self.kiosks_working == 0:
+                self._flush_kiosk_queue()
         if srv.busy:
             srv.leaving = True  # finish the customer in hand, then leave
             return
@@ -292,8 +305,11 @@ class HallModel:
         srv.leaving = False
         srv.overtime = False
         self.on_duty[srv.post] -= 1
-        if srv.kind == "kiosk" and self.on_duty["kiosk"] == 0:
-            self._flush_kiosk_queue()
+        if srv.kind == "counter" and self.env.now >= self.close_min:
+            # closing rule: nobody who is inside after closing is left without a counter
+            for q in srv.calls:
+                if q.n and not self._has_caller_on_duty(q):
+                    self._recall_for(q)
 
     def _record_span(self, srv: _Server, end: float) -> None:
         self.recorder.staff(StaffSpan(srv.post, srv.sid, srv.span_start, end, srv.source))
@@ -368,7 +384,7 @@ class HallModel:
             return
         i = c.i
         route = self_service_choice(
-            self._kiosk_ok[c.stype], float(cu.u_self[i]), self.on_duty["kiosk"], self.s.triage
+            self._kiosk_ok[c.stype], float(cu.u_self[i]), self.kiosks_working, self.s.triage
         )
         if route == "kiosk":
             self._join_kiosk(c)
@@ -392,7 +408,7 @@ class HallModel:
         route = greeter_triage(
             self._kiosk_ok[c.stype],
             float(self.cust.u_accept[c.i]),
-            self.on_duty["kiosk"],
+            self.kiosks_working,
             self.kiosk_waiting,
             self.s.triage,
         )
@@ -507,6 +523,7 @@ class HallModel:
     def _finish(self, c: _Cust, outcome: str, channel: str) -> None:
         c.state = _DONE
         now = self.env.now
+        self.last_departure_min = now
         if outcome == "served" and channel == "counter":
             wait = c.call - c.ticket
         elif outcome == "abandoned":

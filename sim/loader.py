@@ -2,7 +2,8 @@
 
 A what-if variant names its base with ``extends = "flagship_city_centre.toml"`` (a path
 relative to the variant) and overrides parts of it: tables merge key by key, anything else
-(numbers, strings, arrays) replaces the base value. Every problem is reported with the file,
+(numbers, strings, arrays) replaces the base value, and a table with a different ``kind``
+(a distribution of another family) replaces the base table. Every problem is reported with the file,
 the key path, what was expected and what was found (:class:`~sim.errors.ScenarioError`).
 """
 
@@ -21,10 +22,19 @@ MAX_EXTENDS_DEPTH = 8
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Tables merge recursively; any other value in ``override`` replaces the base value."""
+    """Tables merge recursively; any other value in ``override`` replaces the base value.
+
+    A table that names a different ``kind`` (a distribution changing family) replaces the
+    base table whole, so no parameter of the old family is left behind.
+    """
     out = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        old = out.get(key)
+        if (
+            isinstance(value, dict)
+            and isinstance(old, dict)
+            and value.get("kind", old.get("kind")) == old.get("kind")
+        ):
             out[key] = deep_merge(out[key], value)
         else:
             out[key] = value

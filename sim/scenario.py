@@ -409,6 +409,11 @@ class Scenario(_Frozen):
     labour: LabourRules = LabourRules()
     demand: DemandProfile
     default_staffing: list[StaffingBand] = Field(default_factory=list)
+    reference_date: dt.date = Field(
+        dt.date(2026, 3, 11),
+        description="the day `hallplan simulate` runs when no --date is given (a what-if "
+        "variant sets it to its event day)",
+    )
 
     # ---- derived helpers (pure)
     @property
@@ -457,7 +462,7 @@ class Scenario(_Frozen):
         return self
 
 
-def _cross_problems(s: Scenario):  # noqa: C901 - one flat list of rules reads best here
+def _cross_problems(s: Scenario):
     lanes = set(s.lanes)
     types = set(s.service_types)
     classes = set(s.customer_classes)

@@ -1,0 +1,194 @@
+"""Files written by ``hallplan simulate``: customers.csv, kpi_interval.csv, kpi_day.csv,
+summary.md and waits.png — all written atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from hallplan.atomic import save_figure, write_csv, write_text
+from sim.replicate import Results
+from sim.scenario import format_clock
+
+
+def _fmt(mean: float, hw: float, digits: int = 2, pct: bool = False) -> str:
+    if pd.isna(mean):
+        return "–"
+    if pct:
+        s = f"{100 * mean:.1f}%"
+        return s if pd.isna(hw) else f"{s} ± {100 * hw:.1f}"
+    s = f"{mean:.{digits}f}"
+    return s if pd.isna(hw) else f"{s} ± {hw:.{digits}f}"
+
+
+def target_check(results: Results) -> pd.DataFrame:
+    """Per date and lane: the day's share called within target and abandonment vs targets,
+    plus the intervals whose mean share misses the target."""
+    s = results.scenario
+    isum = results.interval_summary()
+    dsum = results.day_summary()
+    rows = []
+    for date in results.dates:
+        for lane in s.lanes:
+            d = dsum[(dsum["date"] == date) & (dsum["group_kind"] == "lane") & (dsum["group"] == lane)]
+            if d.empty:
+                continue
+            get = d.set_index("metric")
+            share = get.loc["share_called_within_target"] if "share_called_within_target" in get.index else None
+            ab = get.loc["abandon_share"] if "abandon_share" in get.index else None
+            iv = isum[
+                (isum["date"] == date) & (isum["lane"] == lane)
+                & (isum["metric"] == "share_called_within_target")
+            ]
+            target = s.targets.min_share_called_within
+            if lane == s.calling.vip_lane and "vip" in s.targets.by_class:
+                target = s.targets.by_class["vip"].min_share_called_within
+            missed = iv[iv["mean"] < target]
+            rows.append(
+                {
+                    "date": date,
+                    "lane": lane,
+                    "share_called_within_target": share["mean"] if share is not None else float("nan"),
+                    "share_ci": share["ci_half_width"] if share is not None else float("nan"),
+                    "target_share": target,
+                    "abandon_share": ab["mean"] if ab is not None else float("nan"),
+                    "abandon_ci": ab["ci_half_width"] if ab is not None else float("nan"),
+                    "max_abandon_share": s.targets.max_abandon_share,
+                    "intervals_missing_target": ", ".join(
+                        format_clock(t) for t in missed["interval_start_min"]
+                    ),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def summary_markdown(results: Results, elapsed_s: float | None = None) -> str:
+    s = results.scenario
+    dsum = results.day_summary()
+    lines = [
+        f"# Simulation of {s.hall.name or s.hall.id}",
+        "",
+        f"- hall: `{s.hall.id}` ({s.hall.kind}); open {format_clock(s.hours.open)}–"
+        f"{format_clock(s.hours.close)}; interval {s.interval_min} min",
+        f"- dates: {', '.join(str(d) for d in results.dates)}; replications: {results.reps}; "
+        f"seed: {results.seed}",
+        "- figures are means over replications ± the 95% confidence half-width (Student t)",
+    ]
+    if elapsed_s is not None:
+        lines.append(f"- run time: {elapsed_s:.1f} s")
+    for date in results.dates:
+        d = dsum[dsum["date"] == date]
+        hall = d[d["group_kind"] == "hall"].set_index("metric")
+
+        def h(metric: str, digits: int = 1, pct: bool = False) -> str:
+            if metric not in hall.index:
+                return "–"
+            return _fmt(hall.loc[metric, "mean"], hall.loc[metric, "ci_half_width"], digits, pct)
+
+        lines += [
+            "",
+            f"## {date}",
+            "",
+            f"- visits: {h('arrivals', 0)}; served at counters {h('served_at_counter', 0)}, "
+            f"at kiosks {h('served_at_kiosk', 0)}; abandoned {h('abandoned', 0)}; "
+            f"balked {h('balked', 0)}",
+            f"- counter customers called within their target: "
+            f"{h('share_called_within_target', pct=True)}; mean wait {h('mean_wait_min')} min; "
+            f"p90 {h('p90_wait_min')} min",
+            f"- reached the {s.waiting_care.threshold_min:g}-minute care threshold: {h('cared', 0)}",
+            f"- triaged by a greeter: {h('triaged_share', pct=True)}; misrouted "
+            f"{h('misrouted', 0)}; kiosk failures {h('kiosk_failed', 0)}",
+            f"- last customer left at {format_clock(hall.loc['last_departure_min', 'mean'])}"
+            if "last_departure_min" in hall.index else "",
+            "",
+            "| lane | tickets | served | abandoned | within target | mean wait (min) | p90 wait | max wait |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        lanes = d[d["group_kind"] == "lane"]
+        for lane, grp in lanes.groupby("group"):
+            m = grp.set_index("metric")
+
+            def g(metric, digits=1, pct=False, m=m):
+                return _fmt(m.loc[metric, "mean"], m.loc[metric, "ci_half_width"], digits, pct) if metric in m.index else "–"
+
+            lines.append(
+                f"| {lane} | {g('tickets', 0)} | {g('served', 0)} | {g('abandoned', 0)} | "
+                f"{g('share_called_within_target', pct=True)} | {g('mean_wait_min')} | "
+                f"{g('p90_wait_min')} | {g('max_wait_min')} |"
+            )
+        lines += ["", "| post | utilisation | staff-hours |", "|---|---|---|"]
+        posts = d[d["group_kind"] == "post"]
+        for post, grp in posts.groupby("group"):
+            m = grp.set_index("metric")
+            lines.append(
+                f"| {post} | {_fmt(m.loc['utilisation', 'mean'], m.loc['utilisation', 'ci_half_width'], pct=True)} | "
+                f"{_fmt(m.loc['staff_hours', 'mean'], m.loc['staff_hours', 'ci_half_width'], 1)} |"
+            )
+        cls = d[d["group_kind"] == "customer_class"]
+        lines += ["", "| class | tickets | within own target | abandon share |", "|---|---|---|---|"]
+        for name, grp in cls.groupby("group"):
+            m = grp.set_index("metric")
+            t = s.targets.for_class(name)
+            lines.append(
+                f"| {name} ({t.min_share_called_within:.0%} within {t.wait_target_min:g} min) | "
+                f"{_fmt(m.loc['tickets', 'mean'], m.loc['tickets', 'ci_half_width'], 0)} | "
+                f"{_fmt(m.loc['share_called_within_target', 'mean'], m.loc['share_called_within_target', 'ci_half_width'], pct=True)} | "
+                f"{_fmt(m.loc['abandon_share', 'mean'], m.loc['abandon_share', 'ci_half_width'], pct=True)} |"
+            )
+    tc = target_check(results)
+    lines += ["", "## Targets", "", "| date | lane | within target | target | abandonment | max | intervals missing the target |", "|---|---|---|---|---|---|---|"]
+    for _, r in tc.iterrows():
+        lines.append(
+            f"| {r['date']} | {r['lane']} | {_fmt(r['share_called_within_target'], r['share_ci'], pct=True)} | "
+            f"{r['target_share']:.0%} | {_fmt(r['abandon_share'], r['abandon_ci'], pct=True)} | "
+            f"{r['max_abandon_share']:.0%} | {r['intervals_missing_target'] or 'none'} |"
+        )
+    esc = results.escalations
+    if len(esc) and "action" in esc and esc["action"].notna().any():
+        n_in = int((esc["action"] == "sign_in").sum())
+        lines += ["", f"Escalation: {n_in / results.reps:.1f} sign-ins per day on average."]
+    return "\n".join(line for line in lines if line is not None) + "\n"
+
+
+def waits_figure(results: Results):
+    isum = results.interval_summary()
+    date = results.dates[0]
+    lanes = list(results.scenario.lanes)
+    fig, axes = plt.subplots(2, 1, figsize=(10, 7), sharex=True)
+    for metric, ax, label in [
+        ("mean_wait_min", axes[0], "mean wait (min)"),
+        ("queue_len_mean", axes[1], "customers waiting (time-average)"),
+    ]:
+        for lane in lanes:
+            d = isum[(isum["date"] == date) & (isum["lane"] == lane) & (isum["metric"] == metric)]
+            x = d["interval_start_min"] / 60.0
+            ax.step(x, d["mean"], where="post", label=lane)
+            ax.fill_between(x, d["ci_low"], d["ci_high"], step="post", alpha=0.2)
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    t = results.scenario.targets.wait_target_min
+    axes[0].axhline(t, color="red", linestyle="--", linewidth=1, label=f"{t:g}-min target")
+    axes[0].legend(loc="upper right")
+    axes[1].set_xlabel("hour of day")
+    fig.suptitle(f"{results.scenario.hall.id} — {date} ({results.reps} replications, 95% CI)")
+    return fig
+
+
+def write_simulation_outputs(results: Results, out: Path, elapsed_s: float | None = None) -> list[Path]:
+    out = Path(out)
+    written = [
+        write_csv(out / "customers.csv", results.customers),
+        write_csv(out / "kpi_interval.csv", results.interval_kpis),
+        write_csv(out / "kpi_interval_summary.csv", results.interval_summary()),
+        write_csv(out / "kpi_day.csv", results.day_summary()),
+        write_text(out / "summary.md", summary_markdown(results, elapsed_s)),
+    ]
+    fig = waits_figure(results)
+    written.append(save_figure(out / "waits.png", fig))
+    plt.close(fig)
+    return written

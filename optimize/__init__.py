@@ -1,0 +1,1 @@
+"""Optimisation and analytics for hall planning: exact queueing formulas, staffing."""
