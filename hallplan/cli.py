@@ -70,7 +70,8 @@ def validate(
         try:
             s = load_scenario(f)
             console.print(
-                f"[green]✓[/] {f}: hall {s.hall.id!r}, {sum(lane.counters for lane in s.lanes.values())} "
+                f"[green]✓[/] {f}: hall {s.hall.id!r}, "
+                f"{sum(lane.counters for lane in s.lanes.values())} "
                 f"counters, {len(s.service_types)} service types, "
                 f"{len(s.staff.all_employees())} employees"
             )
@@ -135,8 +136,10 @@ def simulate(
     reps: Annotated[int, typer.Option(min=1, help="replications")] = 20,
     seed: Annotated[int, typer.Option(help="base seed (results are a function of it)")] = 1,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/simulate"),
-    date: Annotated[str | None, typer.Option(help="day to simulate, YYYY-MM-DD "
-                                             "(default: the scenario's reference_date)")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(help="day to simulate, YYYY-MM-DD (default: the scenario's reference_date)"),
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, help="local worker processes")] = 1,
 ) -> None:
     """Simulate a hall day with the scenario's staffing; write customers.csv,

@@ -26,6 +26,13 @@ def _fmt(mean: float, hw: float, digits: int = 2, pct: bool = False) -> str:
     return s if pd.isna(hw) else f"{s} ± {hw:.{digits}f}"
 
 
+def _cell(m: pd.DataFrame, metric: str, digits: int = 1, pct: bool = False) -> str:
+    """``mean ± half-width`` of one metric from a summary indexed by metric."""
+    if metric not in m.index:
+        return "–"
+    return _fmt(m.loc[metric, "mean"], m.loc[metric, "ci_half_width"], digits, pct)
+
+
 def target_check(results: Results) -> pd.DataFrame:
     """Per date and lane: the day's share called within target and abandonment vs targets,
     plus the intervals whose mean share misses the target."""
@@ -35,14 +42,21 @@ def target_check(results: Results) -> pd.DataFrame:
     rows = []
     for date in results.dates:
         for lane in s.lanes:
-            d = dsum[(dsum["date"] == date) & (dsum["group_kind"] == "lane") & (dsum["group"] == lane)]
+            d = dsum[
+                (dsum["date"] == date) & (dsum["group_kind"] == "lane") & (dsum["group"] == lane)
+            ]
             if d.empty:
                 continue
             get = d.set_index("metric")
-            share = get.loc["share_called_within_target"] if "share_called_within_target" in get.index else None
+            share = (
+                get.loc["share_called_within_target"]
+                if "share_called_within_target" in get.index
+                else None
+            )
             ab = get.loc["abandon_share"] if "abandon_share" in get.index else None
             iv = isum[
-                (isum["date"] == date) & (isum["lane"] == lane)
+                (isum["date"] == date)
+                & (isum["lane"] == lane)
                 & (isum["metric"] == "share_called_within_target")
             ]
             target = s.targets.min_share_called_within
@@ -53,7 +67,9 @@ def target_check(results: Results) -> pd.DataFrame:
                 {
                     "date": date,
                     "lane": lane,
-                    "share_called_within_target": share["mean"] if share is not None else float("nan"),
+                    "share_called_within_target": share["mean"]
+                    if share is not None
+                    else float("nan"),
                     "share_ci": share["ci_half_width"] if share is not None else float("nan"),
                     "target_share": target,
                     "abandon_share": ab["mean"] if ab is not None else float("nan"),
@@ -85,10 +101,8 @@ def summary_markdown(results: Results, elapsed_s: float | None = None) -> str:
         d = dsum[dsum["date"] == date]
         hall = d[d["group_kind"] == "hall"].set_index("metric")
 
-        def h(metric: str, digits: int = 1, pct: bool = False) -> str:
-            if metric not in hall.index:
-                return "–"
-            return _fmt(hall.loc[metric, "mean"], hall.loc[metric, "ci_half_width"], digits, pct)
+        def h(metric: str, digits: int = 1, pct: bool = False, hall=hall) -> str:
+            return _cell(hall, metric, digits, pct)
 
         lines += [
             "",
@@ -100,51 +114,63 @@ def summary_markdown(results: Results, elapsed_s: float | None = None) -> str:
             f"- counter customers called within their target: "
             f"{h('share_called_within_target', pct=True)}; mean wait {h('mean_wait_min')} min; "
             f"p90 {h('p90_wait_min')} min",
-            f"- reached the {s.waiting_care.threshold_min:g}-minute care threshold: {h('cared', 0)}",
+            f"- reached the {s.waiting_care.threshold_min:g}-minute care threshold: "
+            f"{h('cared', 0)}",
             f"- triaged by a greeter: {h('triaged_share', pct=True)}; misrouted "
             f"{h('misrouted', 0)}; kiosk failures {h('kiosk_failed', 0)}",
             f"- last customer left at {format_clock(hall.loc['last_departure_min', 'mean'])}"
-            if "last_departure_min" in hall.index else "",
+            if "last_departure_min" in hall.index
+            else "",
             "",
-            "| lane | tickets | served | abandoned | within target | mean wait (min) | p90 wait | max wait |",
+            "| lane | tickets | served | abandoned | within target | mean wait (min) "
+            "| p90 wait | max wait |",
             "|---|---|---|---|---|---|---|---|",
         ]
         lanes = d[d["group_kind"] == "lane"]
         for lane, grp in lanes.groupby("group"):
             m = grp.set_index("metric")
 
-            def g(metric, digits=1, pct=False, m=m):
-                return _fmt(m.loc[metric, "mean"], m.loc[metric, "ci_half_width"], digits, pct) if metric in m.index else "–"
-
             lines.append(
-                f"| {lane} | {g('tickets', 0)} | {g('served', 0)} | {g('abandoned', 0)} | "
-                f"{g('share_called_within_target', pct=True)} | {g('mean_wait_min')} | "
-                f"{g('p90_wait_min')} | {g('max_wait_min')} |"
+                f"| {lane} | {_cell(m, 'tickets', 0)} | {_cell(m, 'served', 0)} | "
+                f"{_cell(m, 'abandoned', 0)} | "
+                f"{_cell(m, 'share_called_within_target', pct=True)} | "
+                f"{_cell(m, 'mean_wait_min')} | {_cell(m, 'p90_wait_min')} | "
+                f"{_cell(m, 'max_wait_min')} |"
             )
         lines += ["", "| post | utilisation | staff-hours |", "|---|---|---|"]
         posts = d[d["group_kind"] == "post"]
         for post, grp in posts.groupby("group"):
             m = grp.set_index("metric")
             lines.append(
-                f"| {post} | {_fmt(m.loc['utilisation', 'mean'], m.loc['utilisation', 'ci_half_width'], pct=True)} | "
-                f"{_fmt(m.loc['staff_hours', 'mean'], m.loc['staff_hours', 'ci_half_width'], 1)} |"
+                f"| {post} | {_cell(m, 'utilisation', pct=True)} | {_cell(m, 'staff_hours')} |"
             )
         cls = d[d["group_kind"] == "customer_class"]
-        lines += ["", "| class | tickets | within own target | abandon share |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "| class | tickets | within own target | abandon share |",
+            "|---|---|---|---|",
+        ]
         for name, grp in cls.groupby("group"):
             m = grp.set_index("metric")
             t = s.targets.for_class(name)
             lines.append(
                 f"| {name} ({t.min_share_called_within:.0%} within {t.wait_target_min:g} min) | "
-                f"{_fmt(m.loc['tickets', 'mean'], m.loc['tickets', 'ci_half_width'], 0)} | "
-                f"{_fmt(m.loc['share_called_within_target', 'mean'], m.loc['share_called_within_target', 'ci_half_width'], pct=True)} | "
-                f"{_fmt(m.loc['abandon_share', 'mean'], m.loc['abandon_share', 'ci_half_width'], pct=True)} |"
+                f"{_cell(m, 'tickets', 0)} | {_cell(m, 'share_called_within_target', pct=True)} | "
+                f"{_cell(m, 'abandon_share', pct=True)} |"
             )
     tc = target_check(results)
-    lines += ["", "## Targets", "", "| date | lane | within target | target | abandonment | max | intervals missing the target |", "|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Targets",
+        "",
+        "| date | lane | within target | target | abandonment | max "
+        "| intervals missing the target |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for _, r in tc.iterrows():
+        within = _fmt(r["share_called_within_target"], r["share_ci"], pct=True)
         lines.append(
-            f"| {r['date']} | {r['lane']} | {_fmt(r['share_called_within_target'], r['share_ci'], pct=True)} | "
+            f"| {r['date']} | {r['lane']} | {within} | "
             f"{r['target_share']:.0%} | {_fmt(r['abandon_share'], r['abandon_ci'], pct=True)} | "
             f"{r['max_abandon_share']:.0%} | {r['intervals_missing_target'] or 'none'} |"
         )
@@ -179,7 +205,9 @@ def waits_figure(results: Results):
     return fig
 
 
-def write_simulation_outputs(results: Results, out: Path, elapsed_s: float | None = None) -> list[Path]:
+def write_simulation_outputs(
+    results: Results, out: Path, elapsed_s: float | None = None
+) -> list[Path]:
     out = Path(out)
     written = [
         write_csv(out / "customers.csv", results.customers),

@@ -52,7 +52,14 @@ class Demand:
         missing = [c for c in DEMAND_COLUMNS if c not in self.table.columns]
         if missing:
             raise ScenarioError(
-                [Problem("<demand>", "columns", f"columns {list(DEMAND_COLUMNS)}", f"{missing} missing")]
+                [
+                    Problem(
+                        "<demand>",
+                        "columns",
+                        f"columns {list(DEMAND_COLUMNS)}",
+                        f"{missing} missing",
+                    )
+                ]
             )
         rates = self.table["rate_per_hour"].to_numpy(dtype=float)
         if not np.all(np.isfinite(rates)) or (rates < 0).any():

@@ -17,11 +17,13 @@ prints nothing: it appends flat records to a recorder.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import deque
 from typing import Protocol
 
 import simpy
+from simpy.events import NORMAL
 
 from sim.arrivals import DayCustomers
 from sim.balking import balk_probability
@@ -58,6 +60,19 @@ class ListRecorder:
 
     def escalation(self, event: EscalationEvent) -> None:
         self.escalations.append(event)
+
+
+class _Tick:
+    """The lightest thing SimPy's ``Environment.step`` can process: a triggered, successful
+    event with one callback. Used instead of ``Timeout`` on the hot path (no per-event
+    argument checks, ``__slots__`` instead of a dict)."""
+
+    __slots__ = ("_ok", "_value", "callbacks")
+
+    def __init__(self, callback, value):
+        self.callbacks = [callback]
+        self._ok = True
+        self._value = value
 
 
 class _Queue:
@@ -167,6 +182,23 @@ class HallModel:
         self.cust = customers
         self.recorder = recorder if recorder is not None else ListRecorder()
         self.env = simpy.Environment()
+        # Per-customer columns as Python lists: indexing numpy arrays one scalar at a time
+        # costs more than the event handling itself.
+        self._triage_t = customers.triage_time_min.tolist()
+        self._counter_t = customers.counter_time_min.tolist()
+        self._kiosk_t = customers.kiosk_time_min.tolist()
+        self._redirect_t = customers.redirect_time_min.tolist()
+        self._patience = customers.patience_min.tolist()
+        self._u_accept = customers.u_accept.tolist()
+        self._u_self = customers.u_self.tolist()
+        self._u_misroute = customers.u_misroute.tolist()
+        self._u_fail = customers.u_kiosk_fail.tolist()
+        self._u_balk = customers.u_balk.tolist()
+        self._arrival = customers.arrival_min.tolist()
+        self._stype = customers.service_type.tolist()
+        self._cls = customers.customer_class.tolist()
+        self._schedule = self.env.schedule
+        self._triage_on = scenario.triage.enabled
         self.close_min = float(scenario.hours.close)
         self.open_min = float(scenario.hours.open)
         self.care_threshold = scenario.waiting_care.threshold_min
@@ -186,7 +218,9 @@ class HallModel:
         call_orders = scenario.lane_call_orders()
         for q in self.queues.values():
             ranked = sorted(
-                (order.index(q.name), lane) for lane, order in call_orders.items() if q.name in order
+                (order.index(q.name), lane)
+                for lane, order in call_orders.items()
+                if q.name in order
             )
             q.callers = [lane for _, lane in ranked]
         self._calls = {lane: [self.queues[q] for q in order] for lane, order in call_orders.items()}
@@ -197,7 +231,9 @@ class HallModel:
         reachable = sorted({q.name for row in self._right_queue for q in row})
         self._reachable = [self.queues[q] for q in reachable]
 
-        self.idle: dict[str, deque[_Server]] = {p: deque() for p in [*scenario.lanes, "greeter", "kiosk"]}
+        self.idle: dict[str, deque[_Server]] = {
+            p: deque() for p in [*scenario.lanes, "greeter", "kiosk"]
+        }
         self.on_duty: dict[str, int] = dict.fromkeys(self.idle, 0)
         self.servers: dict[str, list[_Server]] = {p: [] for p in self.idle}
         self.kiosk_queue: deque[_Cust] = deque()
@@ -218,18 +254,25 @@ class HallModel:
             srv = self._new_server(f"kiosk-{k + 1:02d}", "kiosk", "kiosk")
             self._schedule_spans(srv, spans)
 
-        arrivals = customers.arrival_min
-        stypes = customers.service_type
-        classes = customers.customer_class
-        on_arrival = self._on_arrival
-        for i in range(len(arrivals)):
-            ev = env.timeout(float(arrivals[i]), _Cust(i, int(stypes[i]), int(classes[i])))
-            ev.callbacks.append(on_arrival)
+        self._next_arrival = 0
+        self._schedule_next_arrival()
         env.timeout(self.close_min).callbacks.append(self._on_close)
         if scenario.escalation.enabled and scenario.escalation.steps:
             env.process(self._escalation_monitor())
 
     # ------------------------------------------------------------------ set-up helpers
+    def _at(self, delay: float, callback, value) -> None:
+        """Call ``callback(event)`` after ``delay`` minutes; ``event._value`` is ``value``."""
+        self._schedule(_Tick(callback, value), NORMAL, delay)
+
+    def _schedule_next_arrival(self) -> None:
+        """Arrivals are chained (one pending at a time) to keep the event heap small."""
+        i = self._next_arrival
+        if i < len(self._arrival):
+            self._next_arrival = i + 1
+            c = _Cust(i, self._stype[i], self._cls[i])
+            self._at(self._arrival[i] - self.env.now, self._on_arrival, c)
+
     def _new_server(self, sid: str, post: str, kind: str) -> _Server:
         srv = _Server(sid, post, kind, self._calls.get(post, []), len(self.servers[post]) + 1)
         self.servers[post].append(srv)
@@ -293,10 +336,8 @@ class HallModel:
         if srv.busy:
             srv.leaving = True  # finish the customer in hand, then leave
             return
-        try:
+        with contextlib.suppress(ValueError):  # not idle: nothing to remove
             self.idle[srv.post].remove(srv)
-        except ValueError:
-            pass
         self._off_duty(srv)
 
     def _off_duty(self, srv: _Server) -> None:
@@ -371,20 +412,19 @@ class HallModel:
 
     # ------------------------------------------------------------------ customer flow
     def _on_arrival(self, ev) -> None:
-        c: _Cust = ev.value
-        cu = self.cust
+        c: _Cust = ev._value
+        self._schedule_next_arrival()
         idle_greeters = self.idle["greeter"]
-        if self.s.triage.enabled and idle_greeters:
+        if self._triage_on and idle_greeters:
             g = idle_greeters.popleft()
             g.busy = True
             c.triaged = True
             c.greeter = g.idx
-            t = self.env.timeout(float(cu.triage_time_min[c.i]), (g, c))
-            t.callbacks.append(self._on_triage_end)
+            self._at(self._triage_t[c.i], self._on_triage_end, (g, c))
             return
         i = c.i
         route = self_service_choice(
-            self._kiosk_ok[c.stype], float(cu.u_self[i]), self.kiosks_working, self.s.triage
+            self._kiosk_ok[c.stype], self._u_self[i], self.kiosks_working, self.s.triage
         )
         if route == "kiosk":
             self._join_kiosk(c)
@@ -392,9 +432,10 @@ class HallModel:
         right = self._right_queue[c.stype][c.cls]
         c.right_queue = right
         p = self.s.triage.misroute_probability
-        if misrouted(float(cu.u_misroute[i]), len(self._reachable), self.s.triage):
+        u = self._u_misroute[i]
+        if misrouted(u, len(self._reachable), self.s.triage):
             others = [q for q in self._reachable if q is not right]
-            pick = min(int(float(cu.u_misroute[i]) / p * len(others)), len(others) - 1)
+            pick = min(int(u / p * len(others)), len(others) - 1)
             c.misrouted = True
             c.wrong_queue = others[pick]
             self._take_ticket(c, others[pick], first=True)
@@ -402,12 +443,12 @@ class HallModel:
             self._take_ticket(c, right, first=True)
 
     def _on_triage_end(self, ev) -> None:
-        g, c = ev.value
+        g, c = ev._value
         c.triage_end = self.env.now
         self._next_work(g)
         route = greeter_triage(
             self._kiosk_ok[c.stype],
-            float(self.cust.u_accept[c.i]),
+            self._u_accept[c.i],
             self.kiosks_working,
             self.kiosk_waiting,
             self.s.triage,
@@ -432,14 +473,14 @@ class HallModel:
         c.kstart = self.env.now
         c.kiosk = k.idx
         i = c.i
-        c.kfail = bool(self.cust.u_kiosk_fail[i] < self.s.kiosks.failure_probability)
-        dur = float(self.cust.kiosk_time_min[i])
+        c.kfail = self._u_fail[i] < self.s.kiosks.failure_probability
+        dur = self._kiosk_t[i]
         if c.kfail:
             dur *= self.s.kiosks.failure_time_share
-        self.env.timeout(dur, (k, c)).callbacks.append(self._on_kiosk_end)
+        self._at(dur, self._on_kiosk_end, (k, c))
 
     def _on_kiosk_end(self, ev) -> None:
-        k, c = ev.value
+        k, c = ev._value
         c.kend = self.env.now
         self._next_work(k)
         if c.kfail:  # kiosk failure → counter queue (domain.md A: ≈ 8%)
@@ -463,7 +504,7 @@ class HallModel:
             rule = self._balking[c.cls]
             if rule is not None:
                 p = balk_probability(q.n, rule)
-                if p > 0.0 and self.cust.u_balk[c.i] < p:
+                if p > 0.0 and self._u_balk[c.i] < p:
                     self._finish(c, "balked", "")
                     return
         for lane in q.callers:
@@ -477,16 +518,15 @@ class HallModel:
         c.token += 1
         q.levels[self._class_level[c.cls]].append(c)
         q.n += 1
-        patience = float(self.cust.patience_min[c.i])
+        patience = self._patience[c.i]
         if patience != math.inf:
             remaining = patience - (now - c.ticket)
-            t = self.env.timeout(max(remaining, 0.0), (c, c.token))
-            t.callbacks.append(self._on_patience_end)
+            self._at(remaining if remaining > 0.0 else 0.0, self._on_patience_end, (c, c.token))
         if now >= self.close_min and not self._has_caller_on_duty(q):
             self._recall_for(q)
 
     def _on_patience_end(self, ev) -> None:
-        c, token = ev.value
+        c, token = ev._value
         if c.state != _WAITING or c.token != token:
             return  # called (or re-queued) before patience ran out
         c.queue.n -= 1
@@ -500,22 +540,20 @@ class HallModel:
         if c.misrouted and c.rcall != c.rcall:  # first call, at the wrong counter
             c.rcall = now
             c.rcounter = srv.sid
-            t = self.env.timeout(float(self.cust.redirect_time_min[i]), (srv, c))
-            t.callbacks.append(self._on_redirect_end)
+            self._at(self._redirect_t[i], self._on_redirect_end, (srv, c))
             return
         c.call = now
         c.counter = srv.sid
-        t = self.env.timeout(float(self.cust.counter_time_min[i]), (srv, c))
-        t.callbacks.append(self._on_service_end)
+        self._at(self._counter_t[i], self._on_service_end, (srv, c))
 
     def _on_redirect_end(self, ev) -> None:
-        srv, c = ev.value
+        srv, c = ev._value
         c.rend = c.requeue = self.env.now
         self._next_work(srv)
         self._take_ticket(c, c.right_queue, first=False)
 
     def _on_service_end(self, ev) -> None:
-        srv, c = ev.value
+        srv, c = ev._value
         c.end = self.env.now
         self._finish(c, "served", "counter")
         self._next_work(srv)
@@ -537,7 +575,7 @@ class HallModel:
                 c.i,
                 self._class_names[c.cls],
                 self._type_names[c.stype],
-                float(self.cust.arrival_min[c.i]),
+                self._arrival[c.i],
                 c.triaged,
                 c.greeter,
                 c.triage_end,
@@ -582,8 +620,9 @@ class HallModel:
                 step = pol.steps[ladder.level - 1]
                 self._escalated.append(self._sign_in(step.lane, step.staff))
                 self.recorder.escalation(
-                    EscalationEvent(env.now, step.name, "sign_in", step.lane,
-                                    len(self._escalated[-1]), waiting)
+                    EscalationEvent(
+                        env.now, step.name, "sign_in", step.lane, len(self._escalated[-1]), waiting
+                    )
                 )
             elif change < 0:
                 step = pol.steps[ladder.level]

@@ -16,19 +16,45 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.records import CUSTOMER_COLUMNS, ESCALATION_COLUMNS, STAFF_COLUMNS
+from sim.records import (
+    CUSTOMER_COLUMNS,
+    ESCALATION_COLUMNS,
+    STAFF_COLUMNS,
+    CustomerRecord,
+    EscalationEvent,
+    StaffSpan,
+)
+
+_DTYPES = {"float": float, "int": int, "bool": bool, "str": object}
+
+
+def _empty_frame(record_type) -> pd.DataFrame:
+    """An empty frame with the record's columns *and* dtypes (an untyped empty frame makes
+    boolean masks behave as column selections)."""
+    return pd.DataFrame(
+        {
+            name: pd.Series([], dtype=_DTYPES[getattr(kind, "__forward_arg__", kind)])
+            for name, kind in record_type.__annotations__.items()
+        }
+    )
 from sim.scenario import Scenario
 
 
 def customers_frame(records) -> pd.DataFrame:
+    if not records:
+        return _empty_frame(CustomerRecord)
     return pd.DataFrame.from_records(records, columns=list(CUSTOMER_COLUMNS))
 
 
 def staff_frame(records) -> pd.DataFrame:
+    if not records:
+        return _empty_frame(StaffSpan)
     return pd.DataFrame.from_records(records, columns=list(STAFF_COLUMNS))
 
 
 def escalations_frame(records) -> pd.DataFrame:
+    if not records:
+        return _empty_frame(EscalationEvent)
     return pd.DataFrame.from_records(records, columns=list(ESCALATION_COLUMNS))
 
 
@@ -82,9 +108,9 @@ def waiting_spans(cust: pd.DataFrame) -> pd.DataFrame:
             "end": np.where(redirected, c["redirect_call_min"], end_final),
         }
     )
-    second = pd.DataFrame(
-        {"lane": c["lane"], "start": c["requeue_min"], "end": end_final}
-    )[redirected & ~stuck_wrong]
+    second = pd.DataFrame({"lane": c["lane"], "start": c["requeue_min"], "end": end_final})[
+        redirected & ~stuck_wrong
+    ]
     out = pd.concat([first, second], ignore_index=True)
     return out[out["end"] > out["start"]]
 
@@ -111,7 +137,9 @@ def busy_spans(cust: pd.DataFrame, server_post: dict[str, str]) -> pd.DataFrame:
     out = pd.concat(parts, ignore_index=True)
     out["post"] = out["server"].map(server_post)
     k = cust[cust["kiosk_start_min"].notna()]
-    kiosk = pd.DataFrame({"post": "kiosk", "start": k["kiosk_start_min"], "end": k["kiosk_end_min"]})
+    kiosk = pd.DataFrame(
+        {"post": "kiosk", "start": k["kiosk_start_min"], "end": k["kiosk_end_min"]}
+    )
     g = cust[cust["triaged"]]
     greet = pd.DataFrame({"post": "greeter", "start": g["arrival_min"], "end": g["triage_end_min"]})
     return pd.concat([out[["post", "start", "end"]], kiosk, greet], ignore_index=True)
@@ -178,9 +206,15 @@ def interval_lane_kpis(
     ann = annotate(cust, scenario)
     iv = scenario.interval_min
     grid = np.asarray(scenario.interval_starts(), dtype=float)
-    last_end = float(np.nanmax(
-        [scenario.hours.close, *staff["end_min"].tolist(), *cust["service_end_min"].dropna().tolist()]
-    ))
+    last_end = float(
+        np.nanmax(
+            [
+                scenario.hours.close,
+                *staff["end_min"].tolist(),
+                *cust["service_end_min"].dropna().tolist(),
+            ]
+        )
+    )
     while grid[-1] + iv < last_end:  # overtime after closing gets its own intervals
         grid = np.append(grid, grid[-1] + iv)
     lanes = list(scenario.lanes)
@@ -200,7 +234,9 @@ def interval_lane_kpis(
         qlen_mean[lane] = overlap_by_interval(a, b, grid, iv) / iv
         qlen_max[lane] = max_level_by_interval(a, b, grid, iv)
         st = staff[staff["post"] == lane]
-        duty = overlap_by_interval(st["start_min"].to_numpy(float), st["end_min"].to_numpy(float), grid, iv)
+        duty = overlap_by_interval(
+            st["start_min"].to_numpy(float), st["end_min"].to_numpy(float), grid, iv
+        )
         bs = busy[busy["post"] == lane]
         bmin = overlap_by_interval(bs["start"].to_numpy(float), bs["end"].to_numpy(float), grid, iv)
         on_duty[lane] = duty / iv
@@ -224,9 +260,11 @@ def interval_lane_kpis(
     esc = escalations[escalations["action"] == "sign_in"] if len(escalations) else escalations
     if len(esc):
         e_iv = (np.floor(esc["time_min"] / iv) * iv).astype(float)
-        counts = pd.Series(1, index=pd.MultiIndex.from_arrays([e_iv, esc["lane"]])).groupby(
-            level=[0, 1]
-        ).sum()
+        counts = (
+            pd.Series(1, index=pd.MultiIndex.from_arrays([e_iv, esc["lane"]]))
+            .groupby(level=[0, 1])
+            .sum()
+        )
         w["escalations"] = counts.reindex(w.index).fillna(0).astype(int).to_numpy()
     else:
         w["escalations"] = 0
@@ -253,13 +291,26 @@ def day_kpis(cust: pd.DataFrame, staff: pd.DataFrame, scenario: Scenario) -> pd.
     ann = annotate(cust, scenario)
     rows: list[tuple[str, str, str, float]] = []
     metrics = [
-        "tickets", "served", "abandoned", "balked", "mean_wait_min", "p50_wait_min",
-        "p90_wait_min", "max_wait_min", "share_called_within_target", "abandon_share",
-        "balk_share", "cared",
+        "tickets",
+        "served",
+        "abandoned",
+        "balked",
+        "mean_wait_min",
+        "p50_wait_min",
+        "p90_wait_min",
+        "max_wait_min",
+        "share_called_within_target",
+        "abandon_share",
+        "balk_share",
+        "cared",
     ]
     ann_all = ann.assign(_all="all")
-    for kind, col in [("hall", "_all"), ("lane", "lane"), ("customer_class", "customer_class"),
-                      ("service_type", "service_type")]:
+    for kind, col in [
+        ("hall", "_all"),
+        ("lane", "lane"),
+        ("customer_class", "customer_class"),
+        ("service_type", "service_type"),
+    ]:
         t = wait_kpis(ann_all, [col])
         for _, r in t.iterrows():
             rows.extend((kind, str(r[col]), m, float(r[m])) for m in metrics)
@@ -279,8 +330,9 @@ def day_kpis(cust: pd.DataFrame, staff: pd.DataFrame, scenario: Scenario) -> pd.
     return pd.DataFrame(rows, columns=["group_kind", "group", "metric", "value"])
 
 
-def summarise(values: pd.DataFrame, keys: list[str], value_col: str = "value",
-              confidence: float = 0.95) -> pd.DataFrame:
+def summarise(
+    values: pd.DataFrame, keys: list[str], value_col: str = "value", confidence: float = 0.95
+) -> pd.DataFrame:
     """Mean over replications with a Student-t confidence interval per key.
 
     half-width = t_{1-α/2, n-1} · s / √n (n replications, s the sample std); NaNs (e.g. a

@@ -65,9 +65,7 @@ def resolve_extends(path: Path, _depth: int = 0) -> dict[str, Any]:
     if parent is None:
         return data
     if not isinstance(parent, str):
-        raise ScenarioError(
-            [Problem(str(path), "extends", "a file name (string)", repr(parent))]
-        )
+        raise ScenarioError([Problem(str(path), "extends", "a file name (string)", repr(parent))])
     if _depth >= MAX_EXTENDS_DEPTH:
         raise ScenarioError(
             [Problem(str(path), "extends", f"at most {MAX_EXTENDS_DEPTH} levels", "a longer chain")]

@@ -143,11 +143,15 @@ class Results:
             value_vars=list(INTERVAL_METRICS),
             var_name="metric",
         )
-        return summarise(long, ["date", "interval_start_min", "lane", "metric"], confidence=confidence)
+        return summarise(
+            long, ["date", "interval_start_min", "lane", "metric"], confidence=confidence
+        )
 
     def day_summary(self, confidence: float = 0.95) -> pd.DataFrame:
         """Mean and CI over replications per (date, group_kind, group, metric)."""
-        return summarise(self.day_kpis, ["date", "group_kind", "group", "metric"], confidence=confidence)
+        return summarise(
+            self.day_kpis, ["date", "group_kind", "group", "metric"], confidence=confidence
+        )
 
     def hall_metric(self, metric: str, date: dt.date | None = None) -> pd.Series:
         """One hall-level day metric per replication (for quick checks and tests)."""

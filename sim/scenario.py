@@ -54,7 +54,7 @@ def parse_clock(value: object) -> object:
 
 def format_clock(minutes: float) -> str:
     """Minutes from midnight as ``HH:MM`` (for reports)."""
-    m = int(round(minutes))
+    m = round(minutes)
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
@@ -477,7 +477,8 @@ def _cross_problems(s: Scenario):
         if c.lane is not None and c.lane not in lanes:
             yield f"customer_classes.{name}.lane: a lane name ({sorted(lanes)}), found {c.lane!r}"
     if s.calling.general_lane not in lanes:
-        yield f"calling.general_lane: a lane name ({sorted(lanes)}), found {s.calling.general_lane!r}"
+        found = s.calling.general_lane
+        yield f"calling.general_lane: a lane name ({sorted(lanes)}), found {found!r}"
     total = sum(c.share for c in s.customer_classes.values())
     if abs(total - 1.0) > 1e-6:
         yield f"customer_classes.*.share: shares summing to 1, found {total:.4f}"
@@ -513,7 +514,8 @@ def _cross_problems(s: Scenario):
         if len(curve) != n_slots:
             yield (
                 f"demand.intraday.{dtype}: {n_slots} weights ({slot}-min slots from "
-                f"{format_clock(s.hours.open)} to {format_clock(s.hours.close)}), found {len(curve)}"
+                f"{format_clock(s.hours.open)} to {format_clock(s.hours.close)}), "
+                f"found {len(curve)}"
             )
         elif sum(curve) <= 0:
             yield f"demand.intraday.{dtype}: at least one positive weight, found all zero"

@@ -31,9 +31,7 @@ def single_lane_scenario(
     """One general lane of ``servers`` counters, exponential service, one service type,
     no greeters, no kiosks, no balking, no care, no escalation, tickets stop at close."""
     prios = list(class_priorities) if class_priorities is not None else [0] * len(class_names)
-    patience = (
-        {"kind": "exponential", "mean_min": mean_patience_min} if mean_patience_min else None
-    )
+    patience = {"kind": "exponential", "mean_min": mean_patience_min} if mean_patience_min else None
     share = 1.0 / len(class_names)
     classes = {
         name: {"share": share, "priority": p, **({"patience": patience} if patience else {})}
@@ -48,8 +46,10 @@ def single_lane_scenario(
     data = {
         "hall": {"id": "single-lane", "name": f"M/M/{servers} single lane"},
         "interval_min": 60,
-        "hours": {"open": f"{open_min // 60:02d}:{open_min % 60:02d}",
-                  "close": f"{close_min // 60:02d}:{close_min % 60:02d}"},
+        "hours": {
+            "open": f"{open_min // 60:02d}:{open_min % 60:02d}",
+            "close": f"{close_min // 60:02d}:{close_min % 60:02d}",
+        },
         "greeters": {"posts": 0},
         "kiosks": {"count": 0},
         "lanes": {"general": {"counters": servers}},
@@ -100,7 +100,9 @@ def profile_demand(
         raise ValueError(f"{len(rates_per_min)} rates for {len(starts)} intervals")
     stype = next(iter(scenario.service_types))
     cls = customer_class or next(iter(scenario.customer_classes))
-    rows = [(date, float(s), stype, cls, r * 60.0) for s, r in zip(starts, rates_per_min, strict=True)]
+    rows = [
+        (date, float(s), stype, cls, r * 60.0) for s, r in zip(starts, rates_per_min, strict=True)
+    ]
     return Demand(scenario.interval_min, pd.DataFrame(rows, columns=list(DEMAND_COLUMNS)))
 
 

@@ -53,7 +53,9 @@ class DayStaffing:
         for post, cnt in counts.items():
             c = np.asarray(cnt, dtype=int)
             if len(c) != len(starts):
-                raise ValueError(f"counts[{post!r}] has {len(c)} values for {len(starts)} intervals")
+                raise ValueError(
+                    f"counts[{post!r}] has {len(c)} values for {len(starts)} intervals"
+                )
             post_seats = []
             for k in range(int(c.max(initial=0))):
                 on = c > k
@@ -62,7 +64,11 @@ class DayStaffing:
                 while i < len(on):
                     if on[i]:
                         j = i
-                        while j + 1 < len(on) and on[j + 1] and starts[j + 1] == starts[j] + interval_min:
+                        while (
+                            j + 1 < len(on)
+                            and on[j + 1]
+                            and starts[j + 1] == starts[j] + interval_min
+                        ):
                             j += 1
                         spans.append((float(starts[i]), float(starts[j] + interval_min)))
                         i = j + 1
@@ -119,15 +125,15 @@ class Staffing:
         return Staffing.every_day(DayStaffing.from_bands(scenario, scenario.default_staffing))
 
 
-def kiosk_spans(scenario: Scenario, end_of_day_min: float = 48 * 60) -> tuple[tuple[Span, ...], ...]:
+def kiosk_spans(
+    scenario: Scenario, end_of_day_min: float = 48 * 60
+) -> tuple[tuple[Span, ...], ...]:
     """Each terminal is in service from opening except during outages (the last terminals
     go out first)."""
     k = scenario.kiosks
     seats = []
     for idx in range(k.count):
-        outs = sorted(
-            (o.start, o.end) for o in k.outages if idx >= k.count - o.kiosks
-        )
+        outs = sorted((o.start, o.end) for o in k.outages if idx >= k.count - o.kiosks)
         spans: list[Span] = []
         t = scenario.hours.open
         for a, b in outs:

@@ -64,8 +64,11 @@ def small_hall(**overrides: Any) -> Scenario:
             "service_mix": {"payment": 0.9, "complaint": 0.1},
         },
         "default_staffing": [
-            {"start": "09:00", "end": "12:00",
-             "posts": {"general": 2, "vip": 1, "complaint": 1, "greeter": 1}}
+            {
+                "start": "09:00",
+                "end": "12:00",
+                "posts": {"general": 2, "vip": 1, "complaint": 1, "greeter": 1},
+            }
         ],
     }
     return scenario_from_dict(deep_merge(base, overrides), "<test>")
@@ -86,8 +89,14 @@ def customers(scenario: Scenario, rows: list[dict[str, Any]]) -> DayCustomers:
         service_type=np.array([types.index(r.get("type", types[0])) for r in rows], dtype=int),
         customer_class=np.array([classes.index(r.get("cls", classes[0])) for r in rows], dtype=int),
         counter_time_min=np.array(
-            [float(r.get("service", scenario.service_types[r.get("type", types[0])].counter_time.mean))
-             for r in rows]
+            [
+                float(
+                    r.get(
+                        "service", scenario.service_types[r.get("type", types[0])].counter_time.mean
+                    )
+                )
+                for r in rows
+            ]
         ),
         kiosk_time_min=col("kiosk", 2.0),
         redirect_time_min=col("redirect", 1.0),
@@ -116,5 +125,8 @@ def staffing(scenario: Scenario, **posts: list[tuple[float, float]] | int) -> Da
 
 def run(scenario: Scenario, rows: list[dict[str, Any]], staff: DayStaffing):
     rec = HallModel(scenario, customers(scenario, rows), staff, ListRecorder()).run()
-    return customers_frame(rec.customers).sort_values("customer").reset_index(drop=True), \
-        staff_frame(rec.staff_spans), rec
+    return (
+        customers_frame(rec.customers).sort_values("customer").reset_index(drop=True),
+        staff_frame(rec.staff_spans),
+        rec,
+    )

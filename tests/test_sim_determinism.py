@@ -13,11 +13,17 @@ from tests.helpers import DATE, small_hall
 
 def _hall():
     return small_hall(
-        triage={"enabled": True, "misroute_probability": 0.1, "self_service_kiosk_share": 0.3,
-                "kiosk_acceptance": 0.6},
+        triage={
+            "enabled": True,
+            "misroute_probability": 0.1,
+            "self_service_kiosk_share": 0.3,
+            "kiosk_acceptance": 0.6,
+        },
         kiosks={"failure_probability": 0.1},
         customer_classes={"regular": {"patience": {"kind": "exponential", "mean_min": 20}}},
-        service_types={"payment": {"counter_time": {"kind": "lognormal", "mean_min": 3, "cv": 0.6}}},
+        service_types={
+            "payment": {"counter_time": {"kind": "lognormal", "mean_min": 3, "cv": 0.6}}
+        },
         demand={"daily_visits": {"weekday": 150}},
     )
 
@@ -53,10 +59,12 @@ def test_adding_a_counter_leaves_the_customers_unchanged():
     from sim.staffing import DayStaffing
 
     def staff(n):
-        counts = {"general": [n if 540 <= t < 720 else 0 for t in grid],
-                  "vip": [1 if 540 <= t < 720 else 0 for t in grid],
-                  "complaint": [1 if 540 <= t < 720 else 0 for t in grid],
-                  "greeter": [1 if 540 <= t < 720 else 0 for t in grid]}
+        counts = {
+            "general": [n if 540 <= t < 720 else 0 for t in grid],
+            "vip": [1 if 540 <= t < 720 else 0 for t in grid],
+            "complaint": [1 if 540 <= t < 720 else 0 for t in grid],
+            "greeter": [1 if 540 <= t < 720 else 0 for t in grid],
+        }
         return Staffing.every_day(DayStaffing.from_counts(counts, grid, 30))
 
     a = simulate(s, demand, staff(1), reps=2, seed=3)

@@ -17,8 +17,7 @@ def test_one_more_counter_never_raises_the_mean_wait():
     s = single_lane_scenario(6, 1.0, mean_patience_min=10.0, open_min=540, close_min=720)
     d = constant_demand(s, {"regular": 3.6})
     waits = [
-        _mean_wait(simulate(s, d, constant_staffing(s, c), reps=8, seed=11))
-        for c in (4, 5, 6)
+        _mean_wait(simulate(s, d, constant_staffing(s, c), reps=8, seed=11)) for c in (4, 5, 6)
     ]
     assert waits[0] > waits[1] > waits[2]
 
@@ -30,8 +29,13 @@ def test_one_more_counter_lowers_utilisation():
     for c in (5, 6):
         r = simulate(s, d, constant_staffing(s, c), reps=4, seed=2)
         dk = r.day_kpis
-        u.append(dk[(dk["group_kind"] == "post") & (dk["group"] == "general")
-                    & (dk["metric"] == "utilisation")]["value"].mean())
+        u.append(
+            dk[
+                (dk["group_kind"] == "post")
+                & (dk["group"] == "general")
+                & (dk["metric"] == "utilisation")
+            ]["value"].mean()
+        )
     assert u[0] > u[1]
 
 
@@ -58,11 +62,17 @@ def test_waiting_care_reduces_abandonment():
 
 
 def test_kiosk_outage_puts_more_customers_at_the_counters():
-    base = dict(triage={"enabled": True, "kiosk_acceptance": 0.9, "self_service_kiosk_share": 0.5},
-                kiosks={"count": 2})
+    base = dict(
+        triage={"enabled": True, "kiosk_acceptance": 0.9, "self_service_kiosk_share": 0.5},
+        kiosks={"count": 2},
+    )
     ok = small_hall(**base)
-    out = small_hall(**{**base, "kiosks": {"count": 2, "outages": [
-        {"start": "09:00", "end": "12:00", "kiosks": 2}]}})
+    out = small_hall(
+        **{
+            **base,
+            "kiosks": {"count": 2, "outages": [{"start": "09:00", "end": "12:00", "kiosks": 2}]},
+        }
+    )
     a = simulate(ok, dates=[DATE], reps=4, seed=1).hall_metric("served_at_counter").mean()
     b = simulate(out, dates=[DATE], reps=4, seed=1).hall_metric("served_at_counter").mean()
     kiosk_b = simulate(out, dates=[DATE], reps=4, seed=1).hall_metric("served_at_kiosk")

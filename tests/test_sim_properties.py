@@ -38,13 +38,17 @@ def halls(draw):
         },
         "kiosks": {"count": draw(st.integers(0, 2)), "failure_probability": 0.2},
         "service_types": {
-            "payment": {"counter_time": {"kind": "lognormal", "mean_min": 4, "cv": 0.7},
-                        "kiosk_time": {"kind": "exponential", "mean_min": 2}},
+            "payment": {
+                "counter_time": {"kind": "lognormal", "mean_min": 4, "cv": 0.7},
+                "kiosk_time": {"kind": "exponential", "mean_min": 2},
+            },
             "complaint": {"counter_time": {"kind": "exponential", "mean_min": 8}},
         },
         "waiting_care": {"enabled": draw(st.booleans())},
         "escalation": {
-            "enabled": draw(st.booleans()), "trigger_waiting": 3, "sustain_min": 3,
+            "enabled": draw(st.booleans()),
+            "trigger_waiting": 3,
+            "sustain_min": 3,
             "steps": [{"name": "floating", "staff": 1}],
         },
         "demand": {"daily_visits": {"weekday": draw(st.integers(0, 120))}},
@@ -88,18 +92,28 @@ def test_hall_invariants(case):
     # nobody is called by a counter that is off duty
     for _, r in called.iterrows():
         own = spans[spans["server"] == r["counter"]]
-        assert ((own["start_min"] <= r["call_min"] + 1e-9) & (r["call_min"] <= own["end_min"] + 1e-9)).any()
+        assert (
+            (own["start_min"] <= r["call_min"] + 1e-9) & (r["call_min"] <= own["end_min"] + 1e-9)
+        ).any()
     # FIFO within a queue and class (customers who were never redirected)
     plain = called[~called["misrouted"]]
     for _, g in plain.groupby(["lane", "customer_class"]):
         g = g.sort_values(["ticket_min", "customer"])
         assert np.all(np.diff(g["call_min"].to_numpy()) >= -1e-9)
     # a VIP waiting in the VIP queue is never overtaken by a regular at a VIP counter
-    vip_wait = c[(c["lane"] == "vip") & c["ticket_min"].notna()]
+    vip_wait = c[(c["lane"] == "vip") & c["ticket_min"].notna()].copy()
+    # a misrouted VIP joins the VIP queue only when redirected
+    vip_wait["joined"] = vip_wait["requeue_min"].where(vip_wait["misrouted"], vip_wait["ticket_min"])
     at_vip = called[called["counter"].str.startswith("vip") & (called["customer_class"] != "vip")]
     for t in at_vip["call_min"]:
-        waiting = vip_wait[(vip_wait["ticket_min"] < t - 1e-9) &
-                           ((vip_wait["call_min"] > t + 1e-9) |
-                            ((vip_wait["outcome"] == "abandoned") &
-                             (vip_wait["ticket_min"] + vip_wait["wait_min"] > t + 1e-9)))]
+        waiting = vip_wait[
+            (vip_wait["joined"] < t - 1e-9)
+            & (
+                (vip_wait["call_min"] > t + 1e-9)
+                | (
+                    (vip_wait["outcome"] == "abandoned")
+                    & (vip_wait["ticket_min"] + vip_wait["wait_min"] > t + 1e-9)
+                )
+            )
+        ]
         assert waiting.empty

@@ -122,8 +122,10 @@ def test_wrong_queue_is_redirected_at_the_counter():
 
 
 def test_kiosk_customer_whose_case_fails_falls_back_to_the_counter():
-    s = small_hall(kiosks={"failure_probability": 0.5, "failure_time_share": 0.5},
-                   triage={"self_service_kiosk_share": 1.0})
+    s = small_hall(
+        kiosks={"failure_probability": 0.5, "failure_time_share": 0.5},
+        triage={"self_service_kiosk_share": 1.0},
+    )
     rows = [{"t": O, "u_self": 0.0, "u_fail": 0.1, "kiosk": 2}, {"t": O, "u_self": 0.0, "kiosk": 2}]
     c, _, _ = run(s, rows, staffing(s, general=1))
     assert c.loc[0, "kiosk_failed"] and c.loc[0, "ticket_min"] == O + 1  # half the kiosk time
@@ -132,8 +134,10 @@ def test_kiosk_customer_whose_case_fails_falls_back_to_the_counter():
 
 
 def test_kiosk_outage_sends_the_kiosk_queue_to_the_counters():
-    s = small_hall(kiosks={"outages": [{"start": "09:01", "end": "10:00", "kiosks": 1}]},
-                   triage={"self_service_kiosk_share": 1.0})
+    s = small_hall(
+        kiosks={"outages": [{"start": "09:01", "end": "10:00", "kiosks": 1}]},
+        triage={"self_service_kiosk_share": 1.0},
+    )
     rows = [{"t": O, "u_self": 0.0, "kiosk": 5}, {"t": O + 0.5, "u_self": 0.0, "kiosk": 5}]
     c, _, _ = run(s, rows, staffing(s, general=1))
     assert c.loc[0, "channel"] == "kiosk"  # finishes the session in hand
@@ -141,8 +145,11 @@ def test_kiosk_outage_sends_the_kiosk_queue_to_the_counters():
 
 
 def test_balking_on_a_long_visible_queue():
-    s = small_hall(customer_classes={
-        "regular": {"balking": {"queue_start": 0, "queue_full": 2, "max_probability": 1.0}}})
+    s = small_hall(
+        customer_classes={
+            "regular": {"balking": {"queue_start": 0, "queue_full": 2, "max_probability": 1.0}}
+        }
+    )
     rows = [{"t": O + i * 0.01, "u_balk": 0.6, "service": 30} for i in range(5)]
     c, _, _ = run(s, rows, staffing(s, general=1))
     # 0 waiting: served; 1 waiting → p=0.5 < 0.6 stays; 2 waiting → p=1 balks
@@ -163,7 +170,10 @@ def test_escalation_opens_backup_counters_and_signs_them_out_in_reverse():
     s = small_hall(
         lanes={"general": {"counters": 4}},
         escalation={
-            "enabled": True, "trigger_waiting": 3, "sustain_min": 5, "release_waiting": 0,
+            "enabled": True,
+            "trigger_waiting": 3,
+            "sustain_min": 5,
+            "release_waiting": 0,
             "check_every_min": 1,
             "steps": [{"name": "floating post", "staff": 1}, {"name": "back office", "staff": 1}],
         },
@@ -186,8 +196,12 @@ def test_escalation_ladder_state_machine(n_waiting):
     from sim.escalation import EscalationLadder
     from sim.scenario import EscalationPolicy, EscalationStep
 
-    pol = EscalationPolicy(trigger_waiting=5, sustain_min=5, release_waiting=2,
-                           steps=[EscalationStep(name="a", staff=1)])
+    pol = EscalationPolicy(
+        trigger_waiting=5,
+        sustain_min=5,
+        release_waiting=2,
+        steps=[EscalationStep(name="a", staff=1)],
+    )
     lad = EscalationLadder(pol)
     assert [lad.observe(t, 6) for t in range(0, 6)] == [0, 0, 0, 0, 0, 1]
     assert lad.observe(6, 6) == 0  # no more steps

@@ -58,7 +58,9 @@ def test_mmc_agrees_with_erlang_c():
     s = single_lane_scenario(c, es)
     theory = erlang_c_metrics(c, lam, es)
     stats, n = replicate_stats(
-        s, {"regular": lam}, c,
+        s,
+        {"regular": lam},
+        c,
         [
             lambda d: d["wait_min"].mean(),
             lambda d: (d["wait_min"] > 0).mean(),
@@ -77,7 +79,9 @@ def test_mmc_plus_m_agrees_with_erlang_a():
     s = single_lane_scenario(c, es, mean_patience_min=patience)
     theory = erlang_a_metrics(c, lam, es, patience)
     stats, n = replicate_stats(
-        s, {"regular": lam}, c,
+        s,
+        {"regular": lam},
+        c,
         [
             lambda d: (d["outcome"] == "abandoned").mean(),
             lambda d: d["wait_min"].mean(),
@@ -100,7 +104,9 @@ def test_two_class_priority_agrees_with_cobham():
     s = single_lane_scenario(c, es, class_names=("vip", "regular"), class_priorities=(0, 1))
     w_vip, w_reg = priority_mmc_mean_waits(c, [lam_vip, lam_reg], es)
     stats, _ = replicate_stats(
-        s, {"vip": lam_vip, "regular": lam_reg}, c,
+        s,
+        {"vip": lam_vip, "regular": lam_reg},
+        c,
         [
             lambda d: d.loc[d["customer_class"] == "vip", "wait_min"].mean(),
             lambda d: d.loc[d["customer_class"] == "regular", "wait_min"].mean(),
@@ -122,7 +128,11 @@ def test_conservation_and_empty_hall_after_close(mean_patience):
     assert len(c) == len(set(c["customer"]))  # every arrival recorded exactly once
     assert c["arrival_min"].max() < 600  # no tickets after closing
     counts = c["outcome"].value_counts()
-    assert counts.sum() == len(c) == counts.get("served", 0) + counts.get("abandoned", 0) + counts.get("balked", 0)
+    assert (
+        counts.sum()
+        == len(c)
+        == counts.get("served", 0) + counts.get("abandoned", 0) + counts.get("balked", 0)
+    )
     assert (c["wait_min"].dropna() >= 0).all()
     last = np.nanmax(c["service_end_min"])
     assert last > 600  # the queue at close was served after closing time
