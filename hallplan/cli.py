@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sim.errors import ScenarioError
@@ -33,7 +34,7 @@ FLAGSHIP = SCENARIOS_DIR / "flagship_city_centre.toml"
 def _fail(problems) -> None:
     err_console.print(f"[bold red]{len(problems)} problem(s):[/]")
     for p in problems:
-        err_console.print(f"  [red]✗[/] {p}", highlight=False, markup=False)
+        err_console.print(f"  [red]✗[/] {escape(str(p))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
 
 

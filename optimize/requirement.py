@@ -10,6 +10,7 @@ who must be *at the post* (on a counter, not on break or in handover) for the wh
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,6 @@ class Requirement:
             )
         if interval_min is None:
             starts = sorted(set(t["interval_start_min"].astype(float)))
-            gaps = {b - a for a, b in zip(starts, starts[1:], strict=False)}
+            gaps = {b - a for a, b in itertools.pairwise(starts)}
             interval_min = int(min(gaps)) if gaps else 30
         return Requirement(interval_min, t)

@@ -24,6 +24,7 @@ from sim.records import (
     EscalationEvent,
     StaffSpan,
 )
+from sim.scenario import Scenario
 
 _DTYPES = {"float": float, "int": int, "bool": bool, "str": object}
 
@@ -37,7 +38,8 @@ def _empty_frame(record_type) -> pd.DataFrame:
             for name, kind in record_type.__annotations__.items()
         }
     )
-from sim.scenario import Scenario
+
+
 
 
 def customers_frame(records) -> pd.DataFrame:
@@ -257,7 +259,12 @@ def interval_lane_kpis(
     w["queue_len_max"] = col(qlen_max)
     w["staff_on_duty_mean"] = col(on_duty)
     w["utilisation"] = col(util)
-    esc = escalations[escalations["action"] == "sign_in"] if len(escalations) else escalations
+    # sign-ins that actually opened a counter (a step can find no free counter)
+    esc = (
+        escalations[(escalations["action"] == "sign_in") & (escalations["staff"] > 0)]
+        if len(escalations)
+        else escalations
+    )
     if len(esc):
         e_iv = (np.floor(esc["time_min"] / iv) * iv).astype(float)
         counts = (

@@ -100,7 +100,7 @@ def problems_from_validation(error: ValidationError, file: str) -> list[Problem]
     problems: list[Problem] = []
     for err in error.errors(include_url=False):
         path = _loc_to_path(tuple(err.get("loc", ())))
-        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        msg = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix("Input should be ")
         kind = err.get("type", "")
         if kind == "missing":
             problems.append(Problem(file, path, "this key to be given", "nothing"))

@@ -125,11 +125,10 @@ class Staffing:
         return Staffing.every_day(DayStaffing.from_bands(scenario, scenario.default_staffing))
 
 
-def kiosk_spans(
-    scenario: Scenario, end_of_day_min: float = 48 * 60
-) -> tuple[tuple[Span, ...], ...]:
-    """Each terminal is in service from opening except during outages (the last terminals
-    go out first)."""
+def kiosk_spans(scenario: Scenario) -> tuple[tuple[Span, ...], ...]:
+    """Each terminal is in service from opening to closing except during outages (the last
+    terminals go out first). At closing a terminal still finishes its queue (closing rule)."""
+    end_of_day_min = scenario.hours.close
     k = scenario.kiosks
     seats = []
     for idx in range(k.count):

@@ -103,7 +103,9 @@ def test_hall_invariants(case):
     # a VIP waiting in the VIP queue is never overtaken by a regular at a VIP counter
     vip_wait = c[(c["lane"] == "vip") & c["ticket_min"].notna()].copy()
     # a misrouted VIP joins the VIP queue only when redirected
-    vip_wait["joined"] = vip_wait["requeue_min"].where(vip_wait["misrouted"], vip_wait["ticket_min"])
+    vip_wait["joined"] = vip_wait["requeue_min"].where(
+        vip_wait["misrouted"], vip_wait["ticket_min"]
+    )
     at_vip = called[called["counter"].str.startswith("vip") & (called["customer_class"] != "vip")]
     for t in at_vip["call_min"]:
         waiting = vip_wait[

@@ -1,0 +1,97 @@
+"""The command line as a planner uses it: clear errors with exit code 2, files written."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from hallplan.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def test_validate_accepts_every_reference_scenario():
+    files = [str(p) for p in sorted((ROOT / "scenarios").rglob("*.toml"))]
+    result = runner.invoke(app, ["validate", *files])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("✓") == len(files)
+
+
+def test_validate_reports_file_key_expected_found_without_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    text = (ROOT / "scenarios" / "county_hall.toml").read_text(encoding="utf-8")
+    bad.write_text(re.sub(r"(?m)^count = \d+", "count = -3", text, count=1), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    out = result.output
+    assert "bad.toml: kiosks.count: expected greater than or equal to 0; found -3" in out
+    assert "Traceback" not in out
+
+
+def test_schema_is_json_with_scenario_keys():
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert {"hall", "lanes", "service_types", "demand"} <= set(schema["properties"])
+
+
+def test_simulate_writes_the_promised_files(tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            str(ROOT / "scenarios" / "county_hall.toml"),
+            "--reps",
+            "3",
+            "--seed",
+            "4",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    for name in ["customers.csv", "kpi_interval.csv", "summary.md", "waits.png"]:
+        assert (out / name).stat().st_size > 0, name
+    cust = pd.read_csv(out / "customers.csv")
+    assert set(cust["rep"]) == {0, 1, 2}
+    kpi = pd.read_csv(out / "kpi_interval.csv")
+    assert {
+        "interval_start_min",
+        "lane",
+        "mean_wait_min",
+        "share_called_within_target",
+        "queue_len_mean",
+        "utilisation",
+    } <= set(kpi.columns)
+    assert "## Targets" in (out / "summary.md").read_text(encoding="utf-8")
+    assert not list(out.glob(".*"))  # no temporary files left behind
+
+
+def test_bad_date_is_a_clear_error(tmp_path):
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            str(ROOT / "scenarios" / "county_hall.toml"),
+            "--date",
+            "2026-13-01",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.output
+
+
+def test_readme_test_command_is_what_ci_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```bash\n(.*?)\n```", readme, flags=re.S)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "hallplan demo" in blocks[0]
+    assert "pytest" in blocks[1] and blocks[1].strip() in ci
