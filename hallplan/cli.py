@@ -127,7 +127,12 @@ def _run_simulation(
     console.print(f"{reps} replications of {day} in {elapsed:.1f} s")
     for p in written:
         console.print(f"  wrote {p}")
-    console.print((out / "summary.md").read_text(encoding="utf-8"), markup=False, highlight=False)
+    console.print(
+        (out / "summary.md").read_text(encoding="utf-8"),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
     return out
 
 

@@ -195,7 +195,15 @@ def waits_figure(results: Results):
             d = isum[(isum["date"] == date) & (isum["lane"] == lane) & (isum["metric"] == metric)]
             x = d["interval_start_min"] / 60.0
             ax.step(x, d["mean"], where="post", label=lane)
-            ax.fill_between(x, d["ci_low"], d["ci_high"], step="post", alpha=0.2)
+            low = d["ci_low"].clip(lower=0)  # waits and queue lengths are never negative
+            ax.fill_between(x, low, d["ci_high"], step="post", alpha=0.2)
+        ax.axvspan(
+            results.scenario.hours.close / 60.0,
+            ax.get_xlim()[1],
+            color="grey",
+            alpha=0.15,
+            label="after closing (last customers)",
+        )
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     t = results.scenario.targets.wait_target_min

@@ -34,6 +34,7 @@ from sim.staffing import DayStaffing, kiosk_spans
 from sim.triage import greeter_triage, misrouted, self_service_choice
 
 NAN = math.nan
+_make_record = CustomerRecord._make  # tuple fast path (no keyword handling)
 _NEW, _WAITING, _BUSY, _DONE = 0, 1, 2, 3
 END_OF_DAY_MIN = 24 * 60
 
@@ -271,7 +272,7 @@ class HallModel:
         if i < len(self._arrival):
             self._next_arrival = i + 1
             c = _Cust(i, self._stype[i], self._cls[i])
-            self._at(self._arrival[i] - self.env.now, self._on_arrival, c)
+            self._schedule(_Tick(self._on_arrival, c), NORMAL, self._arrival[i] - self.env._now)
 
     def _new_server(self, sid: str, post: str, kind: str) -> _Server:
         srv = _Server(sid, post, kind, self._calls.get(post, []), len(self.servers[post]) + 1)
@@ -521,7 +522,11 @@ class HallModel:
         patience = self._patience[c.i]
         if patience != math.inf:
             remaining = patience - (now - c.ticket)
-            self._at(remaining if remaining > 0.0 else 0.0, self._on_patience_end, (c, c.token))
+            self._schedule(
+                _Tick(self._on_patience_end, (c, c.token)),
+                NORMAL,
+                remaining if remaining > 0.0 else 0.0,
+            )
         if now >= self.close_min and not self._has_caller_on_duty(q):
             self._recall_for(q)
 
@@ -544,7 +549,7 @@ class HallModel:
             return
         c.call = now
         c.counter = srv.sid
-        self._at(self._counter_t[i], self._on_service_end, (srv, c))
+        self._schedule(_Tick(self._on_service_end, (srv, c)), NORMAL, self._counter_t[i])
 
     def _on_redirect_end(self, ev) -> None:
         srv, c = ev._value
@@ -568,37 +573,39 @@ class HallModel:
             wait = now - c.ticket
         else:
             wait = NAN
-        cared = wait >= self.care_threshold
+        cared = wait >= self.care_threshold  # False for nan
         right = c.right_queue.name if c.right_queue is not None else ""
         self.recorder.customer(
-            CustomerRecord(
-                c.i,
-                self._class_names[c.cls],
-                self._type_names[c.stype],
-                self._arrival[c.i],
-                c.triaged,
-                c.greeter,
-                c.triage_end,
-                c.kq,
-                c.kstart,
-                c.kend,
-                c.kiosk,
-                c.kfail,
-                right,
-                c.ticket,
-                c.misrouted,
-                c.wrong_queue.name if c.wrong_queue is not None else "",
-                c.rcall,
-                c.rend,
-                c.rcounter,
-                c.requeue,
-                c.call,
-                c.end if channel == "counter" else (c.kend if channel == "kiosk" else NAN),
-                c.counter,
-                outcome,
-                channel,
-                wait,
-                bool(cared),
+            _make_record(
+                (
+                    c.i,
+                    self._class_names[c.cls],
+                    self._type_names[c.stype],
+                    self._arrival[c.i],
+                    c.triaged,
+                    c.greeter,
+                    c.triage_end,
+                    c.kq,
+                    c.kstart,
+                    c.kend,
+                    c.kiosk,
+                    c.kfail,
+                    right,
+                    c.ticket,
+                    c.misrouted,
+                    c.wrong_queue.name if c.wrong_queue is not None else "",
+                    c.rcall,
+                    c.rend,
+                    c.rcounter,
+                    c.requeue,
+                    c.call,
+                    c.end if channel == "counter" else (c.kend if channel == "kiosk" else NAN),
+                    c.counter,
+                    outcome,
+                    channel,
+                    wait,
+                    cared,
+                )
             )
         )
 
