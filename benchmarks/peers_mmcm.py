@@ -284,28 +284,12 @@ def erlang_a_exact(
     servers: int,
     mean_patience_min: float,
 ) -> tuple[float, float]:
-    """Steady-state (abandonment share, mean wait over all arrivals) of M/M/c+M.
+    """Steady-state (abandonment share, mean wait over all arrivals) of M/M/c+M, from the
+    project's Erlang A (:func:`optimize.queueing.erlang_a_metrics`)."""
+    from optimize.queueing import erlang_a_metrics
 
-    Birth-death chain with death rate ``min(n, c)·mu + max(n - c, 0)·theta``; by Little's
-    law E[wait] = E[queue]/lambda and P(abandon) = theta·E[queue]/lambda.
-    """
-    lam = arrival_rate_per_min
-    mu = 1.0 / mean_service_min
-    theta = 1.0 / mean_patience_min
-    c = servers
-    probs = [1.0]
-    n = 0
-    while True:
-        n += 1
-        death = min(n, c) * mu + max(n - c, 0) * theta
-        probs.append(probs[-1] * lam / death)
-        if n > c and probs[-1] < 1e-16 * max(probs):
-            break
-    p = np.asarray(probs)
-    p /= p.sum()
-    queue = np.maximum(np.arange(len(p)) - c, 0)
-    mean_queue = float(p @ queue)
-    return theta * mean_queue / lam, mean_queue / lam
+    m = erlang_a_metrics(servers, arrival_rate_per_min, mean_service_min, mean_patience_min)
+    return m.p_abandon, m.mean_wait_min
 
 
 # --------------------------------------------------------------------------------------

@@ -170,3 +170,10 @@ def test_any_mutation_gives_a_scenario_or_a_clear_error(path, value):
         problems = exc.problems
         assert problems
     assert all(p.file == "fuzz.toml" and p.expected for p in problems)
+
+
+def test_committed_json_schema_is_up_to_date():
+    """scenarios/scenario.schema.json is what editors load; regenerate it with
+    ``hallplan schema --out scenarios/scenario.schema.json`` after changing the schema."""
+    committed = json.loads((ROOT / "scenarios" / "scenario.schema.json").read_text("utf-8"))
+    assert committed == Scenario.model_json_schema()
