@@ -223,6 +223,9 @@ def write_simulation_outputs(
         write_csv(out / "kpi_interval.csv", results.interval_kpis),
         write_csv(out / "kpi_interval_summary.csv", results.interval_summary()),
         write_csv(out / "kpi_day.csv", results.day_summary()),
+        write_csv(out / "kpi_interval_class.csv", results.interval_kpis_by("customer_class")),
+        write_csv(out / "kpi_interval_service_type.csv", results.interval_kpis_by("service_type")),
+        write_csv(out / "kpi_interval_post.csv", results.post_utilisation_by_interval()),
         write_text(out / "summary.md", summary_markdown(results, elapsed_s)),
     ]
     fig = waits_figure(results)

@@ -40,8 +40,6 @@ def _empty_frame(record_type) -> pd.DataFrame:
     )
 
 
-
-
 def customers_frame(records) -> pd.DataFrame:
     if not records:
         return _empty_frame(CustomerRecord)
@@ -288,6 +286,45 @@ def post_utilisation(cust: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
     out["utilisation"] = out["busy_min"] / out["on_duty_min"].where(out["on_duty_min"] > 0)
     out.index.name = "post"
     return out.reset_index()
+
+
+def interval_group_kpis(cust: pd.DataFrame, scenario: Scenario, by: str) -> pd.DataFrame:
+    """Waiting KPIs per (interval, ``by``) where ``by`` is ``customer_class`` or
+    ``service_type`` (same definitions as the lane table)."""
+    return wait_kpis(annotate(cust, scenario), ["interval_start_min", by])
+
+
+def post_interval_utilisation(
+    cust: pd.DataFrame, staff: pd.DataFrame, scenario: Scenario
+) -> pd.DataFrame:
+    """Per (interval, post) for every post incl. greeters and kiosks: mean number on duty,
+    busy minutes and utilisation."""
+    iv = scenario.interval_min
+    grid = np.asarray(scenario.interval_starts(), dtype=float)
+    server_post = dict(zip(staff["server"], staff["post"], strict=False))
+    busy = busy_spans(cust, server_post)
+    rows = []
+    for post in [*scenario.lanes, "greeter", "kiosk"]:
+        st = staff[staff["post"] == post]
+        duty = overlap_by_interval(
+            st["start_min"].to_numpy(float), st["end_min"].to_numpy(float), grid, iv
+        )
+        b = busy[busy["post"] == post]
+        bmin = overlap_by_interval(b["start"].to_numpy(float), b["end"].to_numpy(float), grid, iv)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            util = np.where(duty > 0, bmin / duty, np.nan)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "interval_start_min": grid,
+                    "post": post,
+                    "on_duty_mean": duty / iv,
+                    "busy_min": bmin,
+                    "utilisation": util,
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
 
 
 def day_kpis(cust: pd.DataFrame, staff: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:

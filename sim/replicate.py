@@ -23,7 +23,9 @@ from sim.kpi import (
     customers_frame,
     day_kpis,
     escalations_frame,
+    interval_group_kpis,
     interval_lane_kpis,
+    post_interval_utilisation,
     staff_frame,
     summarise,
 )
@@ -152,6 +154,23 @@ class Results:
         return summarise(
             self.day_kpis, ["date", "group_kind", "group", "metric"], confidence=confidence
         )
+
+    def _per_run(self, fn) -> pd.DataFrame:
+        if self.customers.empty:
+            raise ValueError("per-customer records were not kept (keep_customers=False)")
+        frames = []
+        for (date, rep), c in self.customers.groupby(["date", "rep"], sort=True):
+            s = self.staff[(self.staff["date"] == date) & (self.staff["rep"] == rep)]
+            frames.append(fn(c, s).assign(date=date, rep=rep))
+        return pd.concat(frames, ignore_index=True)
+
+    def interval_kpis_by(self, by: str) -> pd.DataFrame:
+        """Interval waiting KPIs per ``customer_class`` or ``service_type`` and replication."""
+        return self._per_run(lambda c, _s: interval_group_kpis(c, self.scenario, by))
+
+    def post_utilisation_by_interval(self) -> pd.DataFrame:
+        """Utilisation per (interval, post) incl. greeters and kiosks, per replication."""
+        return self._per_run(lambda c, s: post_interval_utilisation(c, s, self.scenario))
 
     def hall_metric(self, metric: str, date: dt.date | None = None) -> pd.Series:
         """One hall-level day metric per replication (for quick checks and tests)."""

@@ -75,3 +75,16 @@ def test_adding_a_counter_leaves_the_customers_unchanged():
         a.customers.sort_values(key)[cols].reset_index(drop=True),
         b.customers.sort_values(key)[cols].reset_index(drop=True),
     )
+
+
+def test_interval_kpis_by_class_and_post_utilisation_add_up():
+    s = _hall()
+    r = simulate(s, dates=[DATE], reps=2, seed=5)
+    by_class = r.interval_kpis_by("customer_class")
+    lanes = r.interval_kpis
+    assert by_class["tickets"].sum() == lanes["tickets"].sum()
+    assert by_class["served"].sum() == lanes["served"].sum()
+    util = r.post_utilisation_by_interval()
+    assert set(util["post"]) == {"general", "vip", "complaint", "greeter", "kiosk"}
+    u = util["utilisation"].dropna()
+    assert ((u >= 0) & (u <= 1 + 1e-9)).all()
