@@ -170,18 +170,19 @@ def annotate(cust: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
 def wait_kpis(ann: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Counts and waiting statistics of counter customers grouped by ``by``."""
     c = ann[ann["ticket_min"].notna()]
-    g = c.groupby(by, sort=True, dropna=False)
-    waits = c[c["wait_min"].notna()].groupby(by, sort=True, dropna=False)["wait_min"]
-    out = pd.DataFrame(
+    flags = pd.DataFrame(
         {
-            "tickets": g["ticketed"].sum(),
-            "served": g["outcome"].apply(lambda s: int((s == "served").sum())),
-            "abandoned": g["outcome"].apply(lambda s: int((s == "abandoned").sum())),
-            "balked": g["outcome"].apply(lambda s: int((s == "balked").sum())),
-            "called_within_target": g["called_within_target"].sum(),
-            "cared": g["cared"].sum(),
+            "tickets": c["ticketed"],
+            "served": c["outcome"] == "served",
+            "abandoned": c["outcome"] == "abandoned",
+            "balked": c["outcome"] == "balked",
+            "called_within_target": c["called_within_target"],
+            "cared": c["cared"].astype(bool),
         }
-    )
+    ).astype(int)
+    keys = [c[k] for k in by]
+    out = flags.groupby(keys, sort=True, dropna=False).sum()
+    waits = c[c["wait_min"].notna()].groupby(by, sort=True, dropna=False)["wait_min"]
     out["mean_wait_min"] = waits.mean()
     out["p50_wait_min"] = waits.quantile(0.5)
     out["p90_wait_min"] = waits.quantile(0.9)
@@ -349,15 +350,16 @@ def day_kpis(cust: pd.DataFrame, staff: pd.DataFrame, scenario: Scenario) -> pd.
         "cared",
     ]
     ann_all = ann.assign(_all="all")
+    parts = []
     for kind, col in [
         ("hall", "_all"),
         ("lane", "lane"),
         ("customer_class", "customer_class"),
         ("service_type", "service_type"),
     ]:
-        t = wait_kpis(ann_all, [col])
-        for _, r in t.iterrows():
-            rows.extend((kind, str(r[col]), m, float(r[m])) for m in metrics)
+        t = wait_kpis(ann_all, [col]).rename(columns={col: "group"})
+        long = t.melt(id_vars=["group"], value_vars=metrics, var_name="metric")
+        parts.append(long.assign(group_kind=kind, group=long["group"].astype(str)))
     n = len(cust)
     rows.append(("hall", "all", "arrivals", float(n)))
     rows.append(("hall", "all", "served_at_kiosk", float((cust["channel"] == "kiosk").sum())))
@@ -368,10 +370,16 @@ def day_kpis(cust: pd.DataFrame, staff: pd.DataFrame, scenario: Scenario) -> pd.
     last = float(np.nanmax([scenario.hours.close, *cust["service_end_min"].dropna().tolist()]))
     rows.append(("hall", "all", "last_departure_min", last))
     util = post_utilisation(cust, staff)
-    for _, r in util.iterrows():
-        rows.append(("post", str(r["post"]), "utilisation", float(r["utilisation"])))
-        rows.append(("post", str(r["post"]), "staff_hours", float(r["on_duty_min"]) / 60.0))
-    return pd.DataFrame(rows, columns=["group_kind", "group", "metric", "value"])
+    util["staff_hours"] = util["on_duty_min"] / 60.0
+    long = util.rename(columns={"post": "group"}).melt(
+        id_vars=["group"], value_vars=["utilisation", "staff_hours"], var_name="metric"
+    )
+    parts.append(long.assign(group_kind="post"))
+    parts.append(pd.DataFrame(rows, columns=["group_kind", "group", "metric", "value"]))
+    cols = ["group_kind", "group", "metric", "value"]
+    out = pd.concat([p[cols] for p in parts], ignore_index=True)
+    out["value"] = out["value"].astype(float)
+    return out
 
 
 def summarise(
