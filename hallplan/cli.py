@@ -154,6 +154,47 @@ def simulate(
 
 
 @app.command()
+def whatif(
+    base: Annotated[Path, typer.Argument(help="base scenario TOML")],
+    variants: Annotated[list[Path], typer.Argument(help="variant TOML files (override the base)")],
+    reps: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 20,
+    seed: Annotated[int, typer.Option(help="seed shared by all scenarios")] = 1,
+    date: Annotated[str | None, typer.Option(help="force one day for all (YYYY-MM-DD)")] = None,
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/whatif"),
+    workers: Annotated[int, typer.Option(min=1)] = 1,
+) -> None:
+    """Compare variants with a base hall: waits, abandonment and staff-hours, with the
+    difference to the base and its confidence interval (common random numbers)."""
+    from hallplan.whatif import compare, run_whatif, write_whatif_outputs
+
+    day = _parse_date(date)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("what-if", total=reps * (1 + len(variants)))
+            done_before: dict[str, int] = {}
+
+            def tick(name: str, done: int, total: int) -> None:
+                done_before[name] = done
+                progress.update(
+                    task, completed=sum(done_before.values()), description=f"what-if: {name}"
+                )
+
+            base_run, variant_runs = run_whatif(base, variants, reps, seed, day, workers, tick)
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    table = compare(base_run, variant_runs)
+    written = write_whatif_outputs(table, out, reps, seed)
+    for p in written:
+        console.print(f"  wrote {p}")
+    console.print(
+        (out / "whatif.md").read_text(encoding="utf-8"),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/demo"),
     reps: Annotated[int, typer.Option(min=1)] = 20,

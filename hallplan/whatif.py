@@ -1,0 +1,210 @@
+"""What-if comparison: a base hall against variants, side by side, with confidence intervals.
+
+Every variant is simulated with the same seed and replication keys as the base. When a
+variant runs on the same date, replication *r* of both sees the same customers (common
+random numbers, :mod:`sim.streams`), so the difference is estimated *paired*:
+d_r = x_variant,r − x_base,r, mean ± t_{0.975, n−1}·s_d/√n. A variant on another date (a
+month-start or holiday what-if) has other customers, and its difference uses Welch's
+unpaired interval instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from scipy.stats import t as student_t
+
+from hallplan.atomic import save_figure, write_csv, write_text
+from sim.loader import deep_merge, resolve_extends, scenario_from_dict
+from sim.replicate import Results, simulate
+from sim.scenario import Scenario
+
+# (label, how to read it from day_kpis: group_kind, group, metric, scale)
+METRICS: tuple[tuple[str, str, str, str, float], ...] = (
+    ("visits", "hall", "all", "arrivals", 1.0),
+    ("counter tickets", "hall", "all", "tickets", 1.0),
+    ("served at kiosks", "hall", "all", "served_at_kiosk", 1.0),
+    ("called within target (%)", "hall", "all", "share_called_within_target", 100.0),
+    ("mean wait (min)", "hall", "all", "mean_wait_min", 1.0),
+    ("p90 wait (min)", "hall", "all", "p90_wait_min", 1.0),
+    ("abandoned (%)", "hall", "all", "abandon_share", 100.0),
+    ("VIP within target (%)", "customer_class", "vip", "share_called_within_target", 100.0),
+)
+
+
+@dataclass(frozen=True)
+class WhatIfRun:
+    name: str
+    scenario: Scenario
+    results: Results
+
+
+def load_variant(base_path: Path, variant_path: Path) -> Scenario:
+    """The variant's settings over the base (a variant that ``extends`` another file keeps
+    its own chain; whatever it sets wins)."""
+    data = deep_merge(resolve_extends(Path(base_path)), resolve_extends(Path(variant_path)))
+    return scenario_from_dict(data, str(variant_path))
+
+
+def _per_rep(results: Results) -> pd.DataFrame:
+    """One row per replication, one column per comparison metric (incl. staff-hours)."""
+    d = results.day_kpis
+    cols = {}
+    for label, kind, group, metric, scale in METRICS:
+        m = d[(d["group_kind"] == kind) & (d["group"] == group) & (d["metric"] == metric)]
+        cols[label] = m.set_index("rep")["value"] * scale
+    posts = [*results.scenario.lanes, "greeter"]
+    sh = d[(d["group_kind"] == "post") & d["group"].isin(posts) & (d["metric"] == "staff_hours")]
+    cols["staff-hours"] = sh.groupby("rep")["value"].sum()
+    return pd.DataFrame(cols).sort_index()
+
+
+def _ci(values: np.ndarray) -> tuple[float, float]:
+    v = values[~np.isnan(values)]
+    if len(v) < 2:
+        return (float(np.mean(v)) if len(v) else math.nan), math.nan
+    return float(v.mean()), float(
+        student_t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))
+    )
+
+
+def _diff_ci(base: np.ndarray, var: np.ndarray, paired: bool) -> tuple[float, float]:
+    if paired:
+        return _ci(var - base)
+    b, v = base[~np.isnan(base)], var[~np.isnan(var)]
+    if len(b) < 2 or len(v) < 2:
+        return float(np.mean(v) - np.mean(b)), math.nan
+    sb, sv = b.var(ddof=1) / len(b), v.var(ddof=1) / len(v)
+    se = math.sqrt(sb + sv)
+    if se == 0:
+        return float(v.mean() - b.mean()), 0.0
+    df = (sb + sv) ** 2 / (sb**2 / (len(b) - 1) + sv**2 / (len(v) - 1))
+    return float(v.mean() - b.mean()), float(student_t.ppf(0.975, df) * se)
+
+
+def compare(base: WhatIfRun, variants: list[WhatIfRun]) -> pd.DataFrame:
+    """Long table: scenario, metric, mean, ci, diff_vs_base, diff_ci, paired."""
+    b = _per_rep(base.results)
+    rows = []
+    for run in [base, *variants]:
+        v = _per_rep(run.results)
+        paired = run is base or run.results.dates == base.results.dates
+        for metric in v.columns:
+            mean, hw = _ci(v[metric].to_numpy(float))
+            if run is base:
+                diff, dhw = 0.0, 0.0
+            else:
+                diff, dhw = _diff_ci(b[metric].to_numpy(float), v[metric].to_numpy(float), paired)
+            rows.append(
+                {
+                    "scenario": run.name,
+                    "date": run.results.dates[0],
+                    "metric": metric,
+                    "mean": mean,
+                    "ci_half_width": hw,
+                    "diff_vs_base": diff,
+                    "diff_ci_half_width": dhw,
+                    "paired": paired,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def run_whatif(
+    base_path: Path,
+    variant_paths: list[Path],
+    reps: int,
+    seed: int,
+    date: dt.date | None = None,
+    workers: int = 1,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[WhatIfRun, list[WhatIfRun]]:
+    from sim.loader import load_scenario
+
+    def run(name: str, scenario: Scenario) -> WhatIfRun:
+        day = date or scenario.reference_date
+        res = simulate(
+            scenario,
+            dates=[day],
+            reps=reps,
+            seed=seed,
+            workers=workers,
+            keep_customers=False,
+            progress=(lambda d, t: progress(name, d, t)) if progress else None,
+        )
+        return WhatIfRun(name, scenario, res)
+
+    base = run(Path(base_path).stem, load_scenario(base_path))
+    variants = [run(Path(p).stem, load_variant(base_path, p)) for p in variant_paths]
+    return base, variants
+
+
+def whatif_markdown(table: pd.DataFrame, reps: int, seed: int) -> str:
+    names = list(dict.fromkeys(table["scenario"]))
+    metrics = list(dict.fromkeys(table["metric"]))
+    lines = [
+        "# What-if comparison",
+        "",
+        f"{reps} replications each, seed {seed}. Cells: mean ± 95% CI; below it the difference "
+        "to the base ± 95% CI (paired over common random numbers where the date is the same, "
+        "Welch otherwise; ✱ where the interval excludes zero).",
+        "",
+        "| metric | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    dates = table.drop_duplicates("scenario").set_index("scenario")["date"]
+    lines.append("| date | " + " | ".join(str(dates[n]) for n in names) + " |")
+    for m in metrics:
+        cells = []
+        for n in names:
+            r = table[(table["scenario"] == n) & (table["metric"] == m)].iloc[0]
+            cell = f"{r['mean']:.1f} ± {r['ci_half_width']:.1f}"
+            if n != names[0]:
+                sig = (
+                    " ✱"
+                    if not math.isnan(r["diff_ci_half_width"])
+                    and abs(r["diff_vs_base"]) > r["diff_ci_half_width"]
+                    else ""
+                )
+                cell += f"<br>Δ {r['diff_vs_base']:+.1f} ± {r['diff_ci_half_width']:.1f}{sig}"
+            cells.append(cell)
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def whatif_figure(table: pd.DataFrame):
+    show = ["called within target (%)", "mean wait (min)", "abandoned (%)", "staff-hours"]
+    names = list(dict.fromkeys(table["scenario"]))
+    fig, axes = plt.subplots(1, len(show), figsize=(4 * len(show), 4.5))
+    for ax, metric in zip(axes, show, strict=True):
+        d = table[table["metric"] == metric].set_index("scenario").reindex(names)
+        colors = ["grey", *["tab:blue"] * (len(names) - 1)]
+        ax.bar(range(len(names)), d["mean"], yerr=d["ci_half_width"], color=colors, capsize=3)
+        ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
+        ax.set_title(metric, fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle("What-if: base (grey) vs variants, mean ± 95% CI")
+    fig.tight_layout()
+    return fig
+
+
+def write_whatif_outputs(table: pd.DataFrame, out: Path, reps: int, seed: int) -> list[Path]:
+    out = Path(out)
+    written = [
+        write_csv(out / "whatif.csv", table),
+        write_text(out / "whatif.md", whatif_markdown(table, reps, seed)),
+    ]
+    fig = whatif_figure(table)
+    written.append(save_figure(out / "whatif.png", fig))
+    plt.close(fig)
+    return written
