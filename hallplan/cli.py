@@ -49,6 +49,16 @@ def _progress() -> Progress:
     )
 
 
+def _show_written(written: list[Path], markdown: Path | None = None) -> None:
+    """List the files a command wrote, then print its markdown summary as is."""
+    for p in written:
+        console.print(f"  wrote {p}")
+    if markdown is not None:
+        console.print(
+            markdown.read_text(encoding="utf-8"), markup=False, highlight=False, soft_wrap=True
+        )
+
+
 def _parse_date(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -125,14 +135,7 @@ def _run_simulation(
         _fail(exc.problems)
     written = write_simulation_outputs(results, out, elapsed)
     console.print(f"{reps} replications of {day} in {elapsed:.1f} s")
-    for p in written:
-        console.print(f"  wrote {p}")
-    console.print(
-        (out / "summary.md").read_text(encoding="utf-8"),
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
+    _show_written(written, out / "summary.md")
     return out
 
 
@@ -183,15 +186,7 @@ def whatif(
     except ScenarioError as exc:
         _fail(exc.problems)
     table = compare(base_run, variant_runs)
-    written = write_whatif_outputs(table, out, reps, seed)
-    for p in written:
-        console.print(f"  wrote {p}")
-    console.print(
-        (out / "whatif.md").read_text(encoding="utf-8"),
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
+    _show_written(write_whatif_outputs(table, out, reps, seed), out / "whatif.md")
 
 
 @app.command()
