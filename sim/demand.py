@@ -120,21 +120,43 @@ def _resolve_day_type(day_type: str, available: dict) -> str:
     )
 
 
-def interval_shares(scenario: Scenario, day_type: str) -> np.ndarray:
+def interval_shares(
+    scenario: Scenario, day_type: str, hours: tuple[float, float] | None = None
+) -> np.ndarray:
     """Share of the day's visits in each interval from the intraday curve (piecewise
-    constant per curve slot, pro rata where an interval straddles slots)."""
+    constant per curve slot, pro rata where an interval straddles slots).
+
+    The curve is anchored at the scenario's usual opening; ``hours`` (a special day's own
+    opening and closing) keeps only the part of the curve inside them. Returns shares for
+    ``scenario.interval_starts()`` (zero outside ``hours``).
+    """
     d = scenario.demand
     curve = np.asarray(d.intraday[day_type], dtype=float)
     slot = d.curve_slot_min
-    open_, close = scenario.hours.open, scenario.hours.close
+    anchor, close_default = scenario.hours.open, scenario.hours.close
+    day_open, day_close = hours if hours is not None else (anchor, close_default)
     starts = np.asarray(scenario.interval_starts())
-    ends = np.minimum(starts + scenario.interval_min, close)
+    ends = np.minimum(starts + scenario.interval_min, close_default)
+    lo, hi = np.maximum(starts, day_open), np.minimum(ends, day_close)
     weights = np.zeros(len(starts))
     for k, w in enumerate(curve):
-        s0 = open_ + k * slot
-        s1 = min(s0 + slot, close)
-        overlap = np.clip(np.minimum(ends, s1) - np.maximum(starts, s0), 0.0, None)
+        s0 = anchor + k * slot
+        s1 = min(s0 + slot, close_default)
+        if s1 <= s0:
+            continue
+        overlap = np.clip(np.minimum(hi, s1) - np.maximum(lo, s0), 0.0, None)
         weights += w * overlap / (s1 - s0)
+    if weights.sum() <= 0:
+        raise ScenarioError(
+            [
+                Problem(
+                    "<scenario>",
+                    f"demand.intraday.{day_type}",
+                    "some weight inside the day's opening hours",
+                    "none",
+                )
+            ]
+        )
     return weights / weights.sum()
 
 
@@ -166,7 +188,8 @@ def demand_from_profile(scenario: Scenario, dates: list[dt.date] | dt.date) -> D
     for date in dates:
         volume, dtype = expected_daily_visits(scenario, date)
         curve_type = _resolve_day_type(dtype, d.intraday)
-        shares = interval_shares(scenario, curve_type)
+        h = scenario.for_date(date).hours
+        shares = interval_shares(scenario, curve_type, (h.open, h.close))
         svc_mult = {}
         for sd in d.special_days:
             if sd.date == date:

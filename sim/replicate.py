@@ -208,14 +208,15 @@ def simulate(
             raise ValueError("give dates (to use the scenario's demand profile) or a Demand")
         demand = demand_from_profile(scenario, list(dates))
     date_list = sorted(dates) if dates is not None else demand.dates
-    if staffing is None:
-        staffing = Staffing.from_scenario(scenario)
     tasks = []
     for d in date_list:
-        day_staff = staffing.day(d)
-        check_staffing(scenario, day_staff, d)
+        scen_d = scenario.for_date(d)  # a special day's own opening hours
+        day_staff = (
+            staffing.day(d) if staffing is not None else Staffing.from_scenario(scen_d).day(d)
+        )
+        check_staffing(scen_d, day_staff, d)
         day = demand.day(d)
-        tasks.extend((scenario, day, day_staff, seed, r, keep_customers) for r in range(reps))
+        tasks.extend((scen_d, day, day_staff, seed, r, keep_customers) for r in range(reps))
 
     runs: list[DayRun] = []
     total = len(tasks)

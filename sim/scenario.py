@@ -355,6 +355,8 @@ class SpecialDay(_Frozen):
     day_type: DayType | None = None
     volume_multiplier: PositiveFloat = 1.0
     service_multipliers: dict[Name, NonNegativeFloat] = Field(default_factory=dict)
+    open: ClockTime | None = Field(None, description="that day's opening (holiday hours)")
+    close: ClockTime | None = Field(None, description="that day's closing (holiday hours)")
 
 
 class DemandProfile(_Frozen):
@@ -444,6 +446,25 @@ class Scenario(_Frozen):
             for name, lane in self.lanes.items()
         }
 
+    def for_date(self, date: dt.date) -> Scenario:
+        """The hall as it runs on ``date``: a special day's own opening hours (holidays are
+        announced separately, [001]) with the default staffing bands cut to them."""
+        for sd in self.demand.special_days:
+            if sd.date == date and (sd.open is not None or sd.close is not None):
+                hours = OpeningHours(
+                    open=self.hours.open if sd.open is None else sd.open,
+                    close=self.hours.close if sd.close is None else sd.close,
+                )
+                bands = [
+                    b.model_copy(
+                        update={"start": max(b.start, hours.open), "end": min(b.end, hours.close)}
+                    )
+                    for b in self.default_staffing
+                    if min(b.end, hours.close) > max(b.start, hours.open)
+                ]
+                return self.model_copy(update={"hours": hours, "default_staffing": bands})
+        return self
+
     def interval_starts(self) -> list[float]:
         start = self.hours.open - (self.hours.open % self.interval_min)
         out = []
@@ -526,6 +547,13 @@ def _cross_problems(s: Scenario):
         bad = sorted(set(sd.service_multipliers) - types)
         if bad:
             yield f"demand.special_days[{i}].service_multipliers: service types, found {bad}"
+        o = s.hours.open if sd.open is None else sd.open
+        c = s.hours.close if sd.close is None else sd.close
+        if c <= o or o % s.interval_min or c % s.interval_min:
+            yield (
+                f"demand.special_days[{i}]: opening before closing on the {s.interval_min}-minute "
+                f"grid, found {format_clock(o)}–{format_clock(c)}"
+            )
     # Every queue a customer can reach must be called by some lane.
     calls = s.lane_call_orders()
     called = {q for order in calls.values() for q in order}

@@ -87,3 +87,19 @@ def test_empty_demand_gives_an_empty_day():
     assert len(r.customers) == 0 or r.customers["customer"].isna().all()
     assert (r.hall_metric("arrivals") == 0).all()
     assert REFERENCE_DATE in r.dates
+
+
+def test_special_day_hours_shorten_the_day_and_its_staffing():
+    s = small_hall(demand={"special_days": [{"date": str(DATE), "close": "11:00", "label": "eve"}]})
+    short = simulate(s, dates=[DATE], reps=2, seed=1)
+    normal = simulate(small_hall(), dates=[DATE], reps=2, seed=1)
+    assert (short.customers["arrival_min"] < 660).all()  # no tickets after the day's closing
+    assert normal.customers["arrival_min"].max() > 660
+    # nobody starts a shift after the day's closing; the cut staffing costs fewer hours
+    assert (short.staff.loc[short.staff["post"] != "kiosk", "start_min"] < 660).all()
+
+    def hours(r):
+        d = r.day_kpis
+        return d[(d["metric"] == "staff_hours") & (d["group"] == "general")]["value"].mean()
+
+    assert hours(short) < hours(normal)
