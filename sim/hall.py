@@ -88,6 +88,7 @@ class _Queue:
 
 class _Server:
     __slots__ = (
+        "borrowed",
         "busy",
         "calls",
         "idx",
@@ -98,6 +99,7 @@ class _Server:
         "post",
         "sid",
         "source",
+        "span_end",
         "span_start",
     )
 
@@ -112,7 +114,9 @@ class _Server:
         self.leaving = False
         self.overtime = False
         self.span_start = NAN
+        self.span_end = NAN  # end of the scheduled span in force
         self.source = "staffing"
+        self.borrowed = False  # taken off this post by the escalation ladder
 
 
 class _Cust:
@@ -241,7 +245,8 @@ class HallModel:
         self.kiosk_waiting = 0
         self.kiosks_working = 0  # in service and not going out of service
         self.last_departure_min = NAN
-        self._escalated: list[list[_Server]] = []
+        # per step signed in: (backup counters opened, staff borrowed from their post)
+        self._escalated: list[tuple[list[_Server], list[_Server]]] = []
 
         env = self.env
         for lane in scenario.lanes:
@@ -282,7 +287,8 @@ class HallModel:
     def _schedule_spans(self, srv: _Server, spans) -> None:
         env = self.env
         for a, b in spans:
-            env.timeout(max(float(a), 0.0), srv).callbacks.append(self._on_duty_start)
+            ev = env.timeout(max(float(a), 0.0), (srv, float(b)))
+            ev.callbacks.append(self._on_duty_start)
             if b < END_OF_DAY_MIN:
                 env.timeout(float(b), srv).callbacks.append(self._on_duty_end)
 
@@ -300,7 +306,10 @@ class HallModel:
 
     # ------------------------------------------------------------------ duty changes
     def _on_duty_start(self, ev) -> None:
-        srv: _Server = ev.value
+        srv, end = ev.value
+        srv.span_end = end
+        if srv.borrowed:
+            return  # at a backup counter: rejoins this post when the ladder signs out
         self._start_duty(srv, "staffing")
 
     def _start_duty(self, srv: _Server, source: str) -> None:
@@ -625,31 +634,54 @@ class HallModel:
             change = ladder.observe(env.now, waiting)
             if change > 0:
                 step = pol.steps[ladder.level - 1]
-                self._escalated.append(self._sign_in(step.lane, step.staff))
+                self._escalated.append(self._sign_in(step.lane, step.staff, step.from_post))
                 self.recorder.escalation(
                     EscalationEvent(
-                        env.now, step.name, "sign_in", step.lane, len(self._escalated[-1]), waiting
+                        env.now,
+                        step.name,
+                        "sign_in",
+                        step.lane,
+                        len(self._escalated[-1][0]),
+                        waiting,
                     )
                 )
             elif change < 0:
                 step = pol.steps[ladder.level]
-                group = self._escalated.pop()
+                group, borrowed = self._escalated.pop()
                 for srv in group:
                     if srv.on_duty:
                         self._end_duty(srv)
+                for srv in borrowed:  # back to their own post if their shift goes on
+                    srv.borrowed = False
+                    if env.now < srv.span_end:
+                        self._start_duty(srv, "staffing")
                 self.recorder.escalation(
                     EscalationEvent(env.now, step.name, "sign_out", step.lane, len(group), waiting)
                 )
 
-    def _sign_in(self, lane: str, staff: int) -> list[_Server]:
+    def _sign_in(
+        self, lane: str, staff: int, from_post: str | None
+    ) -> tuple[list[_Server], list[_Server]]:
+        """Open up to ``staff`` backup counters in ``lane`` (no more than the free physical
+        counters). Staff taken ``from_post`` (the floating post is a greeter) leave that post
+        for the time — they finish the customer in hand there first."""
         free = self.s.lanes[lane].counters - self.on_duty[lane]
+        n = max(0, min(staff, free))
+        borrowed: list[_Server] = []
+        if from_post is not None:
+            available = [s for s in self.servers[from_post] if s.on_duty and not s.leaving]
+            borrowed = available[-n:] if n else []
+            n = len(borrowed)
+            for srv in borrowed:
+                srv.borrowed = True
+                self._end_duty(srv)
         group = []
         backups = [s for s in self.servers[lane] if s.sid.startswith(f"{lane}-backup")]
-        for _ in range(max(0, min(staff, free))):
+        for _ in range(n):
             srv = next((s for s in backups if not s.on_duty and not s.busy), None)
             if srv is None:
                 srv = self._new_server(f"{lane}-backup-{len(backups) + 1:02d}", lane, "counter")
                 backups.append(srv)
             self._start_duty(srv, "escalation")
             group.append(srv)
-        return group
+        return group, borrowed

@@ -235,6 +235,12 @@ class EscalationStep(_Frozen):
     name: str
     staff: PositiveInt
     lane: Name = "general"
+    from_post: Name | None = Field(
+        None,
+        description="post whose on-duty staff leave it to open the counters (the floating "
+        "post is a greeter); none = staff from outside the counter posts (back office, "
+        "duty manager)",
+    )
 
 
 class EscalationPolicy(_Frozen):
@@ -577,6 +583,8 @@ def _cross_problems(s: Scenario):
     for i, step in enumerate(s.escalation.steps):
         if step.lane not in lanes:
             yield f"escalation.steps[{i}].lane: a lane name, found {step.lane!r}"
+        if step.from_post is not None and step.from_post not in s.posts:
+            yield f"escalation.steps[{i}].from_post: a post ({s.posts}), found {step.from_post!r}"
     for q in s.escalation.monitored_lanes:
         if q not in lanes:
             yield f"escalation.monitored_lanes: lane names, found {q!r}"

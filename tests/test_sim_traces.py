@@ -206,3 +206,29 @@ def test_escalation_ladder_state_machine(n_waiting):
     assert [lad.observe(t, 6) for t in range(0, 6)] == [0, 0, 0, 0, 0, 1]
     assert lad.observe(6, 6) == 0  # no more steps
     assert lad.observe(7, n_waiting) == (-1 if n_waiting <= 2 else 0)
+
+
+def test_floating_post_leaves_the_door_to_open_a_backup_counter():
+    s = small_hall(
+        lanes={"general": {"counters": 3}},
+        triage={"enabled": True},
+        escalation={
+            "enabled": True,
+            "trigger_waiting": 3,
+            "sustain_min": 2,
+            "release_waiting": 0,
+            "steps": [{"name": "floating post", "staff": 1, "from_post": "greeter"}],
+        },
+    )
+    rows = [{"t": O + i * 0.1, "service": 10, "triage": 0.05} for i in range(6)]
+    rows.append({"t": O + 5, "service": 1, "triage": 0.05})  # arrives while the greeter is away
+    rows.append({"t": O + 40, "service": 1, "triage": 0.05})  # after sign-out
+    c, spans, rec = run(s, rows, staffing(s, general=1, greeter=1))
+    sign_in = next(e for e in rec.escalations if e.action == "sign_in")
+    sign_out = next(e for e in rec.escalations if e.action == "sign_out")
+    assert sign_in.staff == 1 and sign_in.time_min < O + 5 < sign_out.time_min < O + 40
+    assert not c.loc[6, "triaged"]  # nobody at the door
+    assert c.loc[7, "triaged"]  # back at the door
+    greeter = spans[spans["post"] == "greeter"].sort_values("start_min")
+    assert len(greeter) == 2  # the greeter's day is split around the counter stint
+    assert greeter["end_min"].iloc[0] <= sign_in.time_min + 0.05 + 1e-9
