@@ -189,6 +189,134 @@ def whatif(
     _show_written(write_whatif_outputs(table, out, reps, seed), out / "whatif.md")
 
 
+history_app = typer.Typer(no_args_is_help=True, help="Ticket-log history: import and generate.")
+app.add_typer(history_app, name="history")
+
+DEFAULT_STORE = Path("hallplan-history.duckdb")
+StoreOpt = Annotated[
+    Path, typer.Option("--store", envvar="HALLPLAN_STORE", help="history store (DuckDB file)")
+]
+
+
+def _parse_month(value: str) -> tuple[int, int]:
+    try:
+        d = dt.date.fromisoformat(f"{value}-01")
+    except ValueError:
+        _fail([f"--month: expected a month YYYY-MM; found {value!r}"])
+    return d.year, d.month
+
+
+def _scenario_for_hall(hall: str, scenario: Path | None):
+    """The scenario file given, else the reference scenario whose hall id is ``hall``."""
+    from sim.loader import load_scenario
+
+    try:
+        if scenario is not None:
+            return load_scenario(scenario)
+        for f in sorted(SCENARIOS_DIR.glob("*.toml")):
+            s = load_scenario(f)
+            if s.hall.id == hall:
+                return s
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    known = ", ".join(sorted(load_scenario(f).hall.id for f in SCENARIOS_DIR.glob("*.toml")))
+    _fail(
+        [
+            f"--hall: expected a hall with a scenario (pass --scenario FILE, or one of: "
+            f"{known}); found {hall!r}"
+        ]
+    )
+    return None
+
+
+@history_app.command("import")
+def history_import(
+    file: Annotated[Path, typer.Argument(help="ticket log, CSV or Parquet (docs/ticket_log.md)")],
+    hall: Annotated[str, typer.Option(help="hall id")],
+    store: StoreOpt = DEFAULT_STORE,
+    scenario: Annotated[Path | None, typer.Option(help="scenario of the hall")] = None,
+) -> None:
+    """Validate a ticket log and add its good rows to the history store; bad rows are
+    counted by reason, with examples, and kept in the store's rejects table."""
+    from forecast.ticket_log import TicketLogError, import_ticket_log
+
+    s = _scenario_for_hall(hall, scenario)
+    try:
+        report = import_ticket_log(file, hall, store, s)
+    except TicketLogError as exc:
+        _fail([str(exc)])
+    console.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
+
+
+@history_app.command("generate")
+def history_generate(
+    out: Annotated[Path, typer.Argument(help="ticket log to write (.csv or .parquet)")],
+    scenario: Annotated[Path, typer.Option(help="scenario of the hall")] = FLAGSHIP,
+    start: Annotated[str, typer.Option(help="first day YYYY-MM-DD")] = "2025-01-01",
+    end: Annotated[str, typer.Option(help="last day YYYY-MM-DD")] = "2026-10-31",
+    seed: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """Generate ticket-log history with the simulator (weekdays, month-start peak, Chinese
+    holidays and make-up days, 5.17, handset launches, trend and noise)."""
+    from forecast.generator import generate_history_file
+    from sim.loader import load_scenario
+
+    a, b = _parse_date(start), _parse_date(end)
+    try:
+        s = load_scenario(scenario)
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    with err_console.status(f"simulating {a} … {b}"):
+        path = generate_history_file(s, a, b, out, seed=seed)
+    console.print(f"wrote {path}")
+
+
+@app.command()
+def forecast(
+    hall: Annotated[str, typer.Option(help="hall id")],
+    month: Annotated[str, typer.Option(help="month to forecast, YYYY-MM")],
+    store: StoreOpt = DEFAULT_STORE,
+    scenario: Annotated[Path | None, typer.Option(help="scenario of the hall")] = None,
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/forecast"),
+) -> None:
+    """Forecast a month's visits per day, interval, service type and class from the history
+    store (calendar Poisson model) and keep the forecast in the store."""
+    from forecast.five_tables import forecast_month
+    from hallplan.forecast_report import write_forecast_outputs
+
+    y, m = _parse_month(month)
+    s = _scenario_for_hall(hall, scenario)
+    demand, summary = forecast_month(store, hall, s, y, m)
+    _show_written(write_forecast_outputs(out, demand, summary))
+    console.print(
+        f"{hall} {month}: {summary.total:.0f} visits forecast ({summary.model}; "
+        f"trained {summary.train_start} … {summary.train_end})"
+    )
+    for note in summary.notes:
+        console.print(f"  note: {note}", markup=False)
+
+
+@app.command("five-tables")
+def five_tables_cmd(
+    hall: Annotated[str, typer.Option(help="hall id")],
+    month: Annotated[str, typer.Option(help="month, YYYY-MM")],
+    store: StoreOpt = DEFAULT_STORE,
+    scenario: Annotated[Path | None, typer.Option(help="scenario of the hall")] = None,
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/five-tables"),
+) -> None:
+    """The five tables (五表) for a hall and month: CSV, one XLSX workbook, PNG charts."""
+    from forecast.five_tables import five_tables
+    from hallplan.forecast_report import write_five_tables
+
+    y, m = _parse_month(month)
+    s = _scenario_for_hall(hall, scenario)
+    ft = five_tables(store, hall, s, y, m)
+    _show_written(write_five_tables(out, ft))
+    for name, table in ft.tables().items():
+        console.print(f"[bold]{ft.TITLES[name]}[/]")
+        console.print(table.head(8).to_string(), markup=False, highlight=False, soft_wrap=True)
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/demo"),

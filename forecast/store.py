@@ -1,0 +1,378 @@
+"""History store: one embedded DuckDB file per installation.
+
+Tables (all keyed by ``hall_id``):
+
+- ``visits`` — imported ticket-log rows (``docs/ticket_log.md``), unique on
+  (hall_id, ticket_date, ticket_id);
+- ``imports`` / ``rejects`` — one row per import, and every rejected row with its reason and
+  the raw values (bad rows are never silently dropped);
+- ``forecast_runs`` / ``forecasts`` — each forecast made (model, month, training range) and
+  its expected visits per date, interval, service type and class, with daily bounds in
+  ``forecast_days``; last month's forecast can then be compared with last month's actuals;
+- ``rosters`` — planned on-duty spans per date, post and seat (a roster written by the
+  rostering step, or by hand), from which a :class:`sim.staffing.Staffing` is rebuilt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from sim.staffing import DayStaffing, Staffing
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS visits (
+    hall_id VARCHAR NOT NULL, ticket_id VARCHAR NOT NULL, ticket_date DATE NOT NULL,
+    service_type VARCHAR NOT NULL, customer_class VARCHAR NOT NULL, channel VARCHAR NOT NULL,
+    ticket_time TIMESTAMP NOT NULL, call_time TIMESTAMP, service_start TIMESTAMP,
+    service_end TIMESTAMP, counter_id VARCHAR, staff_id VARCHAR, outcome VARCHAR NOT NULL,
+    import_id INTEGER,
+    PRIMARY KEY (hall_id, ticket_date, ticket_id)
+);
+CREATE TABLE IF NOT EXISTS imports (
+    import_id INTEGER PRIMARY KEY, hall_id VARCHAR, source VARCHAR, imported_at TIMESTAMP,
+    rows_read INTEGER, rows_imported INTEGER, rows_rejected INTEGER, rows_already_stored INTEGER
+);
+CREATE TABLE IF NOT EXISTS rejects (
+    import_id INTEGER, line INTEGER, reason VARCHAR, detail VARCHAR, raw VARCHAR
+);
+CREATE TABLE IF NOT EXISTS forecast_runs (
+    forecast_id INTEGER PRIMARY KEY, hall_id VARCHAR, year INTEGER, month INTEGER,
+    made_at TIMESTAMP, model VARCHAR, train_start DATE, train_end DATE, interval_min INTEGER
+);
+CREATE TABLE IF NOT EXISTS forecast_days (
+    forecast_id INTEGER, date DATE, visits DOUBLE, lo DOUBLE, hi DOUBLE, day_type VARCHAR
+);
+CREATE TABLE IF NOT EXISTS forecasts (
+    forecast_id INTEGER, date DATE, interval_start_min DOUBLE, service_type VARCHAR,
+    customer_class VARCHAR, visits DOUBLE
+);
+CREATE TABLE IF NOT EXISTS rosters (
+    hall_id VARCHAR, date DATE, post VARCHAR, seat INTEGER, start_min DOUBLE, end_min DOUBLE
+);
+"""
+
+_VISIT_COLS = (
+    "hall_id",
+    "ticket_id",
+    "ticket_date",
+    "service_type",
+    "customer_class",
+    "channel",
+    "ticket_time",
+    "call_time",
+    "service_start",
+    "service_end",
+    "counter_id",
+    "staff_id",
+    "outcome",
+)
+
+
+class HistoryStore:
+    """A DuckDB file; use as a context manager (``with HistoryStore(path) as s: ...``)."""
+
+    def __init__(self, path: str | Path, read_only: bool = False):
+        self.path = Path(path)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self.con.execute(_SCHEMA)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ visits
+    def _next_id(self, table: str, col: str) -> int:
+        q = f"SELECT coalesce(max({col}), 0) + 1 FROM {table}"
+        return int(self.con.execute(q).fetchone()[0])
+
+    def add_visits(
+        self, hall_id: str, good: pd.DataFrame, bad: pd.DataFrame, source: str, rows_read: int
+    ) -> tuple[int, int, int]:
+        """Insert validated rows (skipping keys already stored); returns
+        (import_id, inserted, already_stored)."""
+        con = self.con
+        import_id = self._next_id("imports", "import_id")
+        frame = good.loc[:, list(_VISIT_COLS)].copy()
+        frame["import_id"] = import_id
+        for c in (
+            "hall_id",
+            "ticket_id",
+            "service_type",
+            "customer_class",
+            "channel",
+            "counter_id",
+            "staff_id",
+            "outcome",
+        ):
+            frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.register("incoming", frame)
+            existing = int(
+                con.execute(
+                    "SELECT count(*) FROM incoming i JOIN visits v USING "
+                    "(hall_id, ticket_date, ticket_id)"
+                ).fetchone()[0]
+            )
+            con.execute(
+                "INSERT INTO visits SELECT i.* FROM incoming i ANTI JOIN visits v USING "
+                "(hall_id, ticket_date, ticket_id)"
+            )
+            con.unregister("incoming")
+            inserted = len(frame) - existing
+            if len(bad):
+                b = bad.loc[:, ["line", "reason", "detail", "raw"]].copy()
+                b.insert(0, "import_id", import_id)
+                con.register("bad_rows", b)
+                con.execute("INSERT INTO rejects SELECT * FROM bad_rows")
+                con.unregister("bad_rows")
+            n_rej = int(bad["line"].nunique()) if len(bad) else 0
+            con.execute(
+                "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    import_id,
+                    hall_id,
+                    source,
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    rows_read,
+                    inserted,
+                    n_rej,
+                    existing,
+                ],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return import_id, inserted, existing
+
+    def visits(
+        self, hall_id: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        """Stored visits of a hall with ``start <= ticket_date <= end``."""
+        q = "SELECT * FROM visits WHERE hall_id = ?"
+        args: list = [hall_id]
+        if start is not None:
+            q += " AND ticket_date >= ?"
+            args.append(start)
+        if end is not None:
+            q += " AND ticket_date <= ?"
+            args.append(end)
+        return self.con.execute(q + " ORDER BY ticket_time", args).df()
+
+    def daily_counts(self, hall_id: str, end: dt.date | None = None) -> pd.DataFrame:
+        """Visits per (date, service_type, customer_class) up to ``end`` (inclusive)."""
+        q = (
+            "SELECT ticket_date AS date, service_type, customer_class, count(*) AS visits "
+            "FROM visits WHERE hall_id = ?"
+        )
+        args: list = [hall_id]
+        if end is not None:
+            q += " AND ticket_date <= ?"
+            args.append(end)
+        out = self.con.execute(q + " GROUP BY ALL ORDER BY ALL", args).df()
+        out["date"] = pd.to_datetime(out["date"]).dt.date
+        return out
+
+    def interval_counts(
+        self,
+        hall_id: str,
+        interval_min: int,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> pd.DataFrame:
+        """Visits per (date, interval_start_min) by ticket time."""
+        q = (
+            "SELECT ticket_date AS date, "
+            f"floor((hour(ticket_time) * 60 + minute(ticket_time)) / {int(interval_min)}) "
+            f"* {int(interval_min)} AS interval_start_min, count(*) AS visits "
+            "FROM visits WHERE hall_id = ?"
+        )
+        args: list = [hall_id]
+        if start is not None:
+            q += " AND ticket_date >= ?"
+            args.append(start)
+        if end is not None:
+            q += " AND ticket_date <= ?"
+            args.append(end)
+        out = self.con.execute(q + " GROUP BY ALL ORDER BY ALL", args).df()
+        out["date"] = pd.to_datetime(out["date"]).dt.date
+        return out
+
+    def daily_actuals(self, hall_id: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """Per date: visits, counter visits, served at a counter, abandoned, and the summed
+        counter service minutes (service_end - service_start of served counter visits)."""
+        out = self.con.execute(
+            """
+            SELECT ticket_date AS date, count(*) AS visits,
+                   count(*) FILTER (WHERE channel = 'counter') AS counter_visits,
+                   count(*) FILTER (WHERE channel = 'kiosk') AS kiosk_visits,
+                   count(*) FILTER (WHERE channel = 'counter' AND outcome = 'served')
+                       AS served_counter,
+                   count(*) FILTER (WHERE outcome = 'abandoned') AS abandoned,
+                   coalesce(sum(epoch(service_end - service_start) / 60.0)
+                       FILTER (WHERE channel = 'counter' AND outcome = 'served'), 0)
+                       AS counter_service_min
+            FROM visits WHERE hall_id = ? AND ticket_date BETWEEN ? AND ?
+            GROUP BY ALL ORDER BY ALL
+            """,
+            [hall_id, start, end],
+        ).df()
+        out["date"] = pd.to_datetime(out["date"]).dt.date
+        return out
+
+    def history_range(self, hall_id: str) -> tuple[dt.date | None, dt.date | None]:
+        a, b = self.con.execute(
+            "SELECT min(ticket_date), max(ticket_date) FROM visits WHERE hall_id = ?", [hall_id]
+        ).fetchone()
+        return a, b
+
+    def rejects(self, import_id: int | None = None) -> pd.DataFrame:
+        if import_id is None:
+            return self.con.execute("SELECT * FROM rejects ORDER BY import_id, line").df()
+        return self.con.execute(
+            "SELECT * FROM rejects WHERE import_id = ? ORDER BY line", [import_id]
+        ).df()
+
+    # ------------------------------------------------------------------ forecasts
+    def save_forecast(
+        self,
+        hall_id: str,
+        year: int,
+        month: int,
+        model: str,
+        train_start: dt.date,
+        train_end: dt.date,
+        interval_min: int,
+        days: pd.DataFrame,
+        detail: pd.DataFrame,
+    ) -> int:
+        """Store a forecast: ``days`` (date, visits, lo, hi, day_type) and ``detail``
+        (date, interval_start_min, service_type, customer_class, visits)."""
+        fid = self._next_id("forecast_runs", "forecast_id")
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                "INSERT INTO forecast_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    fid,
+                    hall_id,
+                    year,
+                    month,
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    model,
+                    train_start,
+                    train_end,
+                    interval_min,
+                ],
+            )
+            d = days.loc[:, ["date", "visits", "lo", "hi", "day_type"]].copy()
+            d.insert(0, "forecast_id", fid)
+            con.register("fd", d)
+            con.execute("INSERT INTO forecast_days SELECT * FROM fd")
+            con.unregister("fd")
+            x = detail.loc[
+                :, ["date", "interval_start_min", "service_type", "customer_class", "visits"]
+            ].copy()
+            x.insert(0, "forecast_id", fid)
+            con.register("fx", x)
+            con.execute("INSERT INTO forecasts SELECT * FROM fx")
+            con.unregister("fx")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return fid
+
+    def latest_forecast_days(
+        self, hall_id: str, year: int, month: int, made_before: dt.date | None = None
+    ) -> pd.DataFrame | None:
+        """Daily forecast of the latest run for the month (optionally one made before the
+        month started, i.e. the forecast the plan was built on)."""
+        q = (
+            "SELECT forecast_id, model FROM forecast_runs "
+            "WHERE hall_id = ? AND year = ? AND month = ?"
+        )
+        args: list = [hall_id, year, month]
+        if made_before is not None:
+            q += " AND train_end < ?"
+            args.append(made_before)
+        row = self.con.execute(q + " ORDER BY forecast_id DESC LIMIT 1", args).fetchone()
+        if row is None:
+            return None
+        out = self.con.execute(
+            "SELECT date, visits, lo, hi, day_type FROM forecast_days WHERE forecast_id = ? "
+            "ORDER BY date",
+            [row[0]],
+        ).df()
+        out["date"] = pd.to_datetime(out["date"]).dt.date
+        out.attrs["model"] = row[1]
+        out.attrs["forecast_id"] = row[0]
+        return out
+
+    # ------------------------------------------------------------------ rosters
+    def save_roster(self, hall_id: str, staffing: Staffing, dates: list[dt.date]) -> int:
+        """Store the on-duty spans of ``staffing`` for ``dates`` (replacing those dates)."""
+        rows = []
+        for d in dates:
+            day = staffing.day(d)
+            for post, seats in day.seats.items():
+                for k, seat in enumerate(seats):
+                    rows.extend((hall_id, d, post, k, float(a), float(b)) for a, b in seat)
+        frame = pd.DataFrame(
+            rows, columns=["hall_id", "date", "post", "seat", "start_min", "end_min"]
+        )
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for d in dates:
+                con.execute("DELETE FROM rosters WHERE hall_id = ? AND date = ?", [hall_id, d])
+            con.register("ro", frame)
+            con.execute("INSERT INTO rosters SELECT * FROM ro")
+            con.unregister("ro")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return len(frame)
+
+    def load_staffing(self, hall_id: str, start: dt.date, end: dt.date) -> Staffing | None:
+        """A Staffing for the rostered dates in [start, end] (None if none are rostered;
+        dates without a roster are absent from ``by_date``)."""
+        df = self.con.execute(
+            "SELECT * FROM rosters WHERE hall_id = ? AND date BETWEEN ? AND ? "
+            "ORDER BY date, post, seat, start_min",
+            [hall_id, start, end],
+        ).df()
+        if df.empty:
+            return None
+        df["date"] = pd.to_datetime(df["date"]).dt.date
+        by_date = {}
+        for d, g in df.groupby("date"):
+            seats: dict[str, tuple] = {}
+            for post, gp in g.groupby("post", sort=False):
+                seats[str(post)] = tuple(
+                    tuple(
+                        (float(a), float(b))
+                        for a, b in zip(gs["start_min"], gs["end_min"], strict=True)
+                    )
+                    for _, gs in gp.groupby("seat")
+                )
+            by_date[d] = DayStaffing(seats)
+        return Staffing(by_date=by_date)
+
+
+__all__ = ["HistoryStore"]

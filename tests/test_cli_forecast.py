@@ -1,0 +1,140 @@
+"""History → forecast → five tables through the command line, on a small county hall."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hallplan.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNTY = str(ROOT / "scenarios" / "county_hall.toml")
+runner = CliRunner()
+
+
+def test_generate_import_forecast_five_tables(tmp_path):
+    log = tmp_path / "county.csv"
+    store = tmp_path / "h.duckdb"
+    r = runner.invoke(
+        app,
+        [
+            "history",
+            "generate",
+            str(log),
+            "--scenario",
+            COUNTY,
+            "--start",
+            "2026-07-01",
+            "--end",
+            "2026-09-30",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        app, ["history", "import", str(log), "--hall", "county-hall", "--store", str(store)]
+    )
+    assert r.exit_code == 0, r.output
+    assert "0 rejected" in r.output
+    out = tmp_path / "fc"
+    r = runner.invoke(
+        app,
+        [
+            "forecast",
+            "--hall",
+            "county-hall",
+            "--month",
+            "2026-10",
+            "--store",
+            str(store),
+            "--out",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert (out / "forecast_daily.csv").exists()
+    ft = tmp_path / "ft"
+    r = runner.invoke(
+        app,
+        [
+            "five-tables",
+            "--hall",
+            "county-hall",
+            "--month",
+            "2026-10",
+            "--store",
+            str(store),
+            "--out",
+            str(ft),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert (ft / "five_tables.xlsx").stat().st_size > 0
+
+
+def test_bad_rows_are_counted_not_dropped(tmp_path):
+    log = tmp_path / "bad.csv"
+    r = runner.invoke(
+        app,
+        [
+            "history",
+            "generate",
+            str(log),
+            "--scenario",
+            COUNTY,
+            "--start",
+            "2026-09-01",
+            "--end",
+            "2026-09-02",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    lines = log.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    broken = lines[1].split(",")
+    broken[header.index("service_type")] = "teleportation"
+    lines[1] = ",".join(broken)
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = runner.invoke(
+        app,
+        [
+            "history",
+            "import",
+            str(log),
+            "--hall",
+            "county-hall",
+            "--store",
+            str(tmp_path / "h.duckdb"),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "1 rejected" in r.output and "teleportation" in r.output
+
+
+def test_unknown_hall_and_bad_month_are_clear_errors(tmp_path):
+    r = runner.invoke(
+        app,
+        [
+            "forecast",
+            "--hall",
+            "atlantis",
+            "--month",
+            "2026-10",
+            "--store",
+            str(tmp_path / "h.duckdb"),
+        ],
+    )
+    assert r.exit_code == 2 and "flagship-city-centre" in r.output
+    r = runner.invoke(
+        app,
+        [
+            "forecast",
+            "--hall",
+            "county-hall",
+            "--month",
+            "2026-13",
+            "--store",
+            str(tmp_path / "h.duckdb"),
+        ],
+    )
+    assert r.exit_code == 2 and "YYYY-MM" in r.output
