@@ -318,6 +318,40 @@ def five_tables_cmd(
 
 
 @app.command()
+def requirement(
+    file: Annotated[Path, typer.Argument(help="scenario TOML file")],
+    month: Annotated[str, typer.Option(help="month, YYYY-MM")],
+    method: Annotated[str, typer.Option(help="sipp | lag | simulation")] = "lag",
+    reps: Annotated[int, typer.Option(min=1, help="replications (simulation method)")] = 10,
+    seed: Annotated[int, typer.Option()] = 1,
+    workers: Annotated[int, typer.Option(min=1)] = 2,
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/requirement"),
+) -> None:
+    """Minimum staff per (date, interval, post) meeting the hall's targets: writes
+    requirement.csv (date, interval_start_min, post, staff, method) and a heatmap."""
+    from hallplan.requirement_report import write_requirement_outputs
+    from optimize.requirements import METHODS, requirement_for_month
+    from sim.loader import load_scenario
+
+    if method not in METHODS:
+        _fail([f"--method: expected one of {', '.join(METHODS)}; found {method!r}"])
+    y, m = _parse_month(month)
+    try:
+        s = load_scenario(file)
+        with err_console.status(f"requirement ({method}) for {month}"):
+            req, diag = requirement_for_month(
+                s, y, m, method, reps=reps, seed=seed, workers=workers
+            )
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    _show_written(write_requirement_outputs(req, out, title=f"{s.hall.id} {month} ({method})"))
+    console.print(
+        f"{s.hall.id} {month} ({method}): {diag.staff_hours:,.1f} staff-hours at the posts, "
+        f"{diag.paid_hours:,.1f} paid after shrinkage"
+    )
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/demo"),
     reps: Annotated[int, typer.Option(min=1)] = 20,

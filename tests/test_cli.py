@@ -95,3 +95,42 @@ def test_readme_test_command_is_what_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "hallplan demo" in blocks[0]
     assert "pytest" in blocks[1] and blocks[1].strip() in ci
+
+
+def test_requirement_writes_csv_and_heatmap(tmp_path):
+    out = tmp_path / "req"
+    result = runner.invoke(
+        app,
+        [
+            "requirement",
+            str(ROOT / "scenarios" / "county_hall.toml"),
+            "--month",
+            "2026-12",
+            "--method",
+            "sipp",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    req = pd.read_csv(out / "requirement.csv")
+    assert list(req.columns) == ["date", "interval_start_min", "post", "staff", "method"]
+    assert req["date"].nunique() == 31 and (req["staff"] >= 0).all()
+    assert (out / "requirement_heatmap.png").stat().st_size > 0
+
+
+def test_requirement_rejects_unknown_method(tmp_path):
+    result = runner.invoke(
+        app,
+        [
+            "requirement",
+            str(ROOT / "scenarios" / "county_hall.toml"),
+            "--month",
+            "2026-12",
+            "--method",
+            "guess",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 2 and "sipp" in result.output
