@@ -1,0 +1,249 @@
+"""The planning loop: demand → requirement → roster → simulate the roster → correct → report.
+
+1. *Demand*: the forecast from the history store (``forecast_month``) or the scenario's own
+   demand profile.
+2. *Requirement*: staff needed at each post per interval (``optimize.requirements``;
+   lag-corrected Erlang by default — the loop below is the simulation-based correction).
+3. *Roster*: CP-SAT, two stages (``optimize.roster``), checked by the independent checker.
+4. *Verify*: simulate the rostered month (N replications, common random numbers).
+5. *Correct*: wherever an interval misses its target **with statistical confidence** — the
+   one-sided upper confidence bound of the share called within target is below the target —
+   raise that interval's requirement by one at that lane (up to the physical counters) and
+   re-roster with the previous roster as a warm start. Stop when every interval holds, or when
+   the raises no longer change the roster (headcount exhausted) — then say where, and by how
+   many staff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import t as student_t
+
+from optimize.requirement import Requirement
+from optimize.requirements import requirement_with_diagnostics
+from optimize.roster import RosterOptimizer, RosterProblem, RosterResult, SolverConfig
+from optimize.roster.check import check_roster
+from sim.demand import Demand
+from sim.replicate import Results, simulate
+from sim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class PlanConfig:
+    """Settings of one planning run (all recorded in plan.json)."""
+
+    reps: int = 5
+    seed: int = 1
+    requirement_method: str = "lag"
+    roster_time_limit_s: float = 60.0
+    workers: int = 2
+    max_rounds: int = 3
+    confidence: float = 0.9  # one-sided, for "misses the target with confidence"
+    cost_per_paid_hour: float = 45.0  # assumption: CNY per paid staff hour (wage + on-costs)
+
+
+@dataclass(frozen=True)
+class LoopRound:
+    round: int
+    requirement_staff_hours: float
+    paid_hours: float
+    under_coverage_staff_hours: float
+    roster_summary: str
+    misses: pd.DataFrame  # date, interval_start_min, lane, mean, upper, target, tickets
+    raised: int  # requirement cells raised after this round
+    capped: int  # misses that could not be raised (physical counters reached)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    scenario: Scenario
+    dates: tuple[dt.date, ...]
+    demand: Demand
+    config: PlanConfig
+    initial_requirement: Requirement
+    requirement: Requirement
+    roster: RosterResult
+    results: Results
+    rounds: tuple[LoopRound, ...]
+    problem: RosterProblem
+    notes: list[str] = field(default_factory=list)
+    over_layout: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def targets_hold(self) -> bool:
+        return self.rounds[-1].misses.empty
+
+    def shortfall(self) -> pd.DataFrame:
+        """Where the last round still misses, and how many staff the roster lacks there
+        (required − rostered at the post)."""
+        misses = self.rounds[-1].misses
+        if misses.empty:
+            return misses.assign(required=[], rostered=[], short_staff=[])
+        cov = check_roster(self.roster.roster, self.problem).coverage
+        cov = cov.rename(columns={"post": "lane"})
+        m = misses.merge(
+            cov[["date", "interval_start_min", "lane", "required", "staffed"]],
+            on=["date", "interval_start_min", "lane"],
+            how="left",
+        ).rename(columns={"staffed": "rostered"})
+        m["short_staff"] = (m["required"] - m["rostered"]).clip(lower=0)
+        return m
+
+
+def lane_share_target(scenario: Scenario, lane: str) -> float:
+    """The share-called-within-target a lane is judged by (the VIP room by the VIP class)."""
+    for name, cls in scenario.customer_classes.items():
+        if cls.lane == lane and name in scenario.targets.by_class:
+            return scenario.targets.by_class[name].min_share_called_within
+    return scenario.targets.min_share_called_within
+
+
+def find_misses(results: Results, scenario: Scenario, confidence: float) -> pd.DataFrame:
+    """Intervals (during opening hours, with customers) whose share called within target
+    misses the lane's target with confidence: mean + t_{conf, n−1}·s/√n < target.
+    With one replication nothing can be claimed with confidence, so the mean is used."""
+    k = results.interval_kpis
+    k = k[(k["tickets"] > 0) & (k["interval_start_min"] < scenario.hours.close)]
+    g = k.groupby(["date", "interval_start_min", "lane"])["share_called_within_target"]
+    s = g.agg(mean="mean", std="std", n="count").reset_index()
+    tickets = k.groupby(["date", "interval_start_min", "lane"])["tickets"].mean().to_numpy()
+    q = student_t.ppf(confidence, np.maximum(s["n"] - 1, 1))
+    hw = np.where(s["n"] > 1, q * s["std"].fillna(0) / np.sqrt(s["n"]), 0.0)
+    s["upper"] = s["mean"] + hw
+    s["target"] = [lane_share_target(scenario, lane) for lane in s["lane"]]
+    s["tickets"] = tickets
+    miss = s[s["upper"] < s["target"]]
+    return miss[["date", "interval_start_min", "lane", "mean", "upper", "target", "tickets"]]
+
+
+def raise_requirement(
+    req: Requirement, misses: pd.DataFrame, scenario: Scenario
+) -> tuple[Requirement, int, int]:
+    """+1 staff at each missed (date, interval, lane), up to the lane's physical counters."""
+    t = req.table.copy()
+    raised = capped = 0
+    key = t.set_index(["date", "interval_start_min", "post"]).index
+    pos = {k: i for i, k in enumerate(key)}
+    for row in misses.itertuples(index=False):
+        i = pos.get((row.date, float(row.interval_start_min), row.lane))
+        cap = scenario.physical_capacity(row.lane)
+        if i is None:
+            t.loc[len(t)] = [row.date, float(row.interval_start_min), row.lane, 1, "loop"]
+            raised += 1
+        elif t.at[i, "staff"] < cap:
+            t.at[i, "staff"] += 1
+            t.at[i, "method"] = f"{t.at[i, 'method']}+loop"
+            raised += 1
+        else:
+            capped += 1
+    return Requirement(req.interval_min, t, req.notes), raised, capped
+
+
+def cap_to_layout(req: Requirement, scenario: Scenario) -> tuple[Requirement, pd.DataFrame]:
+    """No roster can put more people at a post than it has counters: cap the requirement at
+    the physical capacity and return where the need exceeds the layout (a layout finding,
+    not a staffing one)."""
+    t = req.table.copy()
+    cap = t["post"].map(scenario.physical_capacity)
+    over = t[t["staff"] > cap].assign(counters=cap[t["staff"] > cap])
+    t["staff"] = np.minimum(t["staff"], cap)
+    return Requirement(req.interval_min, t, req.notes), over.reset_index(drop=True)
+
+
+def plan(
+    scenario: Scenario,
+    demand: Demand,
+    dates: list[dt.date],
+    config: PlanConfig = PlanConfig(),
+    progress: Callable[[str], None] | None = None,
+) -> PlanResult:
+    """Run the loop (see the module docstring)."""
+    say = progress or (lambda _msg: None)
+    say(f"requirement ({config.requirement_method})")
+    req0, _diag = requirement_with_diagnostics(
+        scenario, demand, config.requirement_method, seed=config.seed, workers=config.workers
+    )
+    req, over_layout = cap_to_layout(req0, scenario)
+    rounds: list[LoopRound] = []
+    previous = None
+    solver = SolverConfig(
+        time_limit_s=config.roster_time_limit_s, workers=config.workers, seed=config.seed
+    )
+    notes: list[str] = []
+    if len(over_layout):
+        worst = over_layout.sort_values("staff", ascending=False).iloc[0]
+        notes.append(
+            f"{len(over_layout)} requirement cells exceed the hall's counters (worst: "
+            f"{worst['post']} {worst['date']} needs {int(worst['staff'])} at "
+            f"{int(worst['counters'])} counters) — capped at the layout"
+        )
+    for rnd in range(1, config.max_rounds + 1):
+        say(f"round {rnd}: roster")
+        problem = RosterProblem.from_scenario(scenario, req)
+        result = RosterOptimizer(problem, solver, warm_start=previous).solve()
+        say(f"round {rnd}: simulate the roster ({config.reps} replications × {len(dates)} days)")
+        res = simulate(
+            scenario,
+            demand,
+            result.roster.to_staffing(),
+            reps=config.reps,
+            seed=config.seed,
+            dates=dates,
+            workers=config.workers,
+            keep_customers=False,
+        )
+        misses = find_misses(res, scenario, config.confidence)
+        last = rnd == config.max_rounds or misses.empty
+        new_req, raised, capped = (req, 0, 0) if last else raise_requirement(req, misses, scenario)
+        rounds.append(
+            LoopRound(
+                round=rnd,
+                requirement_staff_hours=req.staff_hours(),
+                paid_hours=result.roster.paid_hours(),
+                under_coverage_staff_hours=result.check.under_staff_hours,
+                roster_summary=result.summary(),
+                misses=misses.reset_index(drop=True),
+                raised=raised,
+                capped=capped,
+            )
+        )
+        say(f"round {rnd}: {len(misses)} interval(s) miss the target; raised {raised}")
+        if last:
+            break
+        if raised == 0:
+            notes.append(
+                f"round {rnd}: every missed interval is already at the physical counters; "
+                "more staff cannot help there (layout limit)"
+            )
+            break
+        if (
+            rounds[-1].under_coverage_staff_hours > 0
+            and len(rounds) > 1
+            and math.isclose(rounds[-1].paid_hours, rounds[-2].paid_hours, rel_tol=1e-9)
+        ):
+            notes.append(
+                f"round {rnd}: the roster no longer changes although the requirement rose — "
+                "the headcount is exhausted"
+            )
+            break
+        req, previous = new_req, result.roster
+    return PlanResult(
+        scenario=scenario,
+        dates=tuple(dates),
+        demand=demand,
+        config=config,
+        initial_requirement=req0,
+        requirement=req,
+        roster=result,
+        results=res,
+        rounds=tuple(rounds),
+        problem=problem,
+        notes=notes,
+        over_layout=over_layout,
+    )
