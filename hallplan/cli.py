@@ -352,14 +352,148 @@ def requirement(
 
 
 @app.command()
+def roster(
+    file: Annotated[Path, typer.Argument(help="scenario TOML file")],
+    requirement_csv: Annotated[Path, typer.Option("--requirement", help="requirement.csv")],
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="seconds")] = 60.0,
+    workers: Annotated[int, typer.Option(min=1)] = 2,
+    seed: Annotated[int, typer.Option()] = 0,
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/roster"),
+) -> None:
+    """Roster named staff against a requirement with CP-SAT: roster.csv, hours per week,
+    coverage chart and Gantt charts; infeasible rules are explained, not just reported."""
+    from hallplan.roster_report import write_roster_outputs
+    from optimize.requirement import Requirement
+    from optimize.roster import RosterInfeasibleError, RosterNotFoundError, roster_from_files
+    from sim.loader import load_scenario
+
+    try:
+        s = load_scenario(file)
+        req = Requirement.read_csv(requirement_csv)
+        with err_console.status(f"rostering {s.hall.id} (≤ {time_limit:g} s)"):
+            result = roster_from_files(s, req, time_limit_s=time_limit, workers=workers, seed=seed)
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    except RosterInfeasibleError as exc:
+        _fail(list(exc.messages) if hasattr(exc, "messages") else [str(exc)])
+    except RosterNotFoundError as exc:
+        _fail([f"no roster found within {time_limit:g} s: {exc} (raise --time-limit)"])
+    _show_written(write_roster_outputs(result.roster, req, s, out, gantt_days=7))
+    console.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
+
+
+def _run_plan(
+    scenario_path: Path,
+    month: str,
+    history: Path | None,
+    config,
+    out: Path,
+) -> Path:
+    from forecast.five_tables import five_tables, forecast_month
+    from hallplan.pipeline import plan
+    from hallplan.plan_report import write_plan_outputs
+    from optimize.roster import RosterInfeasibleError, RosterNotFoundError
+    from optimize.roster.io import month_dates
+    from sim.demand import demand_from_profile
+    from sim.loader import load_scenario
+
+    y, m = _parse_month(month)
+    t0 = time.perf_counter()
+    try:
+        s = load_scenario(scenario_path)
+        dates = month_dates(y, m)
+        if history is not None:
+            with err_console.status("forecasting the month from history"):
+                demand, summary = forecast_month(history, s.hall.id, s, y, m)
+            console.print(f"forecast: {summary.total:,.0f} visits ({summary.model})")
+        else:
+            demand = demand_from_profile(s, dates)
+        with err_console.status("planning") as status:
+            result = plan(s, demand, dates, config, progress=lambda msg: status.update(msg))
+        five = None
+        if history is not None:
+            with err_console.status("the five tables"):
+                five = five_tables(
+                    history, s.hall.id, s, y, m, staffing=result.roster.roster.to_staffing()
+                )
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    except RosterInfeasibleError as exc:
+        _fail(list(getattr(exc, "messages", [str(exc)])))
+    except RosterNotFoundError as exc:
+        _fail([f"no roster found: {exc} (raise --time-limit)"])
+    elapsed = time.perf_counter() - t0
+    written = write_plan_outputs(result, out, scenario_path, history, five, elapsed)
+    _show_written(written)
+    for r in result.rounds:
+        console.print(
+            f"round {r.round}: {len(r.misses)} interval(s) missing target, "
+            f"paid {r.paid_hours:,.0f} h; raised {r.raised}",
+            highlight=False,
+        )
+    for n in result.notes:
+        console.print(f"note: {n}", markup=False)
+    verdict = "targets hold" if result.targets_hold else "targets still missed (see report)"
+    console.print(f"[bold]{verdict}[/]; {elapsed:.0f} s. Report: {out / 'report.html'}")
+    return out
+
+
+@app.command("plan")
+def plan_cmd(
+    file: Annotated[Path, typer.Argument(help="scenario TOML file")],
+    month: Annotated[str, typer.Option(help="month to plan, YYYY-MM")],
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            help="history store (DuckDB); without it the scenario's demand profile is used"
+        ),
+    ] = None,
+    reps: Annotated[int, typer.Option(min=1, help="replications per loop round")] = 5,
+    seed: Annotated[int, typer.Option()] = 1,
+    method: Annotated[str, typer.Option(help="initial requirement: sipp | lag")] = "lag",
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="roster s/round")] = 60,
+    rounds: Annotated[int, typer.Option(min=1, help="max loop rounds")] = 3,
+    workers: Annotated[int, typer.Option(min=1)] = 2,
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/plan"),
+) -> None:
+    """Forecast → requirement → roster → simulate → correct until the targets hold; writes
+    report.html, CSV/XLSX tables and plan.json."""
+    from hallplan.pipeline import PlanConfig
+
+    cfg = PlanConfig(
+        reps=reps,
+        seed=seed,
+        requirement_method=method,
+        roster_time_limit_s=time_limit,
+        workers=workers,
+        max_rounds=rounds,
+    )
+    _run_plan(file, month, history, cfg, out)
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/demo"),
-    reps: Annotated[int, typer.Option(min=1)] = 20,
     workers: Annotated[int, typer.Option(min=1)] = 2,
 ) -> None:
-    """Run the main job on the embedded flagship city-centre hall."""
-    _run_simulation(FLAGSHIP, reps, 1, out, None, workers)
-    console.print(f"[bold]Report: {out / 'summary.md'}[/] (chart: {out / 'waits.png'})")
+    """The main job: generate a year of history for the flagship hall, import it, and plan
+    December 2026 (forecast → requirement → roster → simulate → correct → report)."""
+    from forecast.generator import generate_history_file
+    from forecast.ticket_log import import_ticket_log
+    from hallplan.pipeline import PlanConfig
+    from sim.loader import load_scenario
+
+    out.mkdir(parents=True, exist_ok=True)
+    s = load_scenario(FLAGSHIP)
+    log = out / "history_flagship.parquet"
+    store = out / "history.duckdb"
+    store.unlink(missing_ok=True)
+    with err_console.status("generating 13 months of ticket-log history with the simulator"):
+        generate_history_file(s, dt.date(2025, 11, 1), dt.date(2026, 11, 30), log, seed=1)
+    report = import_ticket_log(log, s.hall.id, store, s)
+    console.print(report.summary(), markup=False, highlight=False)
+    cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=40, workers=workers, max_rounds=2)
+    _run_plan(FLAGSHIP, "2026-12", store, cfg, out)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,0 +1,109 @@
+"""Roster outputs for planners: roster.csv, hours per employee and week, coverage and Gantt
+charts. Every file is written atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from hallplan.atomic import save_figure, write_csv  # noqa: E402
+from optimize.requirement import Requirement  # noqa: E402
+from optimize.roster.check import check_roster  # noqa: E402
+from optimize.roster.problem import RosterProblem, day_label, post_label  # noqa: E402
+from optimize.roster.solution import Roster  # noqa: E402
+from optimize.roster.templates import clock  # noqa: E402
+from sim.scenario import Scenario  # noqa: E402
+
+POST_COLOURS = {"general": "#4C72B0", "vip": "#C44E52", "complaint": "#8172B2",
+                "greeter": "#55A868"}
+
+
+def roster_table(roster: Roster) -> pd.DataFrame:
+    """roster.csv: employee, date, start, end, post, break start, break end (HH:MM)."""
+    rows = [(r.employee, r.date.isoformat(), clock(r.start_min), clock(r.end_min), r.post,
+             clock(r.break_start_min) if r.break_start_min is not None else "",
+             clock(r.break_end_min) if r.break_end_min is not None else "")
+            for r in roster.rows]
+    return pd.DataFrame(rows, columns=["employee", "date", "start", "end", "post",
+                                       "break_start", "break_end"])
+
+
+def hours_table(roster: Roster, problem: RosterProblem) -> pd.DataFrame:
+    """Wide table: one row per employee, one column per week, plus total and allowance."""
+    long = roster.hours_per_week()
+    weeks = [f"week {w + 1} ({d[0].isoformat()})" for w, d in enumerate(problem.weeks)]
+    out = pd.DataFrame({"employee": [e.id for e in problem.employees]})
+    for w, name in enumerate(weeks):
+        got = long[long["week"] == w].set_index("employee")["paid_hours"]
+        out[name] = out["employee"].map(got).fillna(0.0).round(2)
+    out["total_paid_hours"] = out[weeks].sum(axis=1).round(2) if weeks else 0.0
+    out["allowed_hours"] = [round(problem.avg_cap_min(e) / 60, 2) for e in problem.employees]
+    return out
+
+
+def coverage_figure(coverage: pd.DataFrame, problem: RosterProblem):
+    posts = [p for p in problem.posts if coverage.loc[coverage.post == p, "required"].any()
+             or coverage.loc[coverage.post == p, "staffed"].any()]
+    fig, axes = plt.subplots(len(posts) or 1, 1, figsize=(12, 2.2 * max(len(posts), 1)),
+                             sharex=True, squeeze=False)
+    for ax, p in zip(axes[:, 0], posts, strict=False):
+        c = coverage[coverage.post == p].copy()
+        x = [(pd.Timestamp(d) + pd.Timedelta(minutes=float(t)))
+             for d, t in zip(c["date"], c["interval_start_min"], strict=True)]
+        ax.step(x, c["required"], where="post", color="black", lw=1, label="required")
+        ax.step(x, c["staffed"], where="post", color=POST_COLOURS.get(p, "#777"), lw=1.2,
+                label="rostered at post")
+        gap = (c["required"] - c["staffed"]).clip(lower=0)
+        ax.fill_between(x, 0, gap, step="post", color="red", alpha=0.4, label="under")
+        ax.set_ylabel(post_label(p), fontsize=8)
+        ax.legend(loc="upper right", fontsize=7)
+    axes[0, 0].set_title("Coverage vs requirement (people at the post per interval)")
+    fig.autofmt_xdate()
+    return fig
+
+
+def gantt_figure(roster: Roster, problem: RosterProblem, date):
+    rows = [r for r in roster.rows if r.date == date]
+    emps = sorted({r.employee for r in rows})
+    fig, ax = plt.subplots(figsize=(11, 0.28 * max(len(emps), 4) + 1))
+    for i, e in enumerate(emps):
+        for r in (r for r in rows if r.employee == e):
+            ax.barh(i, r.handover_min, left=r.start_min / 60 * 60, color="#BBBBBB", height=0.6)
+            for a, b in r.template.counter_spans():
+                ax.barh(i, b - a, left=a, color=POST_COLOURS.get(r.post, "#777"), height=0.6)
+    ax.set_yticks(range(len(emps)), emps, fontsize=7)
+    ticks = range(problem.open_min - problem.open_min % 60, problem.close_min + 1, 60)
+    ax.set_xticks(list(ticks), [clock(t) for t in ticks], fontsize=7)
+    ax.axvspan(problem.open_min, problem.close_min, color="#F4F4F4", zorder=-1)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in POST_COLOURS.values()]
+    ax.legend([*handles, plt.Rectangle((0, 0), 1, 1, color="#BBBBBB")],
+              [*map(post_label, POST_COLOURS), "handover"], fontsize=7, loc="upper right")
+    ax.set_title(f"Roster {day_label(date)} {date.year} (gaps = meal breaks)")
+    ax.invert_yaxis()
+    return fig
+
+
+def write_roster_outputs(roster: Roster, requirement: Requirement, scenario: Scenario,
+                         out_dir: Path, gantt_days: int | None = None) -> list[Path]:
+    """Write roster.csv, roster_hours_per_week.csv, roster_coverage.png and one Gantt PNG per
+    day (``gantt_days`` limits how many, from the first date)."""
+    out = Path(out_dir)
+    problem = RosterProblem.from_scenario(scenario, requirement)
+    report = check_roster(roster, problem)
+    paths = [
+        write_csv(out / "roster.csv", roster_table(roster)),
+        write_csv(out / "roster_hours_per_week.csv", hours_table(roster, problem)),
+    ]
+    fig = coverage_figure(report.coverage, problem)
+    paths.append(save_figure(out / "roster_coverage.png", fig))
+    plt.close(fig)
+    for d in problem.dates[:gantt_days]:
+        fig = gantt_figure(roster, problem, d)
+        paths.append(save_figure(out / f"roster_gantt_{d.isoformat()}.png", fig))
+        plt.close(fig)
+    return paths
