@@ -296,6 +296,33 @@ def forecast(
         console.print(f"  note: {note}", markup=False)
 
 
+def _month_staffing(store: Path, hall: str, s, y: int, m: int):
+    """This month's staffing for tables 1–2: the stored roster when one exists, else the
+    requirement for the month's forecast (people at the posts per interval)."""
+    from forecast.five_tables import forecast_month, month_dates
+    from forecast.store import HistoryStore
+    from optimize.requirements import compute_requirement
+    from sim.staffing import DayStaffing, Staffing
+
+    dates = month_dates(y, m)
+    with HistoryStore(store) as st:
+        rostered = st.load_staffing(hall, dates[0], dates[-1])
+    if rostered is not None and set(rostered.by_date) >= set(dates):
+        return rostered, "the stored roster"
+    demand, _ = forecast_month(store, hall, s, y, m)
+    req = compute_requirement(s, demand, "lag").table
+    grid = [float(t) for t in range(0, 24 * 60, s.interval_min)]
+    by_date = {}
+    for d, g in req.groupby("date"):
+        counts = {}
+        for post, gp in g.groupby("post"):
+            per = dict(zip(gp["interval_start_min"], gp["staff"], strict=True))
+            cap = s.physical_capacity(post)
+            counts[post] = [min(int(per.get(t, 0)), cap) for t in grid]
+        by_date[d] = DayStaffing.from_counts(counts, grid, s.interval_min)
+    return Staffing(by_date=by_date), "the requirement for the forecast (no roster stored)"
+
+
 @app.command("five-tables")
 def five_tables_cmd(
     hall: Annotated[str, typer.Option(help="hall id")],
@@ -310,8 +337,11 @@ def five_tables_cmd(
 
     y, m = _parse_month(month)
     s = _scenario_for_hall(hall, scenario)
-    ft = five_tables(store, hall, s, y, m)
+    staffing, basis = _month_staffing(store, hall, s, y, m)
+    ft = five_tables(store, hall, s, y, m, staffing=staffing)
+    ft.notes["capacity_basis"] = basis
     _show_written(write_five_tables(out, ft))
+    console.print(f"capacity from: {basis}", markup=False)
     for name, table in ft.tables().items():
         console.print(f"[bold]{ft.TITLES[name]}[/]")
         console.print(table.head(8).to_string(), markup=False, highlight=False, soft_wrap=True)
@@ -412,6 +442,10 @@ def _run_plan(
             result = plan(s, demand, dates, config, progress=lambda msg: status.update(msg))
         five = None
         if history is not None:
+            from forecast.store import HistoryStore
+
+            with HistoryStore(history) as st:  # next month's tables 3–5 read it back
+                st.save_roster(s.hall.id, result.roster.roster.to_staffing(), dates)
             with err_console.status("the five tables"):
                 five = five_tables(
                     history, s.hall.id, s, y, m, staffing=result.roster.roster.to_staffing()

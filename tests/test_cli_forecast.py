@@ -70,6 +70,7 @@ def test_generate_import_forecast_five_tables(tmp_path):
     )
     assert r.exit_code == 0, r.output
     assert (ft / "five_tables.xlsx").stat().st_size > 0
+    assert "capacity from: the requirement for the forecast" in r.output  # no roster stored
 
 
 def test_bad_rows_are_counted_not_dropped(tmp_path):
