@@ -8,16 +8,16 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from hallplan.atomic import save_figure, write_csv  # noqa: E402
-from optimize.requirement import Requirement  # noqa: E402
-from optimize.roster.check import check_roster  # noqa: E402
-from optimize.roster.problem import RosterProblem, day_label, post_label  # noqa: E402
-from optimize.roster.solution import Roster  # noqa: E402
-from optimize.roster.templates import clock  # noqa: E402
-from sim.scenario import Scenario  # noqa: E402
+from hallplan.atomic import save_figure, write_csv
+from optimize.requirement import Requirement
+from optimize.roster.check import check_roster
+from optimize.roster.problem import RosterProblem, day_label, post_label
+from optimize.roster.solution import Roster
+from optimize.roster.templates import clock
+from sim.scenario import Scenario
 
 POST_COLOURS = {"general": "#4C72B0", "vip": "#C44E52", "complaint": "#8172B2",
                 "greeter": "#55A868"}
@@ -73,7 +73,7 @@ def gantt_figure(roster: Roster, problem: RosterProblem, date):
     fig, ax = plt.subplots(figsize=(11, 0.28 * max(len(emps), 4) + 1))
     for i, e in enumerate(emps):
         for r in (r for r in rows if r.employee == e):
-            ax.barh(i, r.handover_min, left=r.start_min / 60 * 60, color="#BBBBBB", height=0.6)
+            ax.barh(i, r.handover_min, left=r.start_min, color="#BBBBBB", height=0.6)
             for a, b in r.template.counter_spans():
                 ax.barh(i, b - a, left=a, color=POST_COLOURS.get(r.post, "#777"), height=0.6)
     ax.set_yticks(range(len(emps)), emps, fontsize=7)

@@ -1,0 +1,147 @@
+"""Infeasibility diagnosis in a planner's words.
+
+Two sources, both turned into sentences such as
+``"VIP lane, Sat 12 Dec 10:00–12:00: needs 3 VIP-qualified staff at once, 2 available"``:
+
+* :func:`precheck`: counting arguments (no solver) — at some interval the posts of a set S
+  need more people at once than there are available staff qualified for S; a day with no
+  duty manager available.
+* :func:`explain_core`: the assumption literals returned by CP-SAT's
+  ``SufficientAssumptionsForInfeasibility`` on the strict stage-1 model (every coverage and
+  capacity constraint is guarded by one literal), grouped and phrased.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+
+from optimize.roster.problem import RosterProblem, day_label, post_label
+from optimize.roster.templates import clock
+
+
+class RosterInfeasibleError(ValueError):
+    """The hard rules cannot all hold; ``messages`` says which, in the planner's words."""
+
+    def __init__(self, messages: list[str], result: object | None = None):
+        self.messages = list(messages)
+        self.result = result  # the best (violating) RosterResult, if one was found
+        super().__init__("roster infeasible:\n  " + "\n  ".join(self.messages))
+
+
+def _posts_label(sub) -> str:
+    return " + ".join(post_label(p) for p in sub)
+
+
+def _qualified(sub) -> str:
+    names = {"general": "general-counter", "vip": "VIP", "complaint": "complaint-desk",
+             "greeter": "greeter"}
+    return "/".join(names.get(p, p) for p in sub) + "-qualified"
+
+
+def _absent(P: RosterProblem, sub, d: dt.date) -> str:
+    away = [e.id for e in P.employees
+            if any(P.eligible(e, p) for p in sub) and not P.available(e, d)]
+    if not away:
+        return ""
+    more = f" and {len(away) - 5} more" if len(away) > 5 else ""
+    return f" ({', '.join(away[:5])}{more} on leave or unavailable)"
+
+
+def precheck(P: RosterProblem) -> list[str]:
+    """Necessary conditions checked by counting; each failure is one sentence."""
+    out: list[str] = []
+    active = [p for p in P.posts if any(any(P.required[(d, p)]) for d in P.dates)]
+    subsets = [s for r in range(1, len(active) + 1) for s in itertools.combinations(active, r)]
+    for d in P.dates:
+        reported: set[tuple] = set()
+        for sub in subsets:
+            avail = sum(1 for e in P.employees
+                        if P.available(e, d) and any(P.eligible(e, p) for p in sub))
+            runs: list[list] = []
+            for k, t0 in enumerate(P.grid):
+                need = sum(P.required[(d, p)][k] for p in sub)
+                if need > avail:
+                    if runs and runs[-1][1] == t0 and runs[-1][2] == need:
+                        runs[-1][1] = t0 + P.interval_min
+                    else:
+                        runs.append([t0, t0 + P.interval_min, need])
+            for a, b, need in runs:
+                # report the smallest post set that fails (skip supersets of a reported one)
+                if any(set(s) <= set(sub) and (a, b) == ab for s, ab in reported):
+                    continue
+                reported.add((sub, (a, b)))
+                out.append(f"{_posts_label(sub)}, {day_label(d)} {clock(a)}–{clock(b)}: needs "
+                           f"{need} {_qualified(sub)} staff at once, {avail} available"
+                           f"{_absent(P, sub, d)}")
+    if P.duty_managers:
+        for d in P.dates:
+            if not any(P.available(e, d) for e in P.duty_managers):
+                out.append(f"{day_label(d)}: no duty manager available while the hall is open "
+                           f"{clock(P.open_min)}–{clock(P.close_min)}"
+                           f"{_absent_dm(P, d)}")
+    return out
+
+
+def _absent_dm(P: RosterProblem, d: dt.date) -> str:
+    away = [e.id for e in P.duty_managers if not P.available(e, d)]
+    return f" ({', '.join(away)} on leave or unavailable)" if away else ""
+
+
+def explain_core(P: RosterProblem, core: list[tuple[str, tuple]]) -> list[str]:
+    """Phrase the constraints of an infeasible core (see ``stage1.build_shift_counts``)."""
+    out: list[str] = []
+    cover: dict[tuple[dt.date, str], list[tuple[int, int]]] = defaultdict(list)
+    for kind, info in core:
+        if kind == "cover":
+            d, p, t0, need = info
+            cover[(d, p)].append((t0, need))
+    cover_text = {}
+    for (d, p), items in sorted(cover.items()):
+        items.sort()
+        a, b = items[0][0], items[-1][0] + P.interval_min
+        cover_text[(d, p)] = (f"{post_label(p)}, {day_label(d)} {clock(a)}–{clock(b)} "
+                              f"(up to {max(n for _, n in items)} at once)")
+    used: set = set()
+    for kind, info in core:
+        if kind == "day_headcount":
+            d, sub, k = info
+            parts = [cover_text[(d, p)] for p in sub if (d, p) in cover_text]
+            used |= {(d, p) for p in sub}
+            longest = max(P.labour.shift_lengths_hours)
+            out.append(f"{day_label(d)}: {'; '.join(parts) or _posts_label(sub)} needs more "
+                       f"shifts than the {k} {_qualified(sub)} staff available that day can "
+                       f"work (one shift each, at most {longest:g} h){_absent(P, sub, d)}")
+        elif kind in ("week_days", "week_hours"):
+            w, sub, cap = info
+            days = P.weeks[w]
+            span = f"week {w + 1} ({day_label(days[0])}–{day_label(days[-1])})"
+            what = (f"{cap} shifts (after the weekly day off and leave)" if kind == "week_days"
+                    else f"{cap / 60:,.0f} paid hours (at most "
+                         f"{P.labour.max_weekly_hours:g} h each)")
+            out.append(f"{_posts_label(sub)}, {span}: the requirement needs more than the "
+                       f"{_qualified(sub)} staff can give: {what}")
+        elif kind == "horizon_hours":
+            sub, cap = info
+            out.append(f"{_posts_label(sub)}: the requirement over the whole roster needs more "
+                       f"than {cap / 60:,.0f} paid hours, the {_qualified(sub)} staff's "
+                       f"allowance at an average of {P.labour.max_avg_weekly_hours:g} h/week")
+        elif kind == "duty_manager":
+            d, n_dm = info
+            out.append(f"{day_label(d)}: a duty manager must be on site "
+                       f"{clock(P.open_min)}–{clock(P.close_min)}; {n_dm} duty manager(s) "
+                       f"available{_absent_dm(P, d)}")
+        elif kind == "duty_manager_week":
+            w, cap_days, cap_min = info
+            out.append(f"week {w + 1}: duty-manager cover through opening hours needs more "
+                       f"than the duty managers can work ({cap_days} shifts, "
+                       f"{cap_min / 60:,.0f} h)")
+        elif kind == "duty_manager_horizon":
+            (cap,) = info
+            out.append(f"duty-manager cover over the whole roster needs more than the duty "
+                       f"managers' {cap / 60:,.0f} h allowance")
+    if not out:
+        out.extend(f"{text}: cannot be covered under the labour rules"
+                   for text in cover_text.values())
+    return out

@@ -1,0 +1,282 @@
+"""Solver façade: build, solve, extract, check.
+
+Two formulations share the rule helpers of :mod:`optimize.roster.rules`:
+
+* ``"two_stage"`` (default): stage 1 plans integer shift counts per (date, template, post)
+  (:mod:`optimize.roster.stage1`, tight LP bound, minimises under-coverage then paid hours);
+  stage 2 assigns named staff to exactly those shifts under the labour rules, with a slack
+  for shifts nobody can take (reported as under-coverage) and the fairness/on-call terms.
+* ``"monolithic"``: one boolean per (employee, date, template, post) with the coverage,
+  paid-hours, fairness and on-call terms in one objective (the benchmark baseline).
+
+Every result is checked by :func:`optimize.roster.check.check_roster` (no ortools), whose
+recomputed objective is the one reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from ortools.sat.python import cp_model
+
+from optimize.roster.check import check_roster
+from optimize.roster.config import SolverConfig, make_solver
+from optimize.roster.diagnose import RosterInfeasibleError, explain_core, precheck
+from optimize.roster.problem import RosterProblem, day_label, post_label
+from optimize.roster.rules import (
+    HARD_RULES_ASSIGNMENT,
+    PenaltyTerm,
+    add_cover_requirement,
+    add_duty_manager_on_site,
+    add_fairness,
+    add_fill_planned_shifts,
+    add_on_call_reserve,
+    add_paid_hours_cost,
+    objective,
+)
+from optimize.roster.solution import Roster, RosterResult, StageStats
+from optimize.roster.stage1 import solve_stage1
+from optimize.roster.templates import clock
+from optimize.roster.vars import AssignmentVars, Option
+
+Method = Literal["two_stage", "monolithic"]
+_OK = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+class RosterNotFoundError(RuntimeError):
+    """CP-SAT found no roster within the time limit (status given), never a sentinel result."""
+
+
+@dataclass
+class AssignmentModel:
+    model: cp_model.CpModel
+    V: AssignmentVars
+    terms: list[PenaltyTerm]
+    on_call: dict
+
+
+def build_assignment_model(P: RosterProblem, options: dict[dt.date, list[Option]],
+                           planned: dict | None = None,
+                           post_weight: dict[str, float] | None = None) -> AssignmentModel:
+    """The assignment model: hard rules, duty manager, then either the coverage + paid-hours
+    terms (monolithic) or the planned shifts to fill (stage 2); fairness and on-call last."""
+    m = cp_model.CpModel()
+    V = AssignmentVars(m, P, options)
+    for rule in HARD_RULES_ASSIGNMENT:
+        rule(m, P, V)
+    terms = add_duty_manager_on_site(m, P, V)
+    if planned is None:
+        terms += add_cover_requirement(m, P, V)
+        terms += add_paid_hours_cost(m, P, V)
+    else:
+        terms += add_fill_planned_shifts(m, P, V, planned, post_weight)
+    terms += add_fairness(m, P, V)
+    reserve_terms, on_call = add_on_call_reserve(m, P, V)
+    terms += reserve_terms
+    m.minimize(objective(terms))
+    return AssignmentModel(m, V, terms, on_call)
+
+
+def _stats(name: str, solver: cp_model.CpSolver, status, model: cp_model.CpModel,
+           wall: float) -> StageStats:
+    ok = status in _OK
+    return StageStats(name, solver.status_name(status),
+                      solver.objective_value if ok else float("nan"),
+                      solver.best_objective_bound if ok else float("nan"), wall,
+                      len(model.proto.variables))
+
+
+def _roster(P: RosterProblem, am: AssignmentModel, solver: cp_model.CpSolver) -> Roster:
+    on_call = tuple(sorted(k for k, v in am.on_call.items() if solver.boolean_value(v)))
+    return Roster(tuple(am.V.extract(solver)), P.dates, on_call)
+
+
+class RosterOptimizer:
+    """``RosterOptimizer(problem, config).solve()`` → :class:`RosterResult`.
+
+    ``require_full_cover=True`` makes coverage a hard rule: a requirement that cannot be met
+    raises :class:`RosterInfeasibleError` with the reasons. A duty-manager gap always raises.
+    ``warm_start`` hints CP-SAT with a previous roster (``AddHint``).
+    """
+
+    def __init__(self, problem: RosterProblem, config: SolverConfig | None = None,
+                 method: Method = "two_stage", require_full_cover: bool = False,
+                 warm_start: Roster | None = None, stage1_share: float = 0.3):
+        self.P = problem
+        self.config = config or SolverConfig()
+        self.method = method
+        self.strict = require_full_cover
+        self.warm_start = warm_start
+        self.stage1_share = stage1_share
+
+    # ------------------------------------------------------------------ public
+    def solve(self) -> RosterResult:
+        messages = precheck(self.P)
+        dm_msgs = [m for m in messages if "duty manager" in m]
+        if dm_msgs or (self.strict and messages):
+            raise RosterInfeasibleError(messages)
+        t0 = time.perf_counter()
+        if self.method == "two_stage":
+            roster, stages = self._two_stage(t0)
+        elif self.method == "monolithic":
+            roster, stages = self._monolithic()
+        else:
+            raise ValueError(f"unknown method {self.method!r}")
+        wall = time.perf_counter() - t0
+        report = check_roster(roster, self.P)
+        status = "OPTIMAL" if all(s.status == "OPTIMAL" for s in stages) else "FEASIBLE"
+        bound = sum(s.best_bound for s in stages if s.counts_in_bound)
+        result = RosterResult(roster, self.method, status, report.objective, bound, wall,
+                              stages, report)
+        self._raise_on_hard_violations(result)
+        return result
+
+    # ------------------------------------------------------------------ formulations
+    def _two_stage(self, t0: float) -> tuple[Roster, tuple[StageStats, ...]]:
+        P, cfg = self.P, self.config
+        r1 = solve_stage1(P, cfg.with_time(cfg.time_limit_s * self.stage1_share),
+                          strict=self.strict, warm_start=self.warm_start)
+        st1 = StageStats("stage1_shift_counts", r1.status, r1.objective, r1.best_bound,
+                         time.perf_counter() - t0, r1.n_variables)
+        if r1.core is not None:
+            raise RosterInfeasibleError(explain_core(P, r1.core) or [
+                "the requirement cannot be covered under the labour rules"])
+        if r1.status not in ("OPTIMAL", "FEASIBLE"):
+            raise RosterNotFoundError(f"stage 1 found no shift plan: {r1.status}")
+        planned = dict(r1.planned)
+        stages = [st1]
+        rows, on_call = [], []
+        dm_ids = {e.id for e in P.duty_managers}
+        rest = P
+        if dm_ids and len(dm_ids) < len(P.employees):
+            # 2a: duty managers first (as planners do): few people, and their on-site rule
+            # is the one hard rule with a slack; then 2b: everyone else on what is left.
+            left = max(cfg.time_limit_s - (time.perf_counter() - t0), 0.2 * cfg.time_limit_s)
+            p_dm = replace(P, employees=P.duty_managers, reserve_dates=frozenset())
+            am, solver, st = self._assign(p_dm, planned, cfg.with_time(0.1 * left),
+                                          "stage2a_duty_managers",
+                                          primary_rules=("duty_manager_on_site",),
+                                          post_weight=scarcity(P, planned))
+            stages.append(replace(st, counts_in_bound=False))
+            index = {t: k for k, t in enumerate(P.templates)}
+            for r in am.V.extract(solver):
+                rows.append(r)
+                planned[(r.date, index[r.template], r.post)] -= 1
+            planned = {k: n for k, n in planned.items() if n > 0}
+            rest = replace(P, employees=tuple(e for e in P.employees if e.id not in dm_ids))
+        left = max(cfg.time_limit_s - (time.perf_counter() - t0), 0.2 * cfg.time_limit_s)
+        am, solver, st = self._assign(rest, planned, cfg.with_time(left), "stage2_assignment")
+        stages.append(st)
+        rows += am.V.extract(solver)
+        on_call = tuple(sorted(k for k, v in am.on_call.items() if solver.boolean_value(v)))
+        return Roster(tuple(rows), P.dates, on_call), tuple(stages)
+
+    def _assign(self, P: RosterProblem, planned: dict, cfg: SolverConfig, name: str,
+                primary_rules: tuple[str, ...] = ("duty_manager_on_site", "unstaffed_shift"),
+                post_weight: dict[str, float] | None = None):
+        """Assign ``P.employees`` to the planned shifts, lexicographically: first the
+        ``primary_rules`` terms only (duty-manager gaps, unstaffed shifts: a packing problem
+        CP-SAT's LP handles well), then, with that value fixed, the full objective (fairness,
+        on-call), hinted with the first solution."""
+        options: dict[dt.date, list[Option]] = {}
+        for d, ti, p in planned:
+            options.setdefault(d, []).append((ti, p))
+        am = build_assignment_model(P, options, planned=planned, post_weight=post_weight)
+        if self.warm_start is not None:
+            am.V.hint(self.warm_start)
+        t1 = time.perf_counter()
+        primary = [t for t in am.terms if t.rule in primary_rules]
+        fallback = None
+        if primary:
+            first = am.model.clone()
+            first.minimize(objective(primary))
+            solver = make_solver(cfg.with_time(cfg.time_limit_s * 0.8))
+            status = solver.solve(first)
+            if status in _OK:
+                fallback = (solver, status, first)
+                am.model.add(objective(primary) <= round(solver.objective_value))
+                am.model.clear_hints()
+                values = list(solver.response_proto.solution)
+                am.model.proto.solution_hint.vars.extend(range(len(values)))
+                am.model.proto.solution_hint.values.extend(values)
+            cfg = cfg.with_time(cfg.time_limit_s - (time.perf_counter() - t1))
+        solver = make_solver(cfg)
+        status = solver.solve(am.model)
+        model = am.model
+        if status not in _OK and fallback is not None:  # keep the first phase's assignment
+            solver, status, model = fallback
+        st = _stats(name, solver, status, model, time.perf_counter() - t1)
+        if status not in _OK:
+            raise RosterNotFoundError(f"{name} found no assignment: {st.status}")
+        return am, solver, st
+
+    def _monolithic(self) -> tuple[Roster, tuple[StageStats, ...]]:
+        P = self.P
+        options = {d: [(ti, p) for ti in range(len(P.templates)) for p in P.posts
+                       if any(P.required[(d, p)])] for d in P.dates}
+        t0 = time.perf_counter()
+        am = build_assignment_model(P, options)
+        if self.warm_start is not None:
+            am.V.hint(self.warm_start)
+        solver = make_solver(self.config)
+        status = solver.solve(am.model)
+        st = _stats("monolithic", solver, status, am.model, time.perf_counter() - t0)
+        if status not in _OK:
+            raise RosterNotFoundError(f"monolithic model found no roster: {st.status}")
+        return _roster(P, am, solver), (st,)
+
+    # ------------------------------------------------------------------ verdict
+    def _raise_on_hard_violations(self, result: RosterResult) -> None:
+        rep = result.check
+        bugs = [v for v in rep.violations if v.rule != "duty_manager_on_site"]
+        if bugs:  # the model and the checker disagree: a bug, never a planner problem
+            raise AssertionError("checker rejects the solver's roster:\n"
+                                 + "\n".join(map(str, bugs[:20])))
+        msgs = [f"{v.when}: no duty manager on site" for v in rep.by_rule("duty_manager_on_site")]
+        if self.strict and rep.under_staff_hours > 0:
+            msgs += under_coverage_messages(self.P, rep.coverage)
+        if msgs:
+            raise RosterInfeasibleError(msgs, result)
+
+
+def scarcity(P: RosterProblem, planned: dict) -> dict[str, float]:
+    """Per post: planned paid minutes / the allowance of the non-duty-manager staff who may
+    work it, normalised to the largest (1.0 = the scarcest post)."""
+    need: dict[str, int] = {}
+    for (_d, ti, p), n in planned.items():
+        need[p] = need.get(p, 0) + n * P.templates[ti].paid_min
+    ratio = {}
+    for p, m in need.items():
+        cap = sum(P.avg_cap_min(e) for e in P.employees
+                  if not e.duty_manager and P.eligible(e, p))
+        ratio[p] = m / cap if cap else 10.0
+    top = max(ratio.values(), default=1.0) or 1.0
+    return {p: r / top for p, r in ratio.items()}
+
+
+def under_coverage_messages(P: RosterProblem, coverage) -> list[str]:
+    """Planner sentences for every uncovered run (date, post, time range, staffed vs need)."""
+    out = []
+    gaps = coverage[coverage["staffed"] < coverage["required"]]
+    for (d, p), g in gaps.groupby(["date", "post"], sort=True):
+        g = g.sort_values("interval_start_min")
+        run: list = []
+        for row in g.itertuples(index=False):
+            t0 = int(row.interval_start_min)
+            if run and run[-1][1] == t0 and run[-1][2:] == [row.required, row.staffed]:
+                run[-1][1] = t0 + P.interval_min
+            else:
+                run.append([t0, t0 + P.interval_min, row.required, row.staffed])
+        for a, b, need, have in run:
+            out.append(f"{post_label(p)}, {day_label(d)} {clock(a)}–{clock(b)}: needs {need} "
+                       f"at the post, only {have} could be rostered under the labour rules")
+    return out
+
+
+def solve_roster(problem: RosterProblem, config: SolverConfig | None = None,
+                 method: Method = "two_stage", require_full_cover: bool = False,
+                 warm_start: Roster | None = None) -> RosterResult:
+    return RosterOptimizer(problem, config, method, require_full_cover, warm_start).solve()

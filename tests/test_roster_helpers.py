@@ -1,0 +1,109 @@
+"""Builders for the roster tests (no tests here): a tiny hall, a requirement from a dict,
+models for the per-rule micro-tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from optimize.requirement import Requirement
+from optimize.roster import RosterProblem, RosterRow, SolverConfig, make_solver
+from optimize.roster.vars import AssignmentVars
+from sim.loader import deep_merge
+from sim.scenario import Scenario
+from tests.helpers import small_hall
+
+MON = dt.date(2026, 3, 9)  # a Monday
+CFG = SolverConfig(time_limit_s=10, workers=2, seed=1)
+
+
+def tiny_hall(open_: str = "09:00", close: str = "15:00", **overrides: Any) -> Scenario:
+    """A 30-min-grid hall; shifts 3/4/6 h; a 30-min meal break for shifts over 5 h."""
+    hours = int(close[:2]) - int(open_[:2])
+    base = {
+        "hours": {"open": open_, "close": close},
+        "demand": {"intraday": {"weekday": [1] * max(hours, 1)}},
+        "labour": {
+            "shift_lengths_hours": [3.0, 4.0, 6.0],
+            "meal_break": {
+                "min_shift_hours": 5.0,
+                "length_min": 30,
+                "earliest_after_start_min": 120,
+                "latest_before_end_min": 60,
+            },
+            "handover_min": 15,
+            "max_weekly_hours": 44.0,
+            "max_avg_weekly_hours": 40.0,
+            "max_consecutive_days": 6,
+            "min_rest_hours": 11.0,
+            "min_days_off_per_week": 1,
+        },
+        "staff": {"employees": [{"id": "A"}, {"id": "B"}], "on_call_reserve_holidays": 0},
+    }
+    return small_hall(**deep_merge(base, overrides))
+
+
+def requirement(
+    rows: list[tuple[dt.date, str, str, str, int]],
+    interval_min: int = 30,
+    dates: list[dt.date] | None = None,
+) -> Requirement:
+    """rows: (date, post, from "HH:MM", to "HH:MM", staff); ``dates`` adds zero rows."""
+    out = []
+    for d, post, a, b, n in rows:
+        t, end = _m(a), _m(b)
+        while t < end:
+            out.append((d, t, post, n, "test"))
+            t += interval_min
+    for d in dates or []:
+        out.append((d, 9 * 60, "general", 0, "test"))
+    return Requirement(
+        interval_min,
+        pd.DataFrame(out, columns=["date", "interval_start_min", "post", "staff", "method"]),
+    )
+
+
+def _m(hhmm: str) -> int:
+    return int(hhmm[:2]) * 60 + int(hhmm[3:])
+
+
+def row(
+    P: RosterProblem,
+    emp: str,
+    d: dt.date,
+    start: str,
+    hours: float,
+    post: str = "general",
+    brk: str | None = None,
+) -> RosterRow:
+    """A roster row by counter start, length and break start (HH:MM)."""
+    s = _m(start)
+    h = P.labour.handover_min
+    b = _m(brk) if brk else None
+    return RosterRow(
+        emp,
+        d,
+        s - h,
+        s + int(hours * 60),
+        post,
+        b,
+        b + P.labour.meal_break.length_min if b is not None else None,
+        h,
+    )
+
+
+def forced_status(P: RosterProblem, rule, rows: list[RosterRow]) -> str:
+    """Solve a model with only ``rule`` and the given rows forced on (no prefiltering)."""
+    m = cp_model.CpModel()
+    index = {t: k for k, t in enumerate(P.templates)}
+    options = {d: list(dict.fromkeys((index[r.template], r.post) for r in rows if r.date == d))
+               for d in P.dates}
+    V = AssignmentVars(m, P, options, prefilter=False)
+    rule(m, P, V)
+    for r in rows:
+        m.add(V.x[(r.employee, r.date, index[r.template], r.post)] == 1)
+    solver = make_solver(CFG)
+    return solver.status_name(solver.solve(m))

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from hallplan.roster_report import write_roster_outputs
+from optimize.roster import RosterOptimizer, RosterProblem
+from tests.test_roster_helpers import CFG, MON, requirement, tiny_hall
+
+
+def test_write_roster_outputs(tmp_path):
+    sc = tiny_hall()
+    req = requirement([(MON + dt.timedelta(days=k), "general", "09:00", "15:00", 1)
+                       for k in range(2)])
+    res = RosterOptimizer(RosterProblem.from_scenario(sc, req), CFG).solve()
+    paths = write_roster_outputs(res.roster, req, sc, tmp_path)
+    names = sorted(p.name for p in paths)
+    assert names == ["roster.csv", "roster_coverage.png", "roster_gantt_2026-03-09.png",
+                     "roster_gantt_2026-03-10.png", "roster_hours_per_week.csv"]
+    table = pd.read_csv(tmp_path / "roster.csv", dtype=str, keep_default_na=False)
+    assert list(table.columns) == ["employee", "date", "start", "end", "post", "break_start",
+                                   "break_end"]
+    assert set(table["start"]) == {"08:45", "11:45"} and set(table["end"]) == {"12:00", "15:00"}
+    hours = pd.read_csv(tmp_path / "roster_hours_per_week.csv")
+    assert hours["total_paid_hours"].sum() == 4 * 3.25
+    assert not list(tmp_path.glob(".*"))  # no temporary files left behind
