@@ -155,3 +155,24 @@ def test_checker_does_not_import_ortools():
     code = ("import sys, optimize.roster.check, optimize.roster.solution; "
             "sys.exit(1 if any(m.startswith('ortools') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_nobody_is_rostered_beyond_the_physical_counters():
+    """The complaint desk has one counter: asking for three people there gets one (the rest
+    is reported as under-coverage), and a hand-made roster with two there is a violation."""
+    from optimize.roster import Roster, RosterOptimizer, RosterProblem, RosterRow
+    from optimize.roster.check import check_roster
+    from tests.test_roster_helpers import CFG, MON, requirement, tiny_hall
+
+    hall = tiny_hall(
+        staff={"employees": [{"id": x, "skills": ["general", "complaint"]} for x in "ABC"]}
+    )
+    req = requirement([(MON, "complaint", "09:00", "12:00", 3)])
+    problem = RosterProblem.from_scenario(hall, req)
+    result = RosterOptimizer(problem, CFG).solve()
+    cov = result.check.coverage
+    assert cov[cov["post"] == "complaint"]["staffed"].max() == 1
+    assert not [v for v in result.check.violations if v.rule == "physical_counters"]
+    rows = tuple(RosterRow(e, MON, 525, 720, "complaint", handover_min=15) for e in "AB")
+    broken = check_roster(Roster(rows, (MON,)), problem)
+    assert any(v.rule == "physical_counters" for v in broken.violations)

@@ -160,6 +160,10 @@ def check_roster(roster: Roster, problem: RosterProblem) -> CheckReport:
             for k, t0 in enumerate(P.grid):
                 n = sum(1 for post, t, _ in templates if post == p and t.covers(t0, iv))
                 cov_rows.append((d, p, t0, req[k], n))
+                if p in P.capacity and n > P.capacity[p]:
+                    v.append(Violation("physical_counters", post_label(p),
+                                       f"{day_label(d)} {clock(t0)}",
+                                       f"{n} at the post, {P.capacity[p]} counters"))
                 under += under_cost(req[k] - n, P.weights.under_coverage)
                 over += max(n - req[k], 0)
         gaps = [t0 for t0 in P.grid if dm_ids and

@@ -76,6 +76,8 @@ class RosterProblem:
     reserve_size: int = 0
     weights: Weights = Weights()
     evening_end_min: int = 0  # a shift ending at or after this is an evening shift
+    # physical counters/posts: nobody can be rostered at a post beyond them (hard rule)
+    capacity: Mapping[str, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ construction
     @staticmethod
@@ -128,6 +130,7 @@ class RosterProblem:
             reserve_size=scenario.staff.on_call_reserve_holidays,
             weights=weights or Weights(),
             evening_end_min=close_min - 60,
+            capacity={p: scenario.physical_capacity(p) for p in posts},
         )
 
     # ------------------------------------------------------------------ derived

@@ -126,6 +126,21 @@ def add_duty_manager_on_site(model: cp_model.CpModel, P: RosterProblem,
 
 
 # ---------------------------------------------------------------------------- soft rules
+def add_physical_counters(model: cp_model.CpModel, P: RosterProblem, V: AssignmentVars) -> None:
+    """At most as many people at a post as it has counters (greeter posts for greeters), in
+    every interval: the hall cannot seat more, however high the requirement."""
+    iv = P.interval_min
+    for d in P.dates:
+        by_post: dict[str, list] = {}
+        for _eid, (ti, p), v in V.day(d):
+            by_post.setdefault(p, []).append((P.templates[ti], v))
+        for p, cap in P.capacity.items():
+            for t0 in P.grid:
+                at_post = [v for t, v in by_post.get(p, []) if t.covers(t0, iv)]
+                if len(at_post) > cap:
+                    model.add(sum(at_post) <= cap)
+
+
 def add_cover_requirement(model: cp_model.CpModel, P: RosterProblem,
                           V: AssignmentVars) -> list[PenaltyTerm]:
     """Under-coverage (convex: 1st, 2nd, further missing person) and over-coverage."""
@@ -218,6 +233,7 @@ def add_on_call_reserve(model: cp_model.CpModel, P: RosterProblem, V: Assignment
 
 #: The hard rules every assignment model adds, in order (ids as in ``check.HARD_RULES``).
 HARD_RULES_ASSIGNMENT = (
+    add_physical_counters,
     add_one_shift_per_day, add_skill_eligibility, add_leave_and_unavailability,
     add_weekly_hours_limit, add_average_hours_limit, add_min_rest, add_max_consecutive_days,
     add_min_days_off,

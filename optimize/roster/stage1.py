@@ -108,6 +108,8 @@ def build_shift_counts(P: RosterProblem, strict: bool = False, duty_manager: boo
             slots = by_dp.get((d, p), [[] for _ in P.grid])
             for k, t0 in enumerate(P.grid):
                 cov = sum(slots[k])
+                if p in P.capacity and len(slots[k]) > 0:  # physical counters (hard)
+                    m.add(cov <= P.capacity[p])
                 if strict:
                     if req[k] > 0:
                         m.add(cov >= req[k]).only_enforce_if(
