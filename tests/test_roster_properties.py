@@ -20,7 +20,9 @@ def generated_instance(seed: int):
     rng = random.Random(seed)
     emps = [{"id": f"E{k}", "skills": ["general", "vip"] if k % 3 == 0 else ["general"]}
             for k in range(4)]
-    sc = tiny_hall(staff={"employees": emps})
+    # counters for everyone: the drawn roster must be one the hall can seat
+    sc = tiny_hall(staff={"employees": emps},
+                   lanes={"general": {"counters": 4}, "vip": {"counters": 2}})
     dates = [MON + dt.timedelta(days=k) for k in range(5)]
     P0 = RosterProblem.from_scenario(sc, Requirement(30, pd.DataFrame(
         [(d, 540, "general", 0, "x") for d in dates],
