@@ -328,6 +328,11 @@ def solve_stage1(P: RosterProblem, config, strict: bool = False,
                     S.model.add_hint(v, planned.get(key, 0))
             solver = make_solver(per_group)
             status = solver.solve(S.model)
+            if status == cp_model.UNKNOWN and round_ == 0:
+                # no plan for this day within its slice of the budget: a longer second try
+                # (a day has to be planned before the roster can be built at all)
+                solver = make_solver(per_group.with_time(max(4 * per_group.time_limit_s, 15.0)))
+                status = solver.solve(S.model)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 if round_ == 0:
                     return Stage1Result({}, solver.status_name(status), float("nan"),
