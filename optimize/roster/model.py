@@ -156,7 +156,10 @@ class RosterOptimizer:
             # is the one hard rule with a slack; then 2b: everyone else on what is left.
             left = max(cfg.time_limit_s - (time.perf_counter() - t0), 0.2 * cfg.time_limit_s)
             p_dm = replace(P, employees=P.duty_managers, reserve_dates=frozenset())
-            am, solver, st = self._assign(p_dm, planned, cfg.with_time(0.1 * left),
+            # a small model (the duty managers only), but the one rule that may not fail:
+            # a share of the budget with a floor, so a short time limit cannot starve it
+            dm_time = min(max(0.1 * left, 10.0), left)
+            am, solver, st = self._assign(p_dm, planned, cfg.with_time(dm_time),
                                           "stage2a_duty_managers",
                                           primary_rules=("duty_manager_on_site",),
                                           post_weight=scarcity(P, planned))
