@@ -526,7 +526,7 @@ def demo(
         generate_history_file(s, dt.date(2025, 11, 1), dt.date(2026, 11, 30), log, seed=1)
     report = import_ticket_log(log, s.hall.id, store, s)
     console.print(report.summary(), markup=False, highlight=False)
-    cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=60, workers=workers, max_rounds=2)
+    cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=75, workers=workers, max_rounds=2)
     _run_plan(FLAGSHIP, "2026-12", store, cfg, out)
 
 
