@@ -5,25 +5,10 @@ A reader (or an interrupted run) never sees a half-written CSV, PNG or report.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
-
-def atomic_write(path: Path, writer: Callable[[Path], None]) -> Path:
-    """Call ``writer(tmp_path)`` and move the result onto ``path`` atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        writer(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+# one implementation, shared with the forecast package (which may not import hallplan)
+from forecast._io import atomic_write
 
 
 def write_text(path: Path, text: str) -> Path:
@@ -36,3 +21,6 @@ def write_csv(path: Path, frame) -> Path:
 
 def save_figure(path: Path, fig) -> Path:
     return atomic_write(path, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
+
+
+__all__ = ["atomic_write", "save_figure", "write_csv", "write_text"]
