@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from forecast.ticket_log import TICKET_LOG_COLUMNS
 from sim.staffing import DayStaffing, Staffing
 
 _SCHEMA = """
@@ -55,21 +56,21 @@ CREATE TABLE IF NOT EXISTS rosters (
 );
 """
 
-_VISIT_COLS = (
-    "hall_id",
-    "ticket_id",
-    "ticket_date",
-    "service_type",
-    "customer_class",
-    "channel",
-    "ticket_time",
-    "call_time",
-    "service_start",
-    "service_end",
-    "counter_id",
-    "staff_id",
-    "outcome",
-)
+# the ticket-log columns, with the ticket's date added after the ticket id
+_VISIT_COLS = (*TICKET_LOG_COLUMNS[:2], "ticket_date", *TICKET_LOG_COLUMNS[2:])
+
+
+def _hall_dates(hall_id: str, start: dt.date | None, end: dt.date | None) -> tuple[str, list]:
+    """``WHERE`` clause and arguments: one hall, ``start <= ticket_date <= end``."""
+    q = "WHERE hall_id = ?"
+    args: list = [hall_id]
+    if start is not None:
+        q += " AND ticket_date >= ?"
+        args.append(start)
+    if end is not None:
+        q += " AND ticket_date <= ?"
+        args.append(end)
+    return q, args
 
 
 class HistoryStore:
@@ -162,27 +163,17 @@ class HistoryStore:
         self, hall_id: str, start: dt.date | None = None, end: dt.date | None = None
     ) -> pd.DataFrame:
         """Stored visits of a hall with ``start <= ticket_date <= end``."""
-        q = "SELECT * FROM visits WHERE hall_id = ?"
-        args: list = [hall_id]
-        if start is not None:
-            q += " AND ticket_date >= ?"
-            args.append(start)
-        if end is not None:
-            q += " AND ticket_date <= ?"
-            args.append(end)
-        return self.con.execute(q + " ORDER BY ticket_time", args).df()
+        where, args = _hall_dates(hall_id, start, end)
+        return self.con.execute(f"SELECT * FROM visits {where} ORDER BY ticket_time", args).df()
 
     def daily_counts(self, hall_id: str, end: dt.date | None = None) -> pd.DataFrame:
         """Visits per (date, service_type, customer_class) up to ``end`` (inclusive)."""
+        where, args = _hall_dates(hall_id, None, end)
         q = (
             "SELECT ticket_date AS date, service_type, customer_class, count(*) AS visits "
-            "FROM visits WHERE hall_id = ?"
+            f"FROM visits {where} GROUP BY ALL ORDER BY ALL"
         )
-        args: list = [hall_id]
-        if end is not None:
-            q += " AND ticket_date <= ?"
-            args.append(end)
-        out = self.con.execute(q + " GROUP BY ALL ORDER BY ALL", args).df()
+        out = self.con.execute(q, args).df()
         out["date"] = pd.to_datetime(out["date"]).dt.date
         return out
 
@@ -198,16 +189,9 @@ class HistoryStore:
             "SELECT ticket_date AS date, "
             f"floor((hour(ticket_time) * 60 + minute(ticket_time)) / {int(interval_min)}) "
             f"* {int(interval_min)} AS interval_start_min, count(*) AS visits "
-            "FROM visits WHERE hall_id = ?"
         )
-        args: list = [hall_id]
-        if start is not None:
-            q += " AND ticket_date >= ?"
-            args.append(start)
-        if end is not None:
-            q += " AND ticket_date <= ?"
-            args.append(end)
-        out = self.con.execute(q + " GROUP BY ALL ORDER BY ALL", args).df()
+        where, args = _hall_dates(hall_id, start, end)
+        out = self.con.execute(q + f"FROM visits {where} GROUP BY ALL ORDER BY ALL", args).df()
         out["date"] = pd.to_datetime(out["date"]).dt.date
         return out
 

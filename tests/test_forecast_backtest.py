@@ -24,7 +24,12 @@ from forecast.models import (
     SeasonalNaiveForecaster,
 )
 from forecast.store import HistoryStore
-from forecast.ticket_log import import_ticket_log, validate_ticket_log, write_ticket_log
+from forecast.ticket_log import (
+    TICKET_LOG_COLUMNS,
+    import_ticket_log,
+    validate_ticket_log,
+    write_ticket_log,
+)
 from sim.demand import Demand
 from sim.loader import load_scenario
 
@@ -111,23 +116,7 @@ def _synthetic_store(path: Path, scenario) -> None:
                     "served",
                 )
             )
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "hall_id",
-            "ticket_id",
-            "service_type",
-            "customer_class",
-            "channel",
-            "ticket_time",
-            "call_time",
-            "service_start",
-            "service_end",
-            "counter_id",
-            "staff_id",
-            "outcome",
-        ],
-    )
+    frame = pd.DataFrame(rows, columns=list(TICKET_LOG_COLUMNS))
     write_ticket_log(frame, path.with_suffix(".parquet"))
     import_ticket_log(path.with_suffix(".parquet"), scenario.hall.id, path, scenario)
 
