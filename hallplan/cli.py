@@ -385,7 +385,9 @@ def requirement(
 def roster(
     file: Annotated[Path, typer.Argument(help="scenario TOML file")],
     requirement_csv: Annotated[Path, typer.Option("--requirement", help="requirement.csv")],
-    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="seconds")] = 60.0,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", min=1,
+        help="solver budget in deterministic work units (≈ s of one core); reproducible")] = 60.0,
     workers: Annotated[int, typer.Option(min=1)] = 2,
     seed: Annotated[int, typer.Option()] = 0,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/roster"),
@@ -485,7 +487,9 @@ def plan_cmd(
     reps: Annotated[int, typer.Option(min=1, help="replications per loop round")] = 5,
     seed: Annotated[int, typer.Option()] = 1,
     method: Annotated[str, typer.Option(help="initial requirement: sipp | lag")] = "lag",
-    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="roster s/round")] = 60,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", min=1,
+        help="roster budget per round, deterministic work units (≈ s of one core)")] = 60,
     rounds: Annotated[int, typer.Option(min=1, help="max loop rounds")] = 3,
     workers: Annotated[int, typer.Option(min=1)] = 2,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/plan"),
@@ -526,7 +530,7 @@ def demo(
         generate_history_file(s, dt.date(2025, 11, 1), dt.date(2026, 11, 30), log, seed=1)
     report = import_ticket_log(log, s.hall.id, store, s)
     console.print(report.summary(), markup=False, highlight=False)
-    cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=75, workers=workers, max_rounds=2)
+    cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=60, workers=workers, max_rounds=2)
     _run_plan(FLAGSHIP, "2026-12", store, cfg, out)
 
 

@@ -48,6 +48,19 @@ class PlanConfig:
     cost_per_paid_hour: float = 45.0  # assumption: CNY per paid staff hour (wage + on-costs)
 
 
+#: CP-SAT search workers of the roster, fixed (not PlanConfig.workers): interleaved search is
+#: deterministic for a given worker count, so a plan does not change with the machine or the
+#: number of processes it runs on — only its wall time does.
+ROSTER_SEARCH_WORKERS = 2
+
+
+def roster_solver(config: PlanConfig) -> SolverConfig:
+    """The solver settings of a plan: a deterministic budget (work units, see
+    ``optimize.roster.config``), so the roster is a pure function of (inputs, seed)."""
+    return SolverConfig(time_limit_s=config.roster_time_limit_s,
+                        workers=ROSTER_SEARCH_WORKERS, seed=config.seed)
+
+
 @dataclass(frozen=True)
 class LoopRound:
     round: int
@@ -74,15 +87,22 @@ class PlanResult:
     problem: RosterProblem
     notes: list[str] = field(default_factory=list)
     over_layout: pd.DataFrame = field(default_factory=pd.DataFrame)
+    solver: dict = field(default_factory=dict)  # SolverConfig.as_record()
+    chosen: int = -1  # index into rounds of the roster the plan keeps (the best round)
+
+    @property
+    def final_round(self) -> LoopRound:
+        """The round whose roster is the plan (the best one, not always the last)."""
+        return self.rounds[self.chosen]
 
     @property
     def targets_hold(self) -> bool:
-        return self.rounds[-1].misses.empty
+        return self.final_round.misses.empty
 
     def shortfall(self) -> pd.DataFrame:
         """Where the last round still misses, and how many staff the roster lacks there
         (required − rostered at the post)."""
-        misses = self.rounds[-1].misses
+        misses = self.final_round.misses
         if misses.empty:
             return misses.assign(required=[], rostered=[], short_staff=[])
         cov = check_roster(self.roster.roster, self.problem).coverage
@@ -172,9 +192,8 @@ def plan(
     req, over_layout = cap_to_layout(req0, scenario)
     rounds: list[LoopRound] = []
     previous = None
-    solver = SolverConfig(
-        time_limit_s=config.roster_time_limit_s, workers=config.workers, seed=config.seed
-    )
+    best = None  # (score, round index, requirement, roster, results, problem)
+    solver = roster_solver(config)
     notes: list[str] = []
     if len(over_layout):
         worst = over_layout.sort_values("staff", ascending=False).iloc[0]
@@ -214,6 +233,9 @@ def plan(
             )
         )
         say(f"round {rnd}: {len(misses)} interval(s) miss the target; raised {raised}")
+        score = (len(misses), result.check.under_staff_hours, result.roster.paid_hours())
+        if best is None or score < best[0]:
+            best = (score, len(rounds) - 1, req, result, res, problem)
         if last:
             break
         if raised == 0:
@@ -233,6 +255,13 @@ def plan(
             )
             break
         req, previous = new_req, result.roster
+    _, chosen, req, result, res, problem = best
+    if chosen != len(rounds) - 1:
+        notes.append(
+            f"round {chosen + 1}'s roster is kept: it misses fewer intervals "
+            f"({len(rounds[chosen].misses)} vs {len(rounds[-1].misses)} in round {len(rounds)}) "
+            "— raising the requirement did not pay off within the solver budget"
+        )
     return PlanResult(
         scenario=scenario,
         dates=tuple(dates),
@@ -246,4 +275,6 @@ def plan(
         problem=problem,
         notes=notes,
         over_layout=over_layout,
+        solver=solver.as_record(),
+        chosen=chosen,
     )

@@ -117,9 +117,10 @@ def rounds_table(plan: PlanResult) -> pd.DataFrame:
                 "intervals missing target": len(r.misses),
                 "requirement cells raised": r.raised,
                 "at physical counters": r.capped,
+                "kept": "yes" if k == (plan.chosen % len(plan.rounds)) else "",
                 "roster": r.roster_summary,
             }
-            for r in plan.rounds
+            for k, r in enumerate(plan.rounds)
         ]
     )
 
@@ -133,7 +134,7 @@ def report_html(plan: PlanResult, five=None, elapsed_s: float | None = None) -> 
     verdict = (
         "every interval meets its target (no miss with confidence)"
         if plan.targets_hold
-        else f"{len(plan.rounds[-1].misses)} interval(s) still miss their target"
+        else f"{len(plan.final_round.misses)} interval(s) still miss their target"
     )
     first = plan.dates[0]
     problem = plan.problem
@@ -241,6 +242,8 @@ def plan_json(
         },
         "config": {k: getattr(plan.config, k) for k in plan.config.__dataclass_fields__},
         "seed": plan.config.seed,
+        "roster_solver": plan.solver,
+        "roster_reproducible": bool(plan.roster.reproducible),
         "versions": _versions(),
         "rounds": len(plan.rounds),
         "targets_hold": plan.targets_hold,
@@ -248,7 +251,9 @@ def plan_json(
         "run_time_s": elapsed_s,
         "reproduce": (
             f"hallplan plan {scenario_path} --month {plan.dates[0]:%Y-%m} --seed "
-            f"{plan.config.seed} --reps {plan.config.reps}"
+            f"{plan.config.seed} --reps {plan.config.reps} --time-limit "
+            f"{plan.config.roster_time_limit_s:g} --rounds {plan.config.max_rounds} --method "
+            f"{plan.config.requirement_method}"
             + (f" --history {store_path}" if store_path else "")
         ),
     }

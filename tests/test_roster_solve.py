@@ -140,10 +140,32 @@ def test_on_call_reserve_on_a_holiday():
 def test_solver_config_is_applied_to_the_parameters():
     cfg = SolverConfig(time_limit_s=7.5, workers=3, seed=42, log=True)
     p = make_solver(cfg).parameters
-    assert (p.max_time_in_seconds, p.num_workers, p.random_seed, p.log_search_progress) == (
-        7.5, 3, 42, True)
+    # deterministic by default: the budget is work units, interleaved workers, and a wall
+    # clock cap only as a safety net well above the budget
+    assert (p.max_deterministic_time, p.num_workers, p.random_seed, p.log_search_progress,
+            p.interleave_search) == (7.5, 3, 42, True, True)
+    assert p.max_time_in_seconds >= 3 * 7.5
+    wall = make_solver(SolverConfig(time_limit_s=7.5, deterministic=False)).parameters
+    assert wall.max_time_in_seconds == 7.5 and not wall.interleave_search
+    assert SolverConfig(workers=2).as_record()["time_limit_unit"] == "deterministic time"
     with pytest.raises(ValueError, match="time_limit_s"):
         SolverConfig(time_limit_s=0)
+
+
+@pytest.mark.parametrize("method", ["two_stage", "monolithic"])
+def test_the_same_problem_and_seed_give_the_same_roster(method):
+    """A plan must be reproducible: two solves with two workers give identical rosters and
+    spend identical work (deterministic time), whatever the machine's load."""
+    sc = tiny_hall(staff={"employees": [{"id": f"E{k}"} for k in range(6)]})
+    req = requirement([(d, "general", "09:00", "17:00", 2) for d in D[:5]]
+                      + [(d, "general", "11:00", "14:00", 3) for d in D[:5]])
+    P = RosterProblem.from_scenario(sc, req)
+    cfg = SolverConfig(time_limit_s=2.0, workers=2, seed=7)
+    a = RosterOptimizer(P, cfg, method=method).solve()
+    b = RosterOptimizer(P, cfg, method=method).solve()
+    assert a.roster.rows == b.roster.rows and a.roster.on_call == b.roster.on_call
+    assert a.work_units == b.work_units > 0
+    assert a.reproducible and b.reproducible
 
 
 def test_roster_to_staffing_subtracts_handover_and_break():

@@ -116,6 +116,10 @@ class RosterResult:
     wall_time_s: float
     stages: tuple[StageStats, ...]
     check: CheckReport = field(repr=False)
+    #: deterministic time the solves used (solver work units; see optimize.roster.config)
+    work_units: float = float("nan")
+    #: False when a wall-clock safety cap stopped a solve (the roster may differ on re-run)
+    reproducible: bool = True
 
     @property
     def gap(self) -> float:

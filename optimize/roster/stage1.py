@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import time
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
+from optimize.roster.config import SolverConfig, WorkLedger, make_solver
 from optimize.roster.problem import RosterProblem, day_label, post_label
 from optimize.roster.rules import PenaltyTerm, _gap_terms
 from optimize.roster.solution import Roster
@@ -282,28 +284,34 @@ class Stage1Result:
     core: list[tuple[str, tuple]] | None = None  # strict mode, infeasible
 
 
-def solve_stage1(P: RosterProblem, config, strict: bool = False,
-                 warm_start: Roster | None = None) -> Stage1Result:
+def solve_stage1(P: RosterProblem, config: SolverConfig, strict: bool = False,
+                 warm_start: Roster | None = None,
+                 ledger: WorkLedger | None = None) -> Stage1Result:
     """Strict mode: one joint model with assumptions (for the diagnosis). Otherwise the days
     are solved one by one (identical days once) with the per-day conditions; the weekly and
     horizon conditions are then checked, and the days of a broken one are solved again with
     per-day caps that share the capacity out (:func:`share_out`), up to 4 rounds."""
-    from optimize.roster.config import make_solver
-
     if strict:
         S = build_shift_counts(P, strict=True)
         if warm_start is not None:
             S.hint(warm_start, P)
         solver = make_solver(config)
         status = solver.solve(S.model)
+        if ledger is not None:
+            ledger.charge(solver, config)
         n_vars = len(S.model.proto.variables)
         if status == cp_model.INFEASIBLE:
             core = [S.assumptions[i] for i in solver.sufficient_assumptions_for_infeasibility()]
             return Stage1Result({}, "INFEASIBLE", float("nan"), float("nan"), n_vars, core)
         return _result(S, solver, status, n_vars)
 
+    ledger = ledger or WorkLedger(config.time_limit_s, config.deterministic)
+    start = ledger.spent
     budget = config.time_limit_s
-    deadline = time.perf_counter() + budget
+    # days are independent models: solve them side by side, one single-worker (hence
+    # deterministic) solve per thread; CP-SAT releases the GIL while it searches
+    threads = max(config.workers, 1)
+    one = replace(config.with_workers(1), profile="covering")
     planned: dict[tuple[dt.date, int, str], int] = {}
     day_obj: dict[dt.date, tuple[float, float, str]] = {}
     n_vars = 0
@@ -316,9 +324,12 @@ def solve_stage1(P: RosterProblem, config, strict: bool = False,
                                                if dd == d)))
             groups.setdefault(key, []).append(d)
         share = 0.5 if round_ == 0 else 1.0
-        left = max(deadline - time.perf_counter(), 0.05 * budget)
-        per_group = config.with_time(max(left * share / max(len(groups), 1), 1.5))
-        for days in groups.values():
+        left = max(budget - (ledger.spent - start), 0.05 * budget)
+        waves = math.ceil(len(groups) / threads)
+        per_group = one.with_time(max(left * share / max(waves, 1), 1.5))
+
+        def solve_group(days: list[dt.date], round_=round_, per_group=per_group,
+                        caps=caps, planned=planned):
             day_caps = {(days[0], s): c for (dd, s), c in caps.items() if dd == days[0]}
             S = build_shift_counts(P, days=[days[0]], aggregate=False, day_caps=day_caps)
             if warm_start is not None:
@@ -328,11 +339,19 @@ def solve_stage1(P: RosterProblem, config, strict: bool = False,
                     S.model.add_hint(v, planned.get(key, 0))
             solver = make_solver(per_group)
             status = solver.solve(S.model)
+            ledger.charge(solver, per_group)
             if status == cp_model.UNKNOWN and round_ == 0:
                 # no plan for this day within its slice of the budget: a longer second try
                 # (a day has to be planned before the roster can be built at all)
-                solver = make_solver(per_group.with_time(max(4 * per_group.time_limit_s, 15.0)))
+                longer = per_group.with_time(max(4 * per_group.time_limit_s, 6.0))
+                solver = make_solver(longer)
                 status = solver.solve(S.model)
+                ledger.charge(solver, longer)
+            return S, solver, status
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            solved = list(pool.map(solve_group, groups.values()))
+        for days, (S, solver, status) in zip(groups.values(), solved, strict=True):
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 if round_ == 0:
                     return Stage1Result({}, solver.status_name(status), float("nan"),
@@ -350,7 +369,7 @@ def solve_stage1(P: RosterProblem, config, strict: bool = False,
                     for d in days:
                         planned[(d, ti, p)] = n
         short = capacity_shortfalls(P, planned)
-        if not short or time.perf_counter() > deadline:
+        if not short or ledger.spent - start > budget:
             break
         caps = share_out(P, planned, short, caps)
         todo = sorted({d for days, *_ in short for d in days})
