@@ -534,5 +534,12 @@ def demo(
     _run_plan(FLAGSHIP, "2026-12", store, cfg, out)
 
 
+from hallplan.region.cli import region_app  # noqa: E402  (registered after the commands)
+
+app.add_typer(region_app, name="region")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
+if __name__ == "__main__":  # python -m hallplan.cli
+    main()

@@ -1,0 +1,115 @@
+"""``hallplan region …``: plan a region's halls, validate a region file, generate one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+region_app = typer.Typer(no_args_is_help=True,
+                         help="Regional planning: many halls, headcount allocation, Dask.")
+
+
+@region_app.command("validate")
+def validate_cmd(file: Annotated[Path, typer.Argument(help="region TOML file")]) -> None:
+    """Check a region file and every hall's scenario (with its overrides)."""
+    from hallplan.cli import _fail, console
+    from hallplan.region.file import load_region
+    from sim.errors import ScenarioError
+
+    try:
+        r = load_region(file)
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    console.print(f"{file}: region {r.spec.region.id}, {len(r.halls)} halls — valid")
+
+
+@region_app.command("plan")
+def plan_cmd(
+    file: Annotated[Path, typer.Argument(help="region TOML file")],
+    month: Annotated[str | None, typer.Option(help="YYYY-MM (default: the file's)")] = None,
+    cluster: Annotated[str | None, typer.Option(
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: "
+        "$HALLPLAN_DASK_SCHEDULER, else a local process pool)")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="local pool processes")] = 2,
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/region"),
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="reuse halls already planned in OUT with the same inputs")] = False,
+    days: Annotated[int | None, typer.Option(
+        min=1, help="plan only the first N days of the month (overrides the file)")] = None,
+) -> None:
+    """Plan every hall (the loop of `hallplan plan`) in parallel, allocate the headcount
+    budget, write the region report. Finished halls are kept if the run is interrupted."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from hallplan.cli import _fail, console, err_console
+    from hallplan.region.executors import ExecutorError
+    from hallplan.region.file import load_region
+    from hallplan.region.run import allocate, run_region, write_region_outputs
+    from sim.errors import ScenarioError
+
+    try:
+        region = load_region(file)
+        if days is not None:
+            region = region.with_days(days)
+        region.dates(month)
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err_console)
+    bars = {}
+
+    def on_event(event: str, info: dict) -> None:
+        if event == "start":
+            bars["halls"] = progress.add_task("halls", total=info["halls"],
+                                              completed=info["reused"])
+            bars["reps"] = progress.add_task("replications", total=info["replications"],
+                                             completed=info["replications_done"])
+            if info["reused"]:
+                progress.console.print(f"resume: {info['reused']} hall(s) already planned")
+        elif event == "hall":
+            progress.advance(bars["halls"])
+            progress.advance(bars["reps"], info["replications"])
+            if info["status"] != "ok":
+                progress.console.print(f"[red]✗ {info['hall']}[/]: {info['error']}",
+                                       markup=True, highlight=False)
+
+    try:
+        with progress:
+            run = run_region(region, out, month, cluster=cluster, workers=workers,
+                             resume=resume, progress=on_event)
+    except ExecutorError as exc:
+        _fail([str(exc)])
+    run.allocation = allocate(run, region)
+    written = write_region_outputs(run, region, out, month, region.spec.settings.seed)
+    for p in written:
+        console.print(f"  wrote {p}")
+    console.print(
+        f"{len(run.computed)} hall(s) planned, {len(run.reused)} reused, "
+        f"{len(run.failed)} failed, {len(run.unfinished)} not finished; "
+        f"{run.executor} ({run.workers} workers), {run.elapsed_s:.0f} s", highlight=False)
+    for n in run.notes:
+        console.print(f"note: {n}", markup=False)
+    if run.interrupted:
+        err_console.print(f"[yellow]{run.interrupted}[/]")
+        raise typer.Exit(3)
+    console.print(f"Report: {out / 'region_report.html'}")
+    if run.failed:
+        raise typer.Exit(1)
+
+
+@region_app.command("generate")
+def generate_cmd(
+    halls: Annotated[int, typer.Option(min=1, help="number of synthetic halls")] = 50,
+    out: Annotated[Path, typer.Option(help="region TOML to write")] = Path(
+        "hallplan-out/synthetic_region.toml"),
+    seed: Annotated[int, typer.Option()] = 1,
+    month: Annotated[str, typer.Option()] = "2026-12",
+) -> None:
+    """Write a synthetic region of HALLS halls (variants of the reference halls)."""
+    from hallplan.cli import console
+    from hallplan.region.synthetic import write_synthetic_region
+
+    path = write_synthetic_region(out, halls, seed=seed, month=month)
+    console.print(f"  wrote {path} ({halls} halls)")
