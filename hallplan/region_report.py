@@ -581,9 +581,16 @@ def _allocation_section(halls: pd.DataFrame, allocation: pd.DataFrame, region: d
             _num(r["share"], 2),
             _num(r["marginal_value_next"], 1),
             _yes_no(r["meets_target"]),
+            _num(r.get("headcount_to_meet_target", math.nan)),
         ]
         for _, r in a.iterrows()
     ]
+    if "headcount_to_meet_target" in a:
+        need = pd.to_numeric(a["headcount_to_meet_target"], errors="coerce")
+        spent.append(
+            f"meeting every hall's target at the least headcount would take {need.sum():,.0f} "
+            "people (last column; “≥” where even the largest headcount studied misses)"
+        )
     return (
         "<section id='allocation'><h2>4. Headcount allocation</h2>"
         "<p class='explain'>How the region's people are placed across the halls, worst share "
@@ -602,6 +609,7 @@ def _allocation_section(halls: pd.DataFrame, allocation: pd.DataFrame, region: d
                 "share within target",
                 "marginal value of the next person",
                 "meets target",
+                "least headcount meeting target",
             ],
             rows,
         )

@@ -1,4 +1,5 @@
-"""Region headcount allocation: wait curves per hall and marginal analysis across halls."""
+"""Region headcount allocation: wait curves per hall, marginal analysis and the exact
+programme across halls."""
 
 from __future__ import annotations
 
@@ -44,10 +45,12 @@ def _three_convex_curves() -> list[WaitCurve]:
     ]
 
 
-def _brute_force_total(curves: list[WaitCurve], budget: int) -> float:
+def _brute_force_total(curves: list[WaitCurve], budget: int, minimum: dict | None = None,
+                       maximum: dict | None = None) -> float:
     """Least total late customers over every allocation with Σ headcount ≤ budget."""
     best = math.inf
-    ranges = [range(c.min_headcount, c.max_headcount + 1) for c in curves]
+    ranges = [range((minimum or {}).get(c.hall, c.min_headcount),
+                    (maximum or {}).get(c.hall, c.max_headcount) + 1) for c in curves]
     for heads in itertools.product(*ranges):
         if sum(heads) <= budget:
             best = min(best, sum(c.late_at(h) for c, h in zip(curves, heads, strict=True)))
@@ -282,10 +285,151 @@ def test_the_envelope_carries_a_hall_over_a_first_person_who_saves_little():
             _brute_force_total([hump, flat], budget))
         assert table.attrs["optimality_gap_bound"] == pytest.approx(0.0)
     # budget 6 stops the hump hall between vertices (at 4): the gap bound says by how much
-    # the allocation may miss the optimum, and it does miss it by no more.
-    table = allocate_headcount([hump, flat], 6)
+    # the greedy may miss the optimum, and it does miss it by no more; the exact programme
+    # (chosen by "auto", the hump curve not being convex) finds the optimum.
+    table = allocate_headcount([hump, flat], 6, method="greedy")
+    assert table.attrs["method"] == "greedy"
     gap = table["late_customers"].sum() - _brute_force_total([hump, flat], 6)
     assert 0.0 < gap <= table.attrs["optimality_gap_bound"] + 1e-9
+    exact = allocate_headcount([hump, flat], 6)
+    assert exact.attrs["method"] == "exact"
+    assert exact.attrs["optimality_gap_bound"] == 0.0
+    assert exact["late_customers"].sum() == pytest.approx(_brute_force_total([hump, flat], 6))
+
+
+def _random_curve(rng: np.random.Generator, hall: str) -> WaitCurve:
+    """A small non-increasing curve with random (often increasing) gains: rarely convex."""
+    n = int(rng.integers(2, 7))
+    gains = rng.choice([0.0, 5.0, 40.0, 120.0, 300.0], size=n - 1) * rng.random(n - 1)
+    late = 1000.0 - np.concatenate(([0.0], np.cumsum(gains)))
+    return _curve(hall, int(rng.integers(0, 4)), list(late), customers=1000.0)
+
+
+def _non_convex_instances() -> list[list[WaitCurve]]:
+    """Hand-made humps (a person saving little until the next joins) and random curves."""
+    hand = [
+        [_curve("hump", 1, [500, 495, 200, 190, 40]), _curve("flat", 1, [300, 200, 130, 80, 50])],
+        [_curve("county", 3, [2000, 1800, 1489, 582, 400, 330],  # saves 311, then 907
+                customers=3000.0),
+         _curve("city", 2, [900, 600, 420, 300, 240, 210]),
+         _curve("steps", 0, [400, 400, 100, 100, 0])],
+    ]
+    rng = np.random.default_rng(20260323)
+    randoms = [[_random_curve(rng, f"h{i}") for i in range(int(rng.integers(2, 5)))]
+               for _ in range(6)]
+    return hand + randoms
+
+
+@pytest.mark.parametrize("instance", range(8))
+def test_exact_allocation_equals_brute_force_and_never_loses_to_greedy(instance):
+    curves = _non_convex_instances()[instance]
+    lows = sum(c.min_headcount for c in curves)
+    highs = sum(c.max_headcount for c in curves)
+    for budget in range(lows, highs + 2):
+        exact = allocate_headcount(curves, budget, method="exact")
+        greedy = allocate_headcount(curves, budget, method="greedy")
+        best = _brute_force_total(curves, budget)
+        assert exact.attrs["method"] == "exact"
+        assert exact.attrs["optimality_gap_bound"] == 0.0
+        assert exact["headcount"].sum() == exact.attrs["allocated"] <= budget
+        assert exact.attrs["unallocated"] == budget - exact.attrs["allocated"]
+        assert exact["late_customers"].sum() == pytest.approx(best, abs=1e-6)
+        assert exact.attrs["total_late_customers"] == pytest.approx(best, abs=1e-6)
+        assert exact["late_customers"].sum() <= greedy["late_customers"].sum() + 1e-9
+        assert (greedy["late_customers"].sum() - best
+                <= greedy.attrs["optimality_gap_bound"] + 1e-6)
+
+
+def test_the_instances_are_really_not_convex_and_auto_takes_the_exact_programme():
+    for curves in _non_convex_instances():
+        table = allocate_headcount(curves, sum(c.min_headcount for c in curves) + 3)
+        assert table.attrs["method"] == "exact"
+        assert any(np.any(np.diff(c.late_customers, 2) < 0) for c in curves)
+    county = _non_convex_instances()[1]  # greedy: "steps" at 1, inside its 400-400-100 stretch
+    greedy = allocate_headcount(county, 12, method="greedy")["late_customers"].sum()
+    assert allocate_headcount(county, 12)["late_customers"].sum() < greedy - 1.0
+
+
+@pytest.mark.parametrize("budget", range(7, 33))
+def test_auto_uses_the_greedy_on_convex_curves_and_it_equals_the_exact_programme(budget):
+    curves = [*_three_convex_curves(), _curve("tail", 1, [100, 40, 10, 10, 10])]
+    auto = allocate_headcount(curves, budget)
+    exact = allocate_headcount(curves, budget, method="exact")
+    assert auto.attrs["method"] == "greedy"
+    assert auto.attrs["optimality_gap_bound"] == pytest.approx(0.0, abs=1e-9)
+    assert auto["late_customers"].sum() == pytest.approx(exact["late_customers"].sum())
+    assert auto.attrs["allocated"] == exact.attrs["allocated"]  # same unallocated rule
+    assert list(auto["headcount"]) == list(exact["headcount"])
+
+
+def test_exact_respects_minimum_maximum_and_budget():
+    curves = _non_convex_instances()[1]  # county 3–8, city 2–7, steps 0–4
+    minimum = {"county": 4, "steps": 1}
+    maximum = {"county": 6, "city": 5, "steps": 3}
+    for budget in range(7, 16):
+        table = allocate_headcount(curves, budget, minimum=minimum, maximum=maximum,
+                                   method="exact").set_index("hall")
+        assert 4 <= table.loc["county", "headcount"] <= 6
+        assert 2 <= table.loc["city", "headcount"] <= 5
+        assert 1 <= table.loc["steps", "headcount"] <= 3
+        assert table["headcount"].sum() <= budget
+        assert table["late_customers"].sum() == pytest.approx(
+            _brute_force_total(curves, budget, minimum, maximum))
+    table = allocate_headcount(curves, 100, minimum=minimum, maximum=maximum, method="exact")
+    assert list(table["headcount"]) == [6, 5, 2]  # a 3rd "steps" person saves nobody
+    with pytest.raises(ValueError, match=r"budget 6 .* minimum headcounts 7"):
+        allocate_headcount(curves, 6, minimum=minimum, method="exact")
+
+
+def test_exact_leaves_people_unassigned_only_when_nobody_gains():
+    hump = _curve("hump", 1, [500, 495, 200, 190, 40, 40, 40])  # 6th and 7th save nobody
+    tail = _curve("tail", 1, [100, 100, 10, 10, 10])  # 3rd–5th save nobody
+    table = allocate_headcount([hump, tail], 100).set_index("hall")
+    assert table.attrs["method"] == "exact"
+    assert list(table["headcount"]) == [5, 3]
+    assert table.attrs["unallocated"] == 100 - 8
+    assert table.loc["hump", "marginal_value_next"] == 0.0
+
+
+def test_exact_ties_go_to_the_earlier_hall_and_marginal_value_is_read_off_the_curve():
+    twins = [_curve("a", 1, [100, 90, 0]), _curve("b", 1, [100, 90, 0])]
+    table = allocate_headcount(twins, 4)  # 3 + 1 or 1 + 3: both leave 100 late
+    assert table.attrs["method"] == "exact"
+    assert list(table["headcount"]) == [3, 1]
+    assert list(table["marginal_value_next"].iloc[1:]) == [10.0]  # real curve, not envelope
+    assert math.isnan(table["marginal_value_next"].iloc[0])
+    hump = _curve("hump", 1, [500, 495, 200, 190, 40])
+    table = allocate_headcount([hump, _curve("flat", 1, [300, 200, 130, 80, 50])], 6)
+    h = int(table["headcount"].iloc[0])
+    assert table["marginal_value_next"].iloc[0] == pytest.approx(hump.late_at(h)
+                                                                 - hump.late_at(h + 1))
+
+
+def test_exact_on_two_hundred_random_halls_beats_the_greedy_within_its_gap_bound():
+    rng = np.random.default_rng(7)
+    curves = []
+    for i in range(200):
+        gains = rng.exponential(50.0, 29) * np.sort(rng.random(29))[::-1]
+        gains[rng.integers(0, 29, 2)] *= 4.0  # late-found helpers: not convex
+        late = 3000.0 - np.concatenate(([0.0], np.cumsum(gains)))
+        curves.append(_curve(f"h{i}", int(rng.integers(1, 10)), list(late), customers=3000.0))
+    budget = sum(c.min_headcount for c in curves) + 2500
+    minimum = {"h0": curves[0].min_headcount + 5}
+    maximum = {"h1": curves[1].min_headcount + 2}
+    exact = allocate_headcount(curves, budget, minimum=minimum, maximum=maximum)
+    greedy = allocate_headcount(curves, budget, minimum=minimum, maximum=maximum,
+                                method="greedy")
+    assert exact.attrs["method"] == "exact"
+    assert exact.attrs["allocated"] == budget  # every person saves somebody somewhere
+    assert exact["headcount"].iloc[0] >= curves[0].min_headcount + 5
+    assert exact["headcount"].iloc[1] <= curves[1].min_headcount + 2
+    gap = greedy["late_customers"].sum() - exact["late_customers"].sum()
+    assert -1e-6 <= gap <= greedy.attrs["optimality_gap_bound"] + 1e-6
+
+
+def test_an_unknown_method_is_refused():
+    with pytest.raises(ValueError, match="method"):
+        allocate_headcount(_three_convex_curves(), 10, method="simplex")
 
 
 def test_lower_convex_envelope_keeps_convex_curves_and_lies_below_the_others():

@@ -136,6 +136,8 @@ def test_allocation_spends_the_budget_and_never_exceeds_it(planned):
     assert run.allocation is not None
     assert run.allocation["headcount"].sum() <= 20
     assert run.halls["headcount_assigned"].notna().all()
+    # and the dual question: the least headcount that meets each hall's target
+    assert (run.allocation["headcount_to_meet_target"] >= 1).all()
 
 
 def test_one_worker_gives_the_same_region_as_two(planned, tmp_path):
@@ -231,3 +233,38 @@ def test_cli_reports_a_bad_region_without_a_traceback(tmp_path):
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert res.returncode == 2
     assert "nosuchlane" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_the_example_region_plans_identically_on_a_local_pool_and_a_dask_cluster(tmp_path):
+    """The ten-hall example region (two days, to keep the suite short): `hallplan region
+    plan` on the local pool and with --cluster pointing at a running Dask scheduler."""
+    distributed = pytest.importorskip("distributed")
+    example = SCEN / "regions" / "riverside.toml"
+    base = [sys.executable, "-m", "hallplan.cli", "region", "plan", str(example), "--days", "2"]
+    local = subprocess.run([*base, "--out", str(tmp_path / "local")], capture_output=True,
+                           text=True, cwd=ROOT, timeout=900)
+    assert local.returncode == 0, local.stderr[-2000:]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        dask = subprocess.run([*base, "--out", str(tmp_path / "dask"), "--cluster",
+                               cluster.scheduler_address], capture_output=True, text=True,
+                              cwd=ROOT, timeout=900)
+    assert dask.returncode == 0, dask.stderr[-2000:]
+    a = pd.read_csv(tmp_path / "local" / "region_halls.csv")
+    b = pd.read_csv(tmp_path / "dask" / "region_halls.csv")
+    assert len(a) == 10 and (a["status"] == "ok").all()
+    pd.testing.assert_frame_equal(a.drop(columns=["run_time_s"]), b.drop(columns=["run_time_s"]))
+    meta = json.loads((tmp_path / "dask" / "region.json").read_text())
+    assert meta["executor"] == "dask distributed" and meta["n_workers"] == 2
+    # the allocation spends at most the budget and is the same on both executors
+    alloc_a = pd.read_csv(tmp_path / "local" / "allocation.csv")
+    assert alloc_a["headcount"].sum() <= 104
+    pd.testing.assert_frame_equal(alloc_a, pd.read_csv(tmp_path / "dask" / "allocation.csv"))
+
+
+def test_the_committed_region_schema_is_current():
+    from hallplan.region.file import region_schema
+
+    committed = json.loads((SCEN / "regions" / "region.schema.json").read_text())
+    assert committed == region_schema(), "regenerate: hallplan region schema --out " \
+        "scenarios/regions/region.schema.json"

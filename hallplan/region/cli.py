@@ -25,6 +25,23 @@ def validate_cmd(file: Annotated[Path, typer.Argument(help="region TOML file")])
     console.print(f"{file}: region {r.spec.region.id}, {len(r.halls)} halls — valid")
 
 
+@region_app.command("schema")
+def schema_cmd(out: Annotated[Path | None, typer.Option(help="write the JSON Schema here")] = None
+               ) -> None:
+    """JSON Schema of region files (for editors and validation elsewhere)."""
+    import json
+
+    from hallplan.atomic import write_text
+    from hallplan.cli import console
+    from hallplan.region.file import region_schema
+
+    text = json.dumps(region_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+    else:
+        console.print(f"  wrote {write_text(out, text)}")
+
+
 @region_app.command("plan")
 def plan_cmd(
     file: Annotated[Path, typer.Argument(help="region TOML file")],

@@ -241,7 +241,12 @@ def allocate(run: RegionRun, region: Region) -> pd.DataFrame | None:
         return None
     import numpy as np
 
-    from optimize.allocation import WaitCurve, allocate_headcount
+    from optimize.allocation import (
+        REGION_TOTAL,
+        WaitCurve,
+        allocate_headcount,
+        least_headcount_plan,
+    )
 
     entries = {h.id: h for h in region.halls}
     curves = [WaitCurve(hall=c["hall"], headcount=np.asarray(c["headcount"], dtype=int),
@@ -255,6 +260,13 @@ def allocate(run: RegionRun, region: Region) -> pd.DataFrame | None:
                          f"({sum(minimum.values())}); no allocation")
         return None
     alloc = allocate_headcount(curves, budget, minimum=minimum, maximum=maximum)
+    # the other question a planner asks: the least people that meet every hall's target
+    least = least_headcount_plan(curves)
+    least = least[least["hall"] != REGION_TOTAL].set_index("hall")
+    alloc["headcount_to_meet_target"] = alloc["hall"].map(least["headcount"])
+    alloc["target_reachable"] = alloc["hall"].map(~least["capped"])
+    run.notes.append(f"allocation: {alloc.attrs.get('method', 'marginal analysis')}; meeting "
+                     f"every hall's target would take {int(least['headcount'].sum())} people")
     assigned = dict(zip(alloc["hall"], alloc["headcount"], strict=True))
     run.halls["headcount_assigned"] = [assigned.get(h, math.nan) for h in run.halls["hall"]]
     return alloc
