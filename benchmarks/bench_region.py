@@ -121,7 +121,8 @@ def main() -> None:
               f"{int(r['rounds']) if r['status'] == 'ok' else 0} round(s)")
     mix = kind_of.value_counts(normalize=True)
     per_hall = sum(mix.get(k, 0.0) * c for k, c in month_cost.items())
-    print(f"\nprojection, 500 halls × the full month; mix {dict(mix.round(2))} → "
+    shares = {k: round(float(v), 2) for k, v in mix.items()}
+    print(f"\nprojection, 500 halls × the full month; mix {shares} → "
           f"mean per-hall cost {per_hall:.0f} s; {per_core:.2f} halls in parallel per core "
           f"(measured above):")
     for nodes in (1, 4, 16, 64):
