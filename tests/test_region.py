@@ -163,7 +163,9 @@ def test_resume_recomputes_only_the_missing_hall(planned, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     shutil.rmtree(copy / "halls" / "c3")
+    (copy / "halls" / ".c3.partial").mkdir()  # what a kill during the write leaves behind
     again = run_region(region, copy, workers=1, resume=True)
+    assert not (copy / "halls" / ".c3.partial").exists()
     assert again.computed == ["c3"] and sorted(again.reused) == ["c1", "c2"]
     pd.testing.assert_frame_equal(results_only(again.halls), results_only(run2.halls))
 

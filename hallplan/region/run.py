@@ -128,6 +128,16 @@ def write_hall(out: Path, outcome: HallOutcome, scenario_path: Path) -> Path:
     return final
 
 
+def _remove_partial_folders(out: Path) -> None:
+    """A run killed while writing a hall leaves its temporary folder (``.<hall>.*``); the
+    hall itself has no marker, so it is recomputed — the leftover is just removed."""
+    halls = out / "halls"
+    if halls.is_dir():
+        for p in halls.iterdir():
+            if p.is_dir() and p.name.startswith("."):
+                shutil.rmtree(p, ignore_errors=True)
+
+
 def write_failure(out: Path, outcome: HallOutcome) -> Path:
     text = f"hall {outcome.hall_id} failed: {outcome.error}\n"
     if outcome.traceback:
@@ -148,6 +158,7 @@ def run_region(region: Region, out: Path, month: str | None = None, *,
     out = Path(out)
     t0 = time.perf_counter()
     tasks = build_tasks(region, month)
+    _remove_partial_folders(out)
     rows: dict[str, dict] = {}
     curves: dict[str, dict] = {}
     run = RegionRun(pd.DataFrame(), None, curves, "", 0, 0.0)
