@@ -476,63 +476,41 @@ def _at_risk_section(halls: pd.DataFrame) -> str:
     return "".join(parts)
 
 
-def _charts_section(halls: pd.DataFrame) -> str:
+def _chart(halls: pd.DataFrame, column: str, title: str, explain: str, capped: str,
+           alt: str, figure, missing: str) -> list[str]:
+    """One ranking chart: heading, explanation, the cap note and the embedded PNG (or a line
+    saying no planned hall has the value). ``capped`` is formatted with ``{n}``."""
     ok = halls[_ok(halls)]
-    n_share = int(pd.to_numeric(ok["share_within_target"], errors="coerce").notna().sum())
-    n_head = int(pd.to_numeric(ok["headcount_needed"], errors="coerce").notna().sum())
-    n_marg = int(pd.to_numeric(ok["marginal_value"], errors="coerce").notna().sum())
+    n = int(pd.to_numeric(ok[column], errors="coerce").notna().sum())
+    parts = [f"<h3>{title}</h3>", f"<p class='explain'>{explain}</p>"]
+    if not n:
+        return [*parts, f"<p>No planned hall has {missing}.</p>"]
+    shown = min(n, CHART_CAP)
+    return [*parts, _cap_note(shown, n, capped.format(n=shown)),
+            f"<img alt='{alt}' src='{_png(figure(halls))}'>"]
+
+
+def _charts_section(halls: pd.DataFrame) -> str:
     parts = [
         "<section id='charts'><h2>3. Ranking charts</h2>",
         "<p class='explain'>The halls side by side. Failed halls are not shown.</p>",
-        "<h3>Share of customers within target</h3>",
-        "<p class='explain'>Worst hall at the top; the whisker is the 90% interval, the dashed "
-        "line the target. Red bars: the plan's targets do not hold.</p>",
+        *_chart(halls, "share_within_target", "Share of customers within target",
+                "Worst hall at the top; the whisker is the 90% interval, the dashed line the "
+                "target. Red bars: the plan's targets do not hold.",
+                "the worst {n} halls by share", "ranking", ranking_figure,
+                "a share within target"),
+        *_chart(halls, "headcount_needed", "Headcount: needed vs current vs assigned",
+                "People each hall needs for its plan, the staff on its books today and the "
+                "staff the allocation gives it. Largest shortfall (needed − current) on top.",
+                "the {n} halls with the largest shortfall", "headcount", headcount_figure,
+                "a headcount"),
+        *_chart(halls, "marginal_value", "Marginal value of one more person",
+                "How many customers one more person would save from waiting beyond the target "
+                "over the horizon: where an extra person helps most.",
+                "the {n} halls where one more person saves most", "marginal value",
+                marginal_figure, "a marginal value"),
+        "</section>",
     ]
-    if n_share:
-        parts.append(
-            _cap_note(
-                min(n_share, CHART_CAP),
-                n_share,
-                f"the worst {min(n_share, CHART_CAP)} halls by share",
-            )
-        )
-        parts.append(f"<img alt='ranking' src='{_png(ranking_figure(halls))}'>")
-    else:
-        parts.append("<p>No planned hall has a share within target.</p>")
-    parts += [
-        "<h3>Headcount: needed vs current vs assigned</h3>",
-        "<p class='explain'>People each hall needs for its plan, the staff on its books today "
-        "and the staff the allocation gives it. Largest shortfall (needed − current) on "
-        "top.</p>",
-    ]
-    if n_head:
-        parts.append(
-            _cap_note(
-                min(n_head, CHART_CAP),
-                n_head,
-                f"the {min(n_head, CHART_CAP)} halls with the largest shortfall",
-            )
-        )
-        parts.append(f"<img alt='headcount' src='{_png(headcount_figure(halls))}'>")
-    else:
-        parts.append("<p>No planned hall has a headcount.</p>")
-    parts += [
-        "<h3>Marginal value of one more person</h3>",
-        "<p class='explain'>How many customers one more person would save from waiting beyond "
-        "the target over the horizon: where an extra person helps most.</p>",
-    ]
-    if n_marg:
-        parts.append(
-            _cap_note(
-                min(n_marg, CHART_CAP),
-                n_marg,
-                f"the {min(n_marg, CHART_CAP)} halls where one more person saves most",
-            )
-        )
-        parts.append(f"<img alt='marginal value' src='{_png(marginal_figure(halls))}'>")
-    else:
-        parts.append("<p>No planned hall has a marginal value.</p>")
-    parts.append("</section>")
     return "".join(parts)
 
 
