@@ -63,6 +63,23 @@ def _subsets(posts):
         yield from itertools.combinations(posts, r)
 
 
+def week_capacity(P: RosterProblem, staff, days: Sequence[dt.date], max_paid: int
+                  ) -> tuple[int, int]:
+    """What ``staff`` can give in one week of ``days``: working days (availability, the
+    weekly days off in a full week, the consecutive-days limit) and paid minutes (each
+    person's weekly cap, or their free days × the longest shift)."""
+    off = P.labour.min_days_off_per_week
+    cap_days = cap_min = 0
+    for e in staff:
+        free = sum(P.available(e, d) for d in days)
+        if len(days) == 7:
+            free = min(free, 7 - off)
+        free = min(free, P.labour.max_consecutive_days)
+        cap_days += free
+        cap_min += min(P.week_cap_min, free * max_paid)
+    return cap_days, cap_min
+
+
 def build_shift_counts(P: RosterProblem, strict: bool = False, duty_manager: bool = True,
                        days: Sequence[dt.date] | None = None,
                        aggregate: bool = True, day_caps: DayCaps | None = None
@@ -147,15 +164,7 @@ def build_shift_counts(P: RosterProblem, strict: bool = False, duty_manager: boo
             keys = [(key, v) for key, v in S.n.items() if key[0] in dayset and key[2] in sub]
             if not keys:
                 continue
-            cap_days = 0
-            cap_min = 0
-            for e in staff:
-                free = sum(P.available(e, d) for d in days)
-                if len(days) == 7:
-                    free = min(free, 7 - off)
-                free = min(free, P.labour.max_consecutive_days)
-                cap_days += free
-                cap_min += min(P.week_cap_min, free * max_paid)
+            cap_days, cap_min = week_capacity(P, staff, days, max_paid)
             m.add(sum(v for _, v in keys) <= cap_days).only_enforce_if(
                 guard("week_days", (w, sub, cap_days)))
             m.add(sum(T[key[1]].paid_min * v for key, v in keys) <= cap_min).only_enforce_if(
@@ -223,7 +232,6 @@ def capacity_shortfalls(P: RosterProblem, planned: dict[tuple[dt.date, int, str]
     """Weekly/horizon capacity conditions a per-day plan breaks, as
     (days, post subset, max shifts, max paid minutes) over those days (empty = none)."""
     T = P.templates
-    off = P.labour.min_days_off_per_week
     max_paid = max((t.paid_min for t in T), default=0)
     out = []
     for sub in _subsets(P.posts):
@@ -231,14 +239,7 @@ def capacity_shortfalls(P: RosterProblem, planned: dict[tuple[dt.date, int, str]
         for days in P.weeks:
             dayset = set(days)
             keys = [(k, n) for k, n in planned.items() if k[0] in dayset and k[2] in sub]
-            cap_days = cap_min = 0
-            for e in staff:
-                free = sum(P.available(e, d) for d in days)
-                if len(days) == 7:
-                    free = min(free, 7 - off)
-                free = min(free, P.labour.max_consecutive_days)
-                cap_days += free
-                cap_min += min(P.week_cap_min, free * max_paid)
+            cap_days, cap_min = week_capacity(P, staff, days, max_paid)
             if (sum(n for _, n in keys) > cap_days
                     or sum(T[k[1]].paid_min * n for k, n in keys) > cap_min):
                 out.append((days, sub, cap_days, cap_min))
