@@ -1,0 +1,552 @@
+"""Stage 1 of the pooled formulation: how many of each skill group work which shift where.
+
+One month-wide covering programme, solved with HiGHS (through ``scipy.optimize.milp``)::
+
+    n[g, d, t, p] ∈ ℤ≥0   members of skill group g on template t at post p on date d
+    u[d, p, k, s] ≥ 0     missing people at post p, interval k (segments s = 1st, 2nd, rest)
+
+    min  Σ w_s · u  +  Σ paid_min(t) · n  +  W_dm · (no duty manager)  +  W_oc · (missing on call)
+    s.t. Σ_{g,t ∋ k} n[g,d,t,p] + Σ_s u[d,p,k,s] ≥ required[d,p,k]        cover the requirement
+         Σ_{g,t ∋ k} n[g,d,t,p] ≤ counters[p]                              physical counters
+         Σ_{t,p} n[g,d,t,p] ≤ available members of g on d                   one shift a day
+         Σ_{d∈w,t,p} n ≤ working days of g in week w                       days off, 6 in a row
+         Σ_{d∈w,t,p} paid·n ≤ weekly hour caps of g in week w              ≤ 44 h any week
+         Σ_{d,t,p} paid·n ≤ Σ_{e∈g} 40 h × days / 7                         40-hour average
+         Σ_{dm g, t on site at k, p} n ≥ 1                                  duty manager on site
+         Σ_{g,t,p} n[g,d,t,p] ≤ available − on-call reserve                 holiday reserve
+
+Pooling identical staff removes the symmetry that makes a named-staff model hard: the LP
+relaxation is tight, and the per-skill-group columns let the solver send VIP- and
+complaint-qualified staff first where only they can serve. The capacity rows are necessary
+conditions of the labour rules for the members (per-person caps summed); the named assignment
+(:mod:`optimize.roster.model`) applies the rules exactly. Minimum rest is not pooled: it is a
+pairwise rule between days that only binds when a late shift is followed by an early one, and
+the assignment enforces it.
+
+The same model with the integrality dropped is the **lower bound** the roster is measured
+against (:func:`covering_bound`): any valid named roster gives a feasible point of the LP, so
+no roster can cover more, or cover as much for fewer paid hours.
+
+**Reproducibility.** HiGHS's branch and bound is deterministic; it stops on a node limit and a
+relative gap (never on the clock). ``time_limit_s`` is only a safety cap: a solve stopped by it
+raises :class:`PooledPlanTimeout` instead of returning a roster that might differ on re-run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse import csr_array
+
+from optimize.roster.groups import SkillGroup, skill_groups, week_capacity
+from optimize.roster.problem import RosterProblem
+
+PlanKey = tuple[int, dt.date, int, str]  # (group index, date, template index, post)
+
+
+class PooledPlanTimeout(RuntimeError):
+    """The pooled covering MIP hit its wall-clock safety cap (a pathological instance)."""
+
+
+@dataclass(frozen=True)
+class PooledSettings:
+    """Stopping rules of the pooled MIP (deterministic: nodes and gap, not seconds)."""
+
+    mip_rel_gap: float = 0.01
+    node_limit: int = 10
+    #: shift columns whose LP reduced cost exceeds this (objective units: paid minutes) are
+    #: left out of the MIP
+    reduced_cost_keep: float = 10.0
+    time_limit_s: float = 900.0  # safety cap only (raises PooledPlanTimeout)
+    #: re-solves of the days whose integer plans together break a weekly or horizon cap
+    price_rounds: int = 3
+
+
+@dataclass(frozen=True)
+class PooledSolve:
+    x: np.ndarray
+    objective: float
+    bound: float
+    reduced_cost: np.ndarray | None = None
+    n_integer: int = 0
+    nodes: int = 0
+    row_dual: np.ndarray | None = None
+
+
+@dataclass
+class _Builder:
+    """Columns and rows of the covering programme, in sparse triplet form."""
+
+    c: list[float] = field(default_factory=list)
+    lb: list[float] = field(default_factory=list)
+    ub: list[float] = field(default_factory=list)
+    integer: list[int] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    cols: list[int] = field(default_factory=list)
+    vals: list[float] = field(default_factory=list)
+    row_lb: list[float] = field(default_factory=list)
+    row_ub: list[float] = field(default_factory=list)
+
+    def col(self, cost: float, ub: float, integer: bool) -> int:
+        self.c.append(cost)
+        self.lb.append(0.0)
+        self.ub.append(ub)
+        self.integer.append(1 if integer else 0)
+        return len(self.c) - 1
+
+    def row(self, terms: list[tuple[int, float]], lo: float, hi: float) -> int:
+        r = len(self.row_lb)
+        for j, a in terms:
+            self.rows.append(r)
+            self.cols.append(j)
+            self.vals.append(a)
+        self.row_lb.append(lo)
+        self.row_ub.append(hi)
+        return r
+
+    def matrix(self) -> csr_array:
+        return csr_array((self.vals, (self.rows, self.cols)),
+                         shape=(len(self.row_lb), len(self.c)))
+
+
+@dataclass(frozen=True)
+class Coupling:
+    """A row that links the days of a skill group: its weekly days or minutes, or its
+    horizon minutes (``week`` = -1)."""
+
+    row: int
+    group: int
+    kind: str  # "week_days", "week_minutes", "horizon_minutes"
+    week: int
+    cap: float
+
+
+@dataclass
+class CoveringModel:
+    """The pooled programme over ``P`` with its column and row index."""
+
+    P: RosterProblem
+    groups: tuple[SkillGroup, ...]
+    b: _Builder
+    n: dict[PlanKey, int]  # column of n[g, d, t, p]
+    under: dict[tuple[dt.date, str, int], list[int]]  # columns of the missing people
+    under_row: int | None = None  # Σ u ≤ cap row (bound mode), else None
+    coupling: list[Coupling] = field(default_factory=list)
+
+    def _highs(self, settings: PooledSettings):
+        import highspy
+
+        b = self.b
+        A = b.matrix().tocsc()
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+        lp.col_cost_ = np.asarray(b.c, dtype=float)
+        lp.col_lower_ = np.asarray(b.lb, dtype=float)
+        lp.col_upper_ = np.asarray(b.ub, dtype=float)
+        lp.row_lower_ = np.asarray(b.row_lb, dtype=float)
+        lp.row_upper_ = np.asarray(b.row_ub, dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr
+        lp.a_matrix_.index_ = A.indices
+        lp.a_matrix_.value_ = A.data
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("time_limit", float(settings.time_limit_s))
+        h.passModel(lp)
+        return h
+
+    def _run(self, h, settings: PooledSettings, what: str) -> None:
+        import highspy
+
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            raise PooledPlanTimeout(
+                f"the pooled shift plan ({what}) hit its {settings.time_limit_s:.0f}-s safety "
+                f"cap ({len(self.b.c):,} columns); the result would depend on the machine's "
+                "speed, so none is returned")
+        if status not in (highspy.HighsModelStatus.kOptimal,
+                          highspy.HighsModelStatus.kSolutionLimit,
+                          highspy.HighsModelStatus.kIterationLimit,
+                          highspy.HighsModelStatus.kInterrupt):
+            if not (status == highspy.HighsModelStatus.kObjectiveBound):
+                if h.getInfo().primal_solution_status != 2:
+                    raise RuntimeError(f"pooled covering model ({what}): "
+                                       f"{h.modelStatusToString(status)}")
+
+    def solve_lp(self, settings: PooledSettings = PooledSettings()) -> PooledSolve:
+        """The LP relaxation (simplex, deterministic): values, reduced costs, objective."""
+        h = self._highs(settings)
+        self._run(h, settings, "LP relaxation")
+        sol = h.getSolution()
+        return PooledSolve(np.asarray(sol.col_value), float(h.getInfo().objective_function_value),
+                           float(h.getInfo().objective_function_value),
+                           np.asarray(sol.col_dual), row_dual=np.asarray(sol.row_dual))
+
+    def solve_mip(self, settings: PooledSettings = PooledSettings(),
+                  lp: PooledSolve | None = None) -> PooledSolve:
+        """Integer shift counts. With ``lp`` given, only shift columns the LP uses or whose
+        reduced cost is below ``settings.reduced_cost_keep`` stay in the MIP (the others
+        cannot improve the plan by more than that each); the LP objective stays the bound."""
+        import highspy
+
+        h = self._highs(settings)
+        ncols = list(self.n.values())
+        keep = np.ones(len(self.b.c), dtype=bool)
+        if lp is not None:
+            for j in ncols:
+                keep[j] = lp.x[j] > 1e-9 or lp.reduced_cost[j] <= settings.reduced_cost_keep
+            drop = np.flatnonzero(~keep)
+            if len(drop):
+                h.changeColsBounds(len(drop), drop.astype(np.int32),
+                                   np.zeros(len(drop)), np.zeros(len(drop)))
+        ints = np.array(sorted(j for j in ncols if keep[j]), dtype=np.int32)
+        h.changeColsIntegrality(len(ints), ints,
+                                np.array([highspy.HighsVarType.kInteger] * len(ints)))
+        h.setOptionValue("mip_rel_gap", float(settings.mip_rel_gap))
+        h.setOptionValue("mip_max_nodes", int(settings.node_limit))
+        self._run(h, settings, "integer shift counts")
+        info = h.getInfo()
+        bound = float(info.mip_dual_bound)
+        if lp is not None:
+            bound = max(min(bound, lp.objective), lp.objective) if keep.all() else lp.objective
+        return PooledSolve(np.asarray(h.getSolution().col_value),
+                           float(info.objective_function_value), bound, None,
+                           int(ints.size), int(info.mip_node_count))
+
+    def is_integral(self, x: np.ndarray) -> bool:
+        """Every shift count whole (interval-like covering rows make this common)."""
+        v = x[np.fromiter(self.n.values(), dtype=np.int64, count=len(self.n))]
+        return bool(np.all(np.abs(v - np.round(v)) < 1e-6))
+
+    def plan(self, x: np.ndarray) -> dict[PlanKey, int]:
+        return {k: int(round(x[j])) for k, j in self.n.items() if x[j] > 0.5}
+
+    def under_staff_hours(self, x: np.ndarray) -> float:
+        return float(sum(x[j] for js in self.under.values() for j in js)
+                     ) * self.P.interval_min / 60.0
+
+    def paid_hours(self, x: np.ndarray) -> float:
+        T = self.P.templates
+        return float(sum(T[k[2]].paid_min * x[j] for k, j in self.n.items())) / 60.0
+
+
+def build_covering_model(P: RosterProblem, objective: str = "plan",
+                         max_under_staff_h: float | None = None,
+                         groups: tuple[SkillGroup, ...] | None = None,
+                         days: tuple[dt.date, ...] | None = None,
+                         budgets: dict[tuple[int, dt.date], tuple[int, int]] | None = None,
+                         prices: dict[tuple[int, dt.date], tuple[float, float]] | None = None
+                         ) -> CoveringModel:
+    """The programme of the module docstring.
+
+    ``objective``: ``"plan"`` (weighted under-coverage + paid minutes: the roster's stage 1),
+    ``"under"`` (missing staff-intervals only: the coverage bound) or ``"paid"`` (paid minutes
+    only, with the missing staff-hours capped at ``max_under_staff_h``: the paid-hours bound at
+    a given coverage).
+
+    ``days`` restricts the model to some dates and drops the weekly and horizon rows; then
+    ``budgets[(group, date)] = (max shifts, max paid minutes)`` stand in for them (the day
+    step of :func:`solve_pooled_plan`). ``prices[(group, date)] = (per shift, per paid
+    minute)`` are added to the shift columns' costs: the month LP's duals of the weekly and
+    horizon rows (a Lagrangian price on the group's scarce days and hours)."""
+    if objective not in ("plan", "under", "paid"):
+        raise ValueError(f"objective must be 'plan', 'under' or 'paid', got {objective!r}")
+    T, iv, W = P.templates, P.interval_min, P.weights
+    groups = groups if groups is not None else skill_groups(P)
+    b = _Builder()
+    covers = [[k for k, t0 in enumerate(P.grid) if t.covers(t0, iv)] for t in T]
+    on_site = [[k for k, t0 in enumerate(P.grid) if t.on_site(t0, iv)] for t in T]
+    paid_w = 1.0 if objective in ("plan", "paid") else 0.0
+    dm_groups = {gi for gi, g in enumerate(groups) if g.duty_manager}
+
+    dates = tuple(days) if days is not None else P.dates
+    n: dict[PlanKey, int] = {}
+    slots: dict[tuple[dt.date, str], list[list[int]]] = {}
+    for d in dates:
+        for p in P.posts:
+            req = P.required[(d, p)]
+            active = [ti for ti in range(len(T)) if any(req[k] > 0 for k in covers[ti])]
+            cap_p = P.capacity.get(p, len(P.employees))
+            for gi, g in enumerate(groups):
+                if p not in g.skills:
+                    continue
+                avail = g.available(P, d)
+                if avail == 0:
+                    continue
+                ps, pm = (prices or {}).get((gi, d), (0.0, 0.0))
+                for ti in active:
+                    j = b.col(paid_w * T[ti].paid_min + ps + pm * T[ti].paid_min,
+                              min(avail, cap_p), True)
+                    n[(gi, d, ti, p)] = j
+                    sl = slots.setdefault((d, p), [[] for _ in P.grid])
+                    for k in covers[ti]:
+                        sl[k].append(j)
+
+    # cover the requirement: Σ n + Σ u − surplus = required, with the surplus bounded by the
+    # free counters (so the same row also enforces the physical counters)
+    under: dict[tuple[dt.date, str, int], list[int]] = {}
+    weights = W.under_coverage if objective == "plan" else (1, 1, 1)
+    for d in dates:
+        for p in P.posts:
+            req = P.required[(d, p)]
+            sl = slots.get((d, p), [[] for _ in P.grid])
+            cap_p = P.capacity.get(p)
+            for k in range(len(P.grid)):
+                if not sl[k]:
+                    if req[k] > 0:  # nobody can be there: all of it is missing
+                        under[(d, p, k)] = [b.col(0.0, req[k], False)]
+                        b.row([(under[(d, p, k)][0], 1.0)], req[k], req[k])
+                    continue
+                us = []
+                if req[k] > 0:
+                    us.append(b.col(0.0 if objective == "paid" else weights[0], 1, False))
+                    if req[k] >= 2:
+                        us.append(b.col(0.0 if objective == "paid" else weights[1], 1, False))
+                    if req[k] >= 3:
+                        us.append(b.col(0.0 if objective == "paid" else weights[2],
+                                        req[k] - 2, False))
+                    under[(d, p, k)] = us
+                room = np.inf if cap_p is None else max(cap_p - req[k], 0)
+                surplus = b.col(0.0, room, False)
+                b.row([(j, 1.0) for j in sl[k] + us] + [(surplus, -1.0)], req[k], req[k])
+
+    # one shift a day, weekly days and hours, the 40-hour average — per skill group
+    by_gd: dict[tuple[int, dt.date], list[int]] = {}
+    for (gi, d, ti, _p), j in n.items():
+        by_gd.setdefault((gi, d), []).append(j)
+    max_paid = max((t.paid_min for t in T), default=0)
+    coupling: list[Coupling] = []
+    by_gd_min: dict[tuple[int, dt.date], list[tuple[int, float]]] = {}
+    for (gi, d, ti, _p), j in n.items():
+        by_gd_min.setdefault((gi, d), []).append((j, float(T[ti].paid_min)))
+    for gi, g in enumerate(groups):
+        for d in dates:
+            if by_gd.get((gi, d)):
+                b.row([(j, 1.0) for j in by_gd[(gi, d)]], 0, g.available(P, d))
+                if budgets is not None:
+                    max_shifts, max_min = budgets.get((gi, d), (0, 0))
+                    b.row([(j, 1.0) for j in by_gd[(gi, d)]], 0, max_shifts)
+                    b.row(by_gd_min[(gi, d)], 0, max_min)
+        if days is not None:
+            continue
+        for w, wdays in enumerate(P.weeks):
+            cap_days, cap_min = week_capacity(P, g.members, wdays, max_paid)
+            keys = [(k, j) for k, j in n.items() if k[0] == gi and k[1] in set(wdays)]
+            if keys:
+                r = b.row([(j, 1.0) for _, j in keys], 0, cap_days)
+                coupling.append(Coupling(r, gi, "week_days", w, cap_days))
+                r = b.row([(j, float(T[k[2]].paid_min)) for k, j in keys], 0, cap_min)
+                coupling.append(Coupling(r, gi, "week_minutes", w, cap_min))
+        keys = [(k, j) for k, j in n.items() if k[0] == gi]
+        if keys:
+            r = b.row([(j, float(T[k[2]].paid_min)) for k, j in keys], 0, g.horizon_cap_min(P))
+            coupling.append(Coupling(r, gi, "horizon_minutes", -1, g.horizon_cap_min(P)))
+
+    # duty manager on site through opening hours (slack = a reported gap, never silent)
+    if dm_groups:
+        dm_w = 0.0 if objective == "paid" else float(W.no_duty_manager)
+        for d in dates:
+            ons: list[list[int]] = [[] for _ in P.grid]
+            for (gi, dd, ti, _p), j in n.items():
+                if dd == d and gi in dm_groups:
+                    for k in on_site[ti]:
+                        ons[k].append(j)
+            for k in range(len(P.grid)):
+                gap = b.col(dm_w, 1, False)
+                b.row([(j, 1.0) for j in ons[k]] + [(gap, 1.0)], 1, np.inf)
+
+    # holiday on-call reserve: keep that many available people off duty
+    if P.reserve_size:
+        oc_w = 0.0 if objective == "paid" else float(W.missing_on_call)
+        for d in sorted(set(P.reserve_dates) & set(dates)):
+            avail = sum(P.available(e, d) for e in P.employees)
+            js = [j for (gi, dd, _ti, _p), j in n.items() if dd == d]
+            miss = b.col(oc_w, P.reserve_size, False)
+            b.row([(j, 1.0) for j in js] + [(miss, -1.0)], 0, avail - P.reserve_size)
+
+    model = CoveringModel(P, groups, b, n, under, coupling=coupling)
+    if objective == "paid":
+        cap = (max_under_staff_h if max_under_staff_h is not None else 0.0) * 60.0 / iv
+        model.under_row = b.row([(j, 1.0) for js in under.values() for j in js], 0,
+                                cap + 1e-6)
+    return model
+
+
+@dataclass(frozen=True)
+class CoveringBound:
+    """What no roster can beat (LP relaxation of the pooled covering model)."""
+
+    under_staff_h: float  # least missing staff-hours at the posts
+    paid_h_at_min_under: float  # least paid hours at that coverage
+    wall_s: float
+
+
+def covering_bound(P: RosterProblem) -> CoveringBound:
+    """Lower bounds: missing staff-hours, then paid hours at that coverage (two LPs)."""
+    import time
+
+    t0 = time.perf_counter()
+    m = build_covering_model(P, "under")
+    x = m.solve_lp().x
+    u = m.under_staff_hours(x)
+    paid = paid_lower_bound(P, u)
+    return CoveringBound(u, paid, time.perf_counter() - t0)
+
+
+def paid_lower_bound(P: RosterProblem, max_under_staff_h: float) -> float:
+    """Least paid hours of any roster missing at most ``max_under_staff_h`` staff-hours."""
+    m = build_covering_model(P, "paid", max_under_staff_h=max_under_staff_h)
+    return m.paid_hours(m.solve_lp().x)
+
+
+@dataclass(frozen=True)
+class PooledPlan:
+    """Integer shift counts per skill group, with what the LP says about them."""
+
+    planned: dict[PlanKey, int]
+    groups: tuple[SkillGroup, ...]
+    lp_objective: float  # the plan's LP bound (objective units)
+    objective: float  # of the integer plan, recomputed over all days
+    lp_under_staff_h: float
+    lp_paid_h: float
+    n_columns: int
+    wall_s: float
+
+
+def _week_budgets(month: CoveringModel, x: np.ndarray
+                  ) -> dict[tuple[int, int], tuple[list[float], list[float]]]:
+    """Per (group, week): the LP's shifts and paid minutes day by day."""
+    P, T = month.P, month.P.templates
+    pos = {d: (w, i) for w, days in enumerate(P.weeks) for i, d in enumerate(days)}
+    out: dict[tuple[int, int], tuple[list[float], list[float]]] = {}
+    for (gi, d, ti, _p), j in month.n.items():
+        if x[j] > 1e-9:
+            w, i = pos[d]
+            s, m = out.setdefault((gi, w), ([0.0] * len(P.weeks[w]), [0.0] * len(P.weeks[w])))
+            s[i] += x[j]
+            m[i] += x[j] * T[ti].paid_min
+    return out
+
+
+def solve_day_cpsat(day: CoveringModel, config, ledger=None) -> dict[PlanKey, int]:
+    """One day's integer shift counts with CP-SAT (the day model's rows as linear
+    constraints; one worker, deterministic time)."""
+    from ortools.sat.python import cp_model
+
+    from optimize.roster.config import make_solver
+
+    b = day.b
+    m = cp_model.CpModel()
+    xs = [m.new_int_var(0, int(min(ub, 10**6)), "") for ub in b.ub]
+    A = b.matrix().tocsr()
+    for r in range(A.shape[0]):
+        lo, hi = b.row_lb[r], b.row_ub[r]
+        cols = A.indices[A.indptr[r]:A.indptr[r + 1]]
+        vals = A.data[A.indptr[r]:A.indptr[r + 1]]
+        expr = sum(int(a) * xs[j] for j, a in zip(cols, vals, strict=True))
+        if np.isfinite(lo) and np.isfinite(hi) and lo == hi:
+            m.add(expr == int(lo))
+        else:
+            if np.isfinite(lo):
+                m.add(expr >= int(np.ceil(lo - 1e-9)))
+            if np.isfinite(hi):
+                m.add(expr <= int(np.floor(hi + 1e-9)))
+    m.minimize(sum(int(round(c)) * x for c, x in zip(b.c, xs, strict=True) if c))
+    solver = make_solver(config)
+    status = solver.solve(m)
+    if ledger is not None:
+        ledger.charge(solver, config)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise RuntimeError(f"no shift plan for {day.P.dates[0]}: {solver.status_name(status)}")
+    return {k: solver.value(xs[j]) for k, j in day.n.items() if solver.value(xs[j]) > 0}
+
+
+def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = PooledSettings(),
+                      ledger=None, progress=None) -> PooledPlan:
+    """The month LP splits each skill group's work over the weeks and days; then each week's
+    days are planned in integers, in order, inside the LP's cumulative budget.
+
+    The month-wide LP is the only place the days meet (weekly days and hours, the 40-hour
+    average per skill group). Within a week, day ``i`` may use what the LP gave days 1…i minus
+    what the integer plan already used (shifts rounded down, minutes as is), so a day may round
+    up what an earlier one rounded down, and the week — hence the horizon — stays inside the
+    LP's totals, which satisfy every cap. Weeks are independent given the LP and are solved
+    side by side (CP-SAT, one worker each, deterministic time)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    t0 = time.perf_counter()
+    groups = skill_groups(P)
+    month = build_covering_model(P, "plan", groups=groups)
+    lp = month.solve_lp(settings)
+    wb = _week_budgets(month, lp.x)
+    T = P.templates
+    per_day = config.with_time(max(config.time_limit_s / max(P.n_days, 1), 0.5))
+
+    def plan_week(w: int) -> dict[PlanKey, int]:
+        out: dict[PlanKey, int] = {}
+        used_s = [0] * len(groups)
+        used_m = [0] * len(groups)
+        for i, d in enumerate(P.weeks[w]):
+            budgets = {}
+            for gi in range(len(groups)):
+                s, mins = wb.get((gi, w), ([0.0] * 7, [0.0] * 7))
+                budgets[(gi, d)] = (int(np.floor(sum(s[:i + 1]) + 1e-6)) - used_s[gi],
+                                    int(np.floor(sum(mins[:i + 1]) + 1e-6)) - used_m[gi])
+            day = build_covering_model(P, "plan", groups=groups, days=(d,), budgets=budgets)
+            res = day.solve_lp(settings)
+            if not day.is_integral(res.x):
+                res = day.solve_mip(settings, lp=res)
+            got = day.plan(res.x)
+            for key, c in got.items():
+                out[key] = c
+                used_s[key[0]] += c
+                used_m[key[0]] += c * T[key[2]].paid_min
+            if progress is not None:
+                progress(d)
+        return out
+
+    planned: dict[PlanKey, int] = {}
+    with ThreadPoolExecutor(max_workers=max(config.workers, 1)) as pool:
+        for part in pool.map(plan_week, range(len(P.weeks))):
+            planned.update(part)
+    objective = plan_objective(month, planned)
+    return PooledPlan(planned, groups, lp.objective, objective, month.under_staff_hours(lp.x),
+                      month.paid_hours(lp.x), len(month.b.c), time.perf_counter() - t0)
+
+
+def plan_objective(month: CoveringModel, planned: dict[PlanKey, int]) -> float:
+    """The month objective (weighted missing people + paid minutes) of an integer plan."""
+    P, T, iv, W = month.P, month.P.templates, month.P.interval_min, month.P.weights
+    cov: dict[tuple[dt.date, str, int], int] = {}
+    for (_gi, d, ti, p), c in planned.items():
+        for k, t0 in enumerate(P.grid):
+            if T[ti].covers(t0, iv):
+                cov[(d, p, k)] = cov.get((d, p, k), 0) + c
+    total = float(sum(T[k[2]].paid_min * c for k, c in planned.items()))
+    for (d, p), req in P.required.items():
+        for k, need in enumerate(req):
+            gap = max(need - cov.get((d, p, k), 0), 0)
+            total += (W.under_coverage[0] * min(gap, 1) + W.under_coverage[1]
+                      * min(max(gap - 1, 0), 1) + W.under_coverage[2] * max(gap - 2, 0))
+    return total
+
+
+def broken_caps(month: CoveringModel, planned: dict[PlanKey, int]
+                ) -> list[tuple[Coupling, float]]:
+    """Weekly/horizon rows of the month model an integer plan breaks, with by how much."""
+    P, T = month.P, month.P.templates
+    week_of = {d: w for w, days in enumerate(P.weeks) for d in days}
+    use: dict[tuple[int, str, int], float] = {}
+    for (gi, d, ti, _p), c in planned.items():
+        w = week_of[d]
+        for key, v in (((gi, "week_days", w), c), ((gi, "week_minutes", w), c * T[ti].paid_min),
+                       ((gi, "horizon_minutes", -1), c * T[ti].paid_min)):
+            use[key] = use.get(key, 0) + v
+    return [(c, use.get((c.group, c.kind, c.week), 0) - c.cap) for c in month.coupling
+            if use.get((c.group, c.kind, c.week), 0) > c.cap + 1e-6]
