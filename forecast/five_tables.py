@@ -37,13 +37,13 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from forecast.backtest import wape
-from forecast.calendars import ChinaCalendar, get_calendar
-from forecast.models import DemandForecaster
-from forecast.store import HistoryStore
-from sim.demand import Demand, demand_from_profile, expected_daily_visits
-from sim.scenario import Scenario, format_clock
-from sim.staffing import Staffing
+from hallplan.forecast.backtest import wape
+from hallplan.forecast.calendars import ChinaCalendar, get_calendar
+from hallplan.forecast.models import DemandForecaster
+from hallplan.forecast.store import HistoryStore
+from hallplan.sim.demand import Demand, demand_from_profile, expected_daily_visits
+from hallplan.sim.scenario import Scenario, format_clock
+from hallplan.sim.staffing import Staffing
 
 UTILISATION_CEILING = 0.85
 SHARE_WINDOW_DAYS = 56

@@ -10,7 +10,7 @@ Tables (all keyed by ``hall_id``):
   its expected visits per date, interval, service type and class, with daily bounds in
   ``forecast_days``; last month's forecast can then be compared with last month's actuals;
 - ``rosters`` — planned on-duty spans per date, post and seat (a roster written by the
-  rostering step, or by hand), from which a :class:`sim.staffing.Staffing` is rebuilt.
+  rostering step, or by hand), from which a :class:`hallplan.sim.staffing.Staffing` is rebuilt.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from forecast.ticket_log import TICKET_LOG_COLUMNS
-from sim.staffing import DayStaffing, Staffing
+from hallplan.forecast.ticket_log import TICKET_LOG_COLUMNS
+from hallplan.sim.staffing import DayStaffing, Staffing
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS visits (

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.scenario import Scenario
+from hallplan.sim.scenario import Scenario
 
 TICKET_LOG_COLUMNS = (
     "hall_id",
@@ -288,7 +288,7 @@ def import_ticket_log(
     Rows whose (hall, date, ticket) is already stored are skipped and counted, so importing the
     same file twice is harmless. Wrong columns are a file error: nothing is imported and a
     :class:`TicketLogError` carrying the report is raised."""
-    from forecast.store import HistoryStore
+    from hallplan.forecast.store import HistoryStore
 
     report = ImportReport(path=str(path), hall_id=hall_id)
     try:
@@ -338,7 +338,7 @@ def _fill_reasons(report: ImportReport, bad: pd.DataFrame) -> None:
 def records_to_ticket_log(
     customers: pd.DataFrame, hall_id: str, date: dt.date | None = None
 ) -> pd.DataFrame:
-    """Convert simulator customer records (``sim.records.CustomerRecord`` fields, one day;
+    """Convert simulator customer records (``hallplan.sim.records.CustomerRecord`` fields, one day;
     a ``date`` column is used when ``date`` is None) into ticket-log rows.
 
     Mapping: a kiosk visit's ticket_time is when it joined the kiosk queue, its call and
@@ -394,7 +394,7 @@ def records_to_ticket_log(
 
 def write_ticket_log(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write a ticket log as CSV (ISO times, empty = missing) or Parquet, atomically."""
-    from forecast._io import atomic_write
+    from hallplan.forecast._io import atomic_write
 
     path = Path(path)
     if path.suffix.lower() in (".parquet", ".pq"):

@@ -8,7 +8,7 @@ Python API (mirrors the CLI)::
     results.day_summary()
 """
 
-from sim import Demand, Results, Scenario, ScenarioError, Staffing, load_scenario, simulate
+from hallplan.sim import Demand, Results, Scenario, ScenarioError, Staffing, load_scenario, simulate
 
 __version__ = "0.1.0"
 

@@ -17,7 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sim.errors import ScenarioError
+from hallplan.scenarios import reference_halls, scenario_path
+from hallplan.sim.errors import ScenarioError
 
 app = typer.Typer(
     add_completion=False,
@@ -27,8 +28,7 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
-SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-FLAGSHIP = SCENARIOS_DIR / "flagship_city_centre.toml"
+FLAGSHIP = scenario_path("flagship_city_centre.toml")
 
 
 def _fail(problems) -> None:
@@ -74,7 +74,7 @@ def validate(
     files: Annotated[list[Path], typer.Argument(help="scenario TOML files")],
 ) -> None:
     """Check scenario files; list every problem with its key path."""
-    from sim.loader import load_scenario
+    from hallplan.sim.loader import load_scenario
 
     problems = []
     for f in files:
@@ -97,7 +97,7 @@ def schema(
     out: Annotated[Path | None, typer.Option(help="write to this file instead of stdout")] = None,
 ) -> None:
     """Print the JSON Schema of scenario files (for editor completion)."""
-    from sim.scenario import Scenario
+    from hallplan.sim.scenario import Scenario
 
     text = json.dumps(Scenario.model_json_schema(), indent=2, ensure_ascii=False)
     if out is None:
@@ -112,9 +112,9 @@ def schema(
 def _run_simulation(
     file: Path, reps: int, seed: int, out: Path, date: str | None, workers: int
 ) -> Path:
+    from hallplan.sim.loader import load_scenario
+    from hallplan.sim.replicate import simulate
     from hallplan.simulation_report import write_simulation_outputs
-    from sim.loader import load_scenario
-    from sim.replicate import simulate
 
     try:
         scenario = load_scenario(file)
@@ -208,18 +208,18 @@ def _parse_month(value: str) -> tuple[int, int]:
 
 def _scenario_for_hall(hall: str, scenario: Path | None):
     """The scenario file given, else the reference scenario whose hall id is ``hall``."""
-    from sim.loader import load_scenario
+    from hallplan.sim.loader import load_scenario
 
     try:
         if scenario is not None:
             return load_scenario(scenario)
-        for f in sorted(SCENARIOS_DIR.glob("*.toml")):
+        for f in reference_halls():
             s = load_scenario(f)
             if s.hall.id == hall:
                 return s
     except ScenarioError as exc:
         _fail(exc.problems)
-    known = ", ".join(sorted(load_scenario(f).hall.id for f in SCENARIOS_DIR.glob("*.toml")))
+    known = ", ".join(sorted(load_scenario(f).hall.id for f in reference_halls()))
     _fail(
         [
             f"--hall: expected a hall with a scenario (pass --scenario FILE, or one of: "
@@ -238,7 +238,7 @@ def history_import(
 ) -> None:
     """Validate a ticket log and add its good rows to the history store; bad rows are
     counted by reason, with examples, and kept in the store's rejects table."""
-    from forecast.ticket_log import TicketLogError, import_ticket_log
+    from hallplan.forecast.ticket_log import TicketLogError, import_ticket_log
 
     s = _scenario_for_hall(hall, scenario)
     try:
@@ -258,8 +258,8 @@ def history_generate(
 ) -> None:
     """Generate ticket-log history with the simulator (weekdays, month-start peak, Chinese
     holidays and make-up days, 5.17, handset launches, trend and noise)."""
-    from forecast.generator import generate_history_file
-    from sim.loader import load_scenario
+    from hallplan.forecast.generator import generate_history_file
+    from hallplan.sim.loader import load_scenario
 
     a, b = _parse_date(start), _parse_date(end)
     try:
@@ -281,7 +281,7 @@ def forecast(
 ) -> None:
     """Forecast a month's visits per day, interval, service type and class from the history
     store (calendar Poisson model) and keep the forecast in the store."""
-    from forecast.five_tables import forecast_month
+    from hallplan.forecast.five_tables import forecast_month
     from hallplan.forecast_report import write_forecast_outputs
 
     y, m = _parse_month(month)
@@ -299,10 +299,10 @@ def forecast(
 def _month_staffing(store: Path, hall: str, s, y: int, m: int):
     """This month's staffing for tables 1–2: the stored roster when one exists, else the
     requirement for the month's forecast (people at the posts per interval)."""
-    from forecast.five_tables import forecast_month, month_dates
-    from forecast.store import HistoryStore
-    from optimize.requirements import compute_requirement
-    from sim.staffing import DayStaffing, Staffing
+    from hallplan.forecast.five_tables import forecast_month, month_dates
+    from hallplan.forecast.store import HistoryStore
+    from hallplan.optimize.requirements import compute_requirement
+    from hallplan.sim.staffing import DayStaffing, Staffing
 
     dates = month_dates(y, m)
     with HistoryStore(store) as st:
@@ -332,7 +332,7 @@ def five_tables_cmd(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/five-tables"),
 ) -> None:
     """The five tables (五表) for a hall and month: CSV, one XLSX workbook, PNG charts."""
-    from forecast.five_tables import five_tables
+    from hallplan.forecast.five_tables import five_tables
     from hallplan.forecast_report import write_five_tables
 
     y, m = _parse_month(month)
@@ -359,9 +359,9 @@ def requirement(
 ) -> None:
     """Minimum staff per (date, interval, post) meeting the hall's targets: writes
     requirement.csv (date, interval_start_min, post, staff, method) and a heatmap."""
+    from hallplan.optimize.requirements import METHODS, requirement_for_month
     from hallplan.requirement_report import write_requirement_outputs
-    from optimize.requirements import METHODS, requirement_for_month
-    from sim.loader import load_scenario
+    from hallplan.sim.loader import load_scenario
 
     if method not in METHODS:
         _fail([f"--method: expected one of {', '.join(METHODS)}; found {method!r}"])
@@ -394,10 +394,14 @@ def roster(
 ) -> None:
     """Roster named staff against a requirement with CP-SAT: roster.csv, hours per week,
     coverage chart and Gantt charts; infeasible rules are explained, not just reported."""
+    from hallplan.optimize.requirement import Requirement
+    from hallplan.optimize.roster import (
+        RosterInfeasibleError,
+        RosterNotFoundError,
+        roster_from_files,
+    )
     from hallplan.roster_report import write_roster_outputs
-    from optimize.requirement import Requirement
-    from optimize.roster import RosterInfeasibleError, RosterNotFoundError, roster_from_files
-    from sim.loader import load_scenario
+    from hallplan.sim.loader import load_scenario
 
     try:
         s = load_scenario(file)
@@ -421,13 +425,13 @@ def _run_plan(
     config,
     out: Path,
 ) -> Path:
-    from forecast.five_tables import five_tables, forecast_month
+    from hallplan.forecast.five_tables import five_tables, forecast_month
+    from hallplan.optimize.roster import RosterInfeasibleError, RosterNotFoundError
+    from hallplan.optimize.roster.io import month_dates
     from hallplan.pipeline import plan
     from hallplan.plan_report import write_plan_outputs
-    from optimize.roster import RosterInfeasibleError, RosterNotFoundError
-    from optimize.roster.io import month_dates
-    from sim.demand import demand_from_profile
-    from sim.loader import load_scenario
+    from hallplan.sim.demand import demand_from_profile
+    from hallplan.sim.loader import load_scenario
 
     y, m = _parse_month(month)
     t0 = time.perf_counter()
@@ -444,7 +448,7 @@ def _run_plan(
             result = plan(s, demand, dates, config, progress=lambda msg: status.update(msg))
         five = None
         if history is not None:
-            from forecast.store import HistoryStore
+            from hallplan.forecast.store import HistoryStore
 
             with HistoryStore(history) as st:  # next month's tables 3–5 read it back
                 st.save_roster(s.hall.id, result.roster.roster.to_staffing(), dates)
@@ -516,10 +520,10 @@ def demo(
 ) -> None:
     """The main job: generate a year of history for the flagship hall, import it, and plan
     December 2026 (forecast → requirement → roster → simulate → correct → report)."""
-    from forecast.generator import generate_history_file
-    from forecast.ticket_log import import_ticket_log
+    from hallplan.forecast.generator import generate_history_file
+    from hallplan.forecast.ticket_log import import_ticket_log
     from hallplan.pipeline import PlanConfig
-    from sim.loader import load_scenario
+    from hallplan.sim.loader import load_scenario
 
     out.mkdir(parents=True, exist_ok=True)
     s = load_scenario(FLAGSHIP)

@@ -19,9 +19,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from forecast.five_tables import FiveTables, ForecastSummary
 from hallplan.atomic import atomic_write, save_figure, write_csv, write_text
-from sim.demand import Demand
+from hallplan.forecast.five_tables import FiveTables, ForecastSummary
+from hallplan.sim.demand import Demand
 
 SHEET_NAMES = {
     "table1": "1_staff_on_duty",

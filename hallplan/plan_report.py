@@ -19,10 +19,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from hallplan.atomic import atomic_write, save_figure, write_csv, write_text
+from hallplan.optimize.roster.check import check_roster
 from hallplan.pipeline import PlanResult
 from hallplan.roster_report import coverage_figure, gantt_figure, hours_table, roster_table
-from optimize.roster.check import check_roster
-from sim.scenario import format_clock
+from hallplan.sim.scenario import format_clock
 
 PACKAGES = (
     "numpy",

@@ -1,7 +1,7 @@
 """Requirement outputs: ``requirement.csv`` and a day × interval heatmap per post.
 
 Files are written atomically (:mod:`hallplan.atomic`); the CSV has exactly the
-:data:`optimize.requirement.REQUIREMENT_COLUMNS` (the roster optimiser reads it back with
+:data:`hallplan.optimize.requirement.REQUIREMENT_COLUMNS` (the roster optimiser reads it back with
 :meth:`Requirement.read_csv`).
 """
 
@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from hallplan.atomic import save_figure, write_csv
-from optimize.requirement import REQUIREMENT_COLUMNS, Requirement
+from hallplan.optimize.requirement import REQUIREMENT_COLUMNS, Requirement
 
 
 def _clock(m: float) -> str:

@@ -12,12 +12,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from hallplan.atomic import save_figure, write_csv
-from optimize.requirement import Requirement
-from optimize.roster.check import check_roster
-from optimize.roster.problem import RosterProblem, day_label, post_label
-from optimize.roster.solution import Roster
-from optimize.roster.templates import clock
-from sim.scenario import Scenario
+from hallplan.optimize.requirement import Requirement
+from hallplan.optimize.roster.check import check_roster
+from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
+from hallplan.optimize.roster.solution import Roster
+from hallplan.optimize.roster.templates import clock
+from hallplan.sim.scenario import Scenario
 
 POST_COLOURS = {"general": "#4C72B0", "vip": "#C44E52", "complaint": "#8172B2",
                 "greeter": "#55A868"}

@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from hallplan.atomic import save_figure, write_csv, write_text
-from sim.replicate import Results
-from sim.scenario import format_clock
+from hallplan.sim.replicate import Results
+from hallplan.sim.scenario import format_clock
 
 
 def _fmt(mean: float, hw: float, digits: int = 2, pct: bool = False) -> str:

@@ -2,7 +2,7 @@
 
 Every variant is simulated with the same seed and replication keys as the base. When a
 variant runs on the same date, replication *r* of both sees the same customers (common
-random numbers, :mod:`sim.streams`), so the difference is estimated *paired*:
+random numbers, :mod:`hallplan.sim.streams`), so the difference is estimated *paired*:
 d_r = x_variant,r − x_base,r, mean ± t_{0.975, n−1}·s_d/√n. A variant on another date (a
 month-start or holiday what-if) has other customers, and its difference uses Welch's
 unpaired interval instead.
@@ -25,9 +25,9 @@ import pandas as pd
 from scipy.stats import t as student_t
 
 from hallplan.atomic import save_figure, write_csv, write_text
-from sim.loader import deep_merge, resolve_extends, scenario_from_dict
-from sim.replicate import Results, simulate
-from sim.scenario import Scenario
+from hallplan.sim.loader import deep_merge, resolve_extends, scenario_from_dict
+from hallplan.sim.replicate import Results, simulate
+from hallplan.sim.scenario import Scenario
 
 # (label, how to read it from day_kpis: group_kind, group, metric, scale)
 METRICS: tuple[tuple[str, str, str, str, float], ...] = (
@@ -129,7 +129,7 @@ def run_whatif(
     workers: int = 1,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[WhatIfRun, list[WhatIfRun]]:
-    from sim.loader import load_scenario
+    from hallplan.sim.loader import load_scenario
 
     def run(name: str, scenario: Scenario) -> WhatIfRun:
         day = date or scenario.reference_date

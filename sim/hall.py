@@ -11,7 +11,7 @@ customers are not processes. Each happening (arrival, end of triage, end of serv
 patience deadline, a duty change) is a :class:`~simpy.events.Timeout` with a callback, and a
 waiting customer is an entry in a deque plus one scheduled abandonment check that is ignored
 if the customer was called first. Only the escalation monitor is a process. The engine draws
-no random numbers (they come with the customers, :mod:`sim.arrivals`), reads no files and
+no random numbers (they come with the customers, :mod:`hallplan.sim.arrivals`), reads no files and
 prints nothing: it appends flat records to a recorder.
 """
 
@@ -25,13 +25,13 @@ from typing import Protocol
 import simpy
 from simpy.events import NORMAL
 
-from sim.arrivals import DayCustomers
-from sim.balking import balk_probability
-from sim.escalation import EscalationLadder
-from sim.records import CustomerRecord, EscalationEvent, StaffSpan
-from sim.scenario import Scenario
-from sim.staffing import DayStaffing, kiosk_spans
-from sim.triage import greeter_triage, misrouted, self_service_choice
+from hallplan.sim.arrivals import DayCustomers
+from hallplan.sim.balking import balk_probability
+from hallplan.sim.escalation import EscalationLadder
+from hallplan.sim.records import CustomerRecord, EscalationEvent, StaffSpan
+from hallplan.sim.scenario import Scenario
+from hallplan.sim.staffing import DayStaffing, kiosk_spans
+from hallplan.sim.triage import greeter_triage, misrouted, self_service_choice
 
 NAN = math.nan
 _make_record = CustomerRecord._make  # tuple fast path (no keyword handling)

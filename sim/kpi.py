@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.records import (
+from hallplan.sim.records import (
     CUSTOMER_COLUMNS,
     ESCALATION_COLUMNS,
     STAFF_COLUMNS,
@@ -24,7 +24,7 @@ from sim.records import (
     EscalationEvent,
     StaffSpan,
 )
-from sim.scenario import Scenario
+from hallplan.sim.scenario import Scenario
 
 _DTYPES = {"float": float, "int": int, "bool": bool, "str": object}
 

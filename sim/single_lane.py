@@ -10,10 +10,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sim.demand import DEMAND_COLUMNS, Demand
-from sim.loader import scenario_from_dict
-from sim.scenario import Scenario
-from sim.staffing import DayStaffing, Staffing
+from hallplan.sim.demand import DEMAND_COLUMNS, Demand
+from hallplan.sim.loader import scenario_from_dict
+from hallplan.sim.scenario import Scenario
+from hallplan.sim.staffing import DayStaffing, Staffing
 
 REFERENCE_DATE = dt.date(2026, 3, 11)  # a plain mid-month Wednesday
 

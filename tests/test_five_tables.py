@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.five_tables import five_tables, forecast_month
-from forecast.store import HistoryStore
-from forecast.ticket_log import import_ticket_log
-from sim.loader import load_scenario
-from sim.staffing import DayStaffing, Staffing
+from hallplan.forecast.five_tables import five_tables, forecast_month
+from hallplan.forecast.store import HistoryStore
+from hallplan.forecast.ticket_log import import_ticket_log
+from hallplan.sim.loader import load_scenario
+from hallplan.sim.staffing import DayStaffing, Staffing
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]

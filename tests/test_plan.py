@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from hallplan.optimize.requirement import Requirement
 from hallplan.pipeline import PlanConfig, cap_to_layout, find_misses, plan, raise_requirement
-from optimize.requirement import Requirement
-from sim.demand import demand_from_profile
-from sim.loader import load_scenario
+from hallplan.sim.demand import demand_from_profile
+from hallplan.sim.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY = ROOT / "scenarios" / "county_hall.toml"

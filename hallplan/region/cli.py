@@ -16,7 +16,7 @@ def validate_cmd(file: Annotated[Path, typer.Argument(help="region TOML file")])
     """Check a region file and every hall's scenario (with its overrides)."""
     from hallplan.cli import _fail, console
     from hallplan.region.file import load_region
-    from sim.errors import ScenarioError
+    from hallplan.sim.errors import ScenarioError
 
     try:
         r = load_region(file)
@@ -64,7 +64,7 @@ def plan_cmd(
     from hallplan.region.executors import ExecutorError
     from hallplan.region.file import load_region
     from hallplan.region.run import allocate, run_region, write_region_outputs
-    from sim.errors import ScenarioError
+    from hallplan.sim.errors import ScenarioError
 
     try:
         region = load_region(file)

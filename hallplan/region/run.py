@@ -252,7 +252,7 @@ def allocate(run: RegionRun, region: Region) -> pd.DataFrame | None:
         return None
     import numpy as np
 
-    from optimize.allocation import (
+    from hallplan.optimize.allocation import (
         REGION_TOTAL,
         WaitCurve,
         allocate_headcount,

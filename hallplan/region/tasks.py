@@ -25,10 +25,10 @@ import numpy as np
 from scipy.stats import t as student_t
 
 from hallplan.pipeline import PlanConfig, PlanResult, plan
-from sim.demand import Demand, demand_from_profile
-from sim.errors import ScenarioError
-from sim.replicate import Results, simulate
-from sim.scenario import Scenario
+from hallplan.sim.demand import Demand, demand_from_profile
+from hallplan.sim.errors import ScenarioError
+from hallplan.sim.replicate import Results, simulate
+from hallplan.sim.scenario import Scenario
 
 
 def hall_seed(region_seed: int, hall_id: str) -> int:
@@ -146,7 +146,7 @@ def holiday_stress(task: HallTask, p: PlanResult, demand: Demand, seed: int) -> 
 
 def _curve(task: HallTask, demand: Demand, observed_late: float) -> tuple[dict | None, str]:
     try:
-        from optimize.allocation import calibrate, wait_curve
+        from hallplan.optimize.allocation import calibrate, wait_curve
     except ImportError:  # pragma: no cover - the module ships with the package
         return None, "no allocation module"
     n = len(task.scenario.staff.all_employees())

@@ -22,14 +22,14 @@ from typing import Literal
 
 import pandas as pd
 
-from optimize.requirement import REQUIREMENT_COLUMNS, Requirement
-from optimize.requirements.isa import evaluate, isa_table, sizing_scenario
-from optimize.requirements.lag import lag_table
-from optimize.requirements.load import LaneTarget, lane_loads
-from optimize.requirements.shrinkage import Shrinkage
-from optimize.requirements.sipp import resolve_targets, sipp_table
-from sim.demand import Demand, demand_from_profile
-from sim.scenario import Scenario
+from hallplan.optimize.requirement import REQUIREMENT_COLUMNS, Requirement
+from hallplan.optimize.requirements.isa import evaluate, isa_table, sizing_scenario
+from hallplan.optimize.requirements.lag import lag_table
+from hallplan.optimize.requirements.load import LaneTarget, lane_loads
+from hallplan.optimize.requirements.shrinkage import Shrinkage
+from hallplan.optimize.requirements.sipp import resolve_targets, sipp_table
+from hallplan.sim.demand import Demand, demand_from_profile
+from hallplan.sim.scenario import Scenario
 
 Method = Literal["sipp", "lag", "simulation"]
 METHODS: tuple[str, ...] = ("sipp", "lag", "simulation")

@@ -3,7 +3,7 @@
 Why: the staffing methods need "share called within the lane's target" on the requirement's
 own interval grid (which may be finer than the scenario's reporting interval) and for
 targets the scenario cannot express (a delay probability: ``wait_target_min = 0``).
-``sim.kpi`` stays untouched; the definitions follow it:
+``hallplan.sim.kpi`` stays untouched; the definitions follow it:
 
 * a customer belongs to the interval of their first ticket, in the lane they were served in;
 * tickets = ticketed customers (balked excluded); within = served at a counter with
@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from optimize.requirements.load import LaneTarget
+from hallplan.optimize.requirements.load import LaneTarget
 
 
 def customer_interval_counts(
