@@ -112,9 +112,9 @@ def schema(
 def _run_simulation(
     file: Path, reps: int, seed: int, out: Path, date: str | None, workers: int
 ) -> Path:
+    from hallplan.reports.simulation import write_simulation_outputs
     from hallplan.sim.loader import load_scenario
     from hallplan.sim.replicate import simulate
-    from hallplan.simulation_report import write_simulation_outputs
 
     try:
         scenario = load_scenario(file)
@@ -168,7 +168,8 @@ def whatif(
 ) -> None:
     """Compare variants with a base hall: waits, abandonment and staff-hours, with the
     difference to the base and its confidence interval (common random numbers)."""
-    from hallplan.whatif import compare, run_whatif, write_whatif_outputs
+    from hallplan.reports.whatif import write_whatif_outputs
+    from hallplan.whatif import compare, run_whatif
 
     day = _parse_date(date)
     try:
@@ -282,7 +283,7 @@ def forecast(
     """Forecast a month's visits per day, interval, service type and class from the history
     store (calendar Poisson model) and keep the forecast in the store."""
     from hallplan.forecast.five_tables import forecast_month
-    from hallplan.forecast_report import write_forecast_outputs
+    from hallplan.reports.forecast import write_forecast_outputs
 
     y, m = _parse_month(month)
     s = _scenario_for_hall(hall, scenario)
@@ -333,7 +334,7 @@ def five_tables_cmd(
 ) -> None:
     """The five tables (五表) for a hall and month: CSV, one XLSX workbook, PNG charts."""
     from hallplan.forecast.five_tables import five_tables
-    from hallplan.forecast_report import write_five_tables
+    from hallplan.reports.forecast import write_five_tables
 
     y, m = _parse_month(month)
     s = _scenario_for_hall(hall, scenario)
@@ -360,7 +361,7 @@ def requirement(
     """Minimum staff per (date, interval, post) meeting the hall's targets: writes
     requirement.csv (date, interval_start_min, post, staff, method) and a heatmap."""
     from hallplan.optimize.requirements import METHODS, requirement_for_month
-    from hallplan.requirement_report import write_requirement_outputs
+    from hallplan.reports.requirement import write_requirement_outputs
     from hallplan.sim.loader import load_scenario
 
     if method not in METHODS:
@@ -400,7 +401,7 @@ def roster(
         RosterNotFoundError,
         roster_from_files,
     )
-    from hallplan.roster_report import write_roster_outputs
+    from hallplan.reports.roster import write_roster_outputs
     from hallplan.sim.loader import load_scenario
 
     try:
@@ -429,7 +430,7 @@ def _run_plan(
     from hallplan.optimize.roster import RosterInfeasibleError, RosterNotFoundError
     from hallplan.optimize.roster.io import month_dates
     from hallplan.pipeline import plan
-    from hallplan.plan_report import write_plan_outputs
+    from hallplan.reports.plan import write_plan_outputs
     from hallplan.sim.demand import demand_from_profile
     from hallplan.sim.loader import load_scenario
 

@@ -131,7 +131,7 @@ def test_table5_per_staff(tables):
 
 def test_report_files(tables, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
-    from hallplan.forecast_report import write_five_tables
+    from hallplan.reports.forecast import write_five_tables
 
     ft, _ = tables
     paths = write_five_tables(tmp_path / "out", ft)

@@ -107,7 +107,7 @@ def test_one_week_plan_is_verified_by_simulation(county_week):
 
 
 def test_plan_report_and_reproducibility_record(county_week, tmp_path):
-    from hallplan.plan_report import write_plan_outputs
+    from hallplan.reports.plan import write_plan_outputs
 
     paths = write_plan_outputs(county_week, tmp_path, COUNTY, None, None, 12.0)
     names = {p.name for p in paths}

@@ -198,7 +198,7 @@ def test_unknown_method_is_refused():
 
 
 def test_requirement_report_writes_csv_and_heatmap(tmp_path):
-    from hallplan.requirement_report import write_requirement_outputs
+    from hallplan.reports.requirement import write_requirement_outputs
 
     sc = _flagship()
     dates = [dt.date(2026, 3, 11), dt.date(2026, 3, 12)]

@@ -100,7 +100,7 @@ def _read_marker(out: Path, task: HallTask) -> dict | None:
 def write_hall(out: Path, outcome: HallOutcome, scenario_path: Path) -> Path:
     """Write a finished hall's folder atomically: build it next to its final place, then
     rename (a reader or a resumed run never sees half a hall)."""
-    from hallplan.plan_report import write_plan_outputs
+    from hallplan.reports.plan import write_plan_outputs
 
     halls = out / "halls"
     halls.mkdir(parents=True, exist_ok=True)
@@ -285,7 +285,7 @@ def allocate(run: RegionRun, region: Region) -> pd.DataFrame | None:
 
 def write_region_outputs(run: RegionRun, region: Region, out: Path, month: str | None,
                          seed: int) -> list[Path]:
-    from hallplan.region_report import write_region_report
+    from hallplan.reports.region import write_region_report
 
     out = Path(out)
     info = {"id": region.spec.region.id, "name": region.spec.region.name,

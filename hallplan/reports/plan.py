@@ -12,16 +12,13 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 from hallplan.atomic import atomic_write, save_figure, write_csv, write_text
 from hallplan.optimize.roster.check import check_roster
 from hallplan.pipeline import PlanResult
-from hallplan.roster_report import coverage_figure, gantt_figure, hours_table, roster_table
+from hallplan.reports.roster import coverage_figure, gantt_figure, hours_table, roster_table
 from hallplan.sim.scenario import format_clock
 
 PACKAGES = (
@@ -40,7 +37,6 @@ PACKAGES = (
 def _png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -49,7 +45,8 @@ def kpi_heatmap(plan: PlanResult, metric: str = "share_called_within_target"):
     k = plan.results.interval_kpis
     k = k[k["interval_start_min"] < plan.scenario.hours.close]
     lanes = list(plan.scenario.lanes)
-    fig, axes = plt.subplots(len(lanes), 1, figsize=(12, 2.6 * len(lanes)), squeeze=False)
+    fig = Figure(figsize=(12, 2.6 * len(lanes)))
+    axes = fig.subplots(len(lanes), 1, squeeze=False)
     for ax, lane in zip(axes[:, 0], lanes, strict=True):
         d = k[k["lane"] == lane].groupby(["date", "interval_start_min"])[metric].mean()
         grid = d.unstack("interval_start_min")
@@ -291,7 +288,6 @@ def write_plan_outputs(
     written.append(write_text(out / "report.html", report_html(plan, five, elapsed_s)))
     fig = kpi_heatmap(plan)
     written.append(save_figure(out / "kpi_heatmap.png", fig))
-    plt.close(fig)
     meta = plan_json(plan, scenario_path, store_path, elapsed_s)
     written.append(write_text(out / "plan.json", json.dumps(meta, indent=2, default=str) + "\n"))
     return written

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from hallplan.atomic import save_figure, write_csv
 from hallplan.optimize.requirement import REQUIREMENT_COLUMNS, Requirement
@@ -32,9 +29,8 @@ def requirement_heatmap(req: Requirement, title: str = ""):
     starts = sorted(set(t["interval_start_min"]))
     width = max(6.0, 0.28 * len(starts) + 2)
     height = 0.8 + (0.16 * len(dates) + 0.9) * len(posts)
-    fig, axes = plt.subplots(
-        len(posts), 1, figsize=(width, height), squeeze=False, layout="constrained"
-    )
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(len(posts), 1, squeeze=False)
     d_index = {d: i for i, d in enumerate(dates)}
     s_index = {s: j for j, s in enumerate(starts)}
     step = max(1, len(starts) // 12)
@@ -63,9 +59,5 @@ def write_requirement_outputs(req: Requirement, out_dir: Path, title: str = "") 
     """Write ``requirement.csv`` and ``requirement_heatmap.png`` into ``out_dir``."""
     out = Path(out_dir)
     paths = [write_csv(out / "requirement.csv", req.table.loc[:, list(REQUIREMENT_COLUMNS)])]
-    fig = requirement_heatmap(req, title)
-    try:
-        paths.append(save_figure(out / "requirement_heatmap.png", fig))
-    finally:
-        plt.close(fig)
+    paths.append(save_figure(out / "requirement_heatmap.png", requirement_heatmap(req, title)))
     return paths

@@ -15,18 +15,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from hallplan.atomic import atomic_write, write_csv, write_text
 
 # the single-hall report's figure → "data:image/png;base64,…" helper (private, reused on purpose)
-from hallplan.plan_report import _png
+from hallplan.reports.plan import _png
 
 CHART_CAP = 40
 """At most this many halls per chart; the rest are in the tables."""
@@ -287,7 +284,8 @@ def ranking_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
     d["s"] = pd.to_numeric(d["share_within_target"], errors="coerce")
     d = d[d["s"].notna()].sort_values(["s", "hall"]).head(cap)
     n = len(d)
-    fig, ax = plt.subplots(figsize=(9, _height(n)))
+    fig = Figure(figsize=(9, _height(n)))
+    ax = fig.subplots()
     y = np.arange(n)
     s = d["s"].to_numpy(float)
     lo = pd.to_numeric(d["share_within_target_lo"], errors="coerce").fillna(d["s"]).to_numpy()
@@ -335,7 +333,8 @@ def headcount_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
     if d["headcount_assigned"].notna().any():
         series.append(("assigned", "headcount_assigned", "#55A868"))
     n, k = len(d), len(series)
-    fig, ax = plt.subplots(figsize=(9, _height(n * (0.4 + 0.25 * k))))
+    fig = Figure(figsize=(9, _height(n * (0.4 + 0.25 * k))))
+    ax = fig.subplots()
     y = np.arange(n)
     h = 0.8 / k
     for i, (label, col, colour) in enumerate(series):
@@ -361,7 +360,8 @@ def marginal_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
     d["m"] = pd.to_numeric(d["marginal_value"], errors="coerce")
     d = d[d["m"].notna()].sort_values(["m", "hall"], ascending=[False, True]).head(cap)
     n = len(d)
-    fig, ax = plt.subplots(figsize=(9, _height(n)))
+    fig = Figure(figsize=(9, _height(n)))
+    ax = fig.subplots()
     y = np.arange(n)
     ax.barh(y, d["m"].to_numpy(float), color="#8172B2")
     ax.set_yticks(y, [_mpl_label(x) for x in d["hall"]], fontsize=8)
