@@ -300,10 +300,11 @@ def forecast(
 def _month_staffing(store: Path, hall: str, s, y: int, m: int):
     """This month's staffing for tables 1–2: the stored roster when one exists, else the
     requirement for the month's forecast (people at the posts per interval)."""
-    from hallplan.forecast.five_tables import forecast_month, month_dates
+    from hallplan.forecast.five_tables import forecast_month
     from hallplan.forecast.store import HistoryStore
     from hallplan.optimize.requirements import compute_requirement
-    from hallplan.sim.staffing import DayStaffing, Staffing
+    from hallplan.optimize.requirements.isa import staffing_from_table
+    from hallplan.sim.dates import month_dates
 
     dates = month_dates(y, m)
     with HistoryStore(store) as st:
@@ -311,17 +312,10 @@ def _month_staffing(store: Path, hall: str, s, y: int, m: int):
     if rostered is not None and set(rostered.by_date) >= set(dates):
         return rostered, "the stored roster"
     demand, _ = forecast_month(store, hall, s, y, m)
-    req = compute_requirement(s, demand, "lag").table
-    grid = [float(t) for t in range(0, 24 * 60, s.interval_min)]
-    by_date = {}
-    for d, g in req.groupby("date"):
-        counts = {}
-        for post, gp in g.groupby("post"):
-            per = dict(zip(gp["interval_start_min"], gp["staff"], strict=True))
-            cap = s.physical_capacity(post)
-            counts[post] = [min(int(per.get(t, 0)), cap) for t in grid]
-        by_date[d] = DayStaffing.from_counts(counts, grid, s.interval_min)
-    return Staffing(by_date=by_date), "the requirement for the forecast (no roster stored)"
+    req = compute_requirement(s, demand, "lag")
+    cap = {post: s.physical_capacity(post) for post in s.posts}
+    staffing = staffing_from_table(req.table, req.interval_min, list(s.posts), cap)
+    return staffing, "the requirement for the forecast (no roster stored)"
 
 
 @app.command("five-tables")
@@ -428,9 +422,9 @@ def _run_plan(
 ) -> Path:
     from hallplan.forecast.five_tables import five_tables, forecast_month
     from hallplan.optimize.roster import RosterInfeasibleError, RosterNotFoundError
-    from hallplan.optimize.roster.io import month_dates
     from hallplan.pipeline import plan
     from hallplan.reports.plan import write_plan_outputs
+    from hallplan.sim.dates import month_dates
     from hallplan.sim.demand import demand_from_profile
     from hallplan.sim.loader import load_scenario
 

@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import t as student_t
 
 from hallplan.optimize.requirement import Requirement
 from hallplan.optimize.requirements import requirement_with_diagnostics
 from hallplan.optimize.roster import RosterOptimizer, RosterProblem, RosterResult, SolverConfig
 from hallplan.optimize.roster.check import check_roster
 from hallplan.sim.demand import Demand
+from hallplan.sim.intervals import t_half_width
 from hallplan.sim.replicate import Results, simulate
 from hallplan.sim.scenario import Scenario
 
@@ -133,9 +133,8 @@ def find_misses(results: Results, scenario: Scenario, confidence: float) -> pd.D
     g = k.groupby(["date", "interval_start_min", "lane"])["share_called_within_target"]
     s = g.agg(mean="mean", std="std", n="count").reset_index()
     tickets = k.groupby(["date", "interval_start_min", "lane"])["tickets"].mean().to_numpy()
-    q = student_t.ppf(confidence, np.maximum(s["n"] - 1, 1))
-    hw = np.where(s["n"] > 1, q * s["std"].fillna(0) / np.sqrt(s["n"]), 0.0)
-    s["upper"] = s["mean"] + hw
+    hw = t_half_width(s["std"].fillna(0), s["n"], confidence, two_sided=False)
+    s["upper"] = s["mean"] + np.nan_to_num(hw, nan=0.0)  # one replication: judge the mean
     s["target"] = [lane_share_target(scenario, lane) for lane in s["lane"]]
     s["tickets"] = tickets
     miss = s[s["upper"] < s["target"]]

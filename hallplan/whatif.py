@@ -11,15 +11,14 @@ unpaired interval instead.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import t as student_t
 
+from hallplan.sim.intervals import diff_ci, mean_ci
 from hallplan.sim.loader import deep_merge, resolve_extends, scenario_from_dict
 from hallplan.sim.replicate import Results, simulate
 from hallplan.sim.scenario import Scenario
@@ -65,26 +64,13 @@ def _per_rep(results: Results) -> pd.DataFrame:
 
 
 def _ci(values: np.ndarray) -> tuple[float, float]:
-    v = values[~np.isnan(values)]
-    if len(v) < 2:
-        return (float(np.mean(v)) if len(v) else math.nan), math.nan
-    return float(v.mean()), float(
-        student_t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))
-    )
+    ci = mean_ci(values)
+    return ci.mean, ci.half_width
 
 
 def _diff_ci(base: np.ndarray, var: np.ndarray, paired: bool) -> tuple[float, float]:
-    if paired:
-        return _ci(var - base)
-    b, v = base[~np.isnan(base)], var[~np.isnan(var)]
-    if len(b) < 2 or len(v) < 2:
-        return float(np.mean(v) - np.mean(b)), math.nan
-    sb, sv = b.var(ddof=1) / len(b), v.var(ddof=1) / len(v)
-    se = math.sqrt(sb + sv)
-    if se == 0:
-        return float(v.mean() - b.mean()), 0.0
-    df = (sb + sv) ** 2 / (sb**2 / (len(b) - 1) + sv**2 / (len(v) - 1))
-    return float(v.mean() - b.mean()), float(student_t.ppf(0.975, df) * se)
+    ci = diff_ci(base, var, paired=paired)
+    return ci.mean, ci.half_width
 
 
 def compare(base: WhatIfRun, variants: list[WhatIfRun]) -> pd.DataFrame:

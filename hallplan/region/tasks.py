@@ -22,11 +22,11 @@ import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import t as student_t
 
 from hallplan.pipeline import PlanConfig, PlanResult, plan
 from hallplan.sim.demand import Demand, demand_from_profile
 from hallplan.sim.errors import ScenarioError
+from hallplan.sim.intervals import mean_ci, share_ci
 from hallplan.sim.replicate import Results, simulate
 from hallplan.sim.scenario import Scenario
 
@@ -70,18 +70,11 @@ class HallOutcome:
 # --------------------------------------------------------------------------- KPIs with CIs
 
 
-def _ci(per_rep: np.ndarray, confidence: float) -> tuple[float, float, float]:
-    """Mean and two-sided Student-t interval over replications (a half-width of 0 with one
-    replication: nothing more can be claimed)."""
-    x = np.asarray(per_rep, dtype=float)
-    x = x[np.isfinite(x)]
-    if len(x) == 0:
-        return (math.nan, math.nan, math.nan)
-    m = float(x.mean())
-    if len(x) < 2:
-        return (m, m, m)
-    hw = float(student_t.ppf(0.5 + confidence / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
-    return (m, m - hw, m + hw)
+def _ci(per_rep: np.ndarray, confidence: float, share: bool = False) -> tuple[float, float, float]:
+    """Mean and interval over replications (:mod:`hallplan.sim.intervals`: Student-t, or
+    the Wilson-type interval inside [0, 1] for a share); NaN bounds with one replication."""
+    ci = (share_ci if share else mean_ci)(per_rep, confidence)
+    return (ci.mean, ci.low, ci.high)
 
 
 def hall_kpis(results: Results, dates: set[dt.date] | None, confidence: float) -> dict:
@@ -103,7 +96,7 @@ def hall_kpis(results: Results, dates: set[dt.date] | None, confidence: float) -
     for name, series in (("share_within_target", per["within"] / t),
                          ("abandon_share", per["abandon"] / t),
                          ("mean_wait_min", per["wait"] / t)):
-        m, lo, hi = _ci(series.to_numpy(), confidence)
+        m, lo, hi = _ci(series.to_numpy(), confidence, share=name != "mean_wait_min")
         out[name], out[f"{name}_lo"], out[f"{name}_hi"] = m, lo, hi
     out["customers"] = float(per["tickets"].mean())
     out["late_customers"] = float((per["tickets"] - per["within"]).mean())

@@ -14,11 +14,7 @@ from matplotlib.figure import Figure
 
 from hallplan.atomic import save_figure, write_csv
 from hallplan.optimize.requirement import REQUIREMENT_COLUMNS, Requirement
-
-
-def _clock(m: float) -> str:
-    m = round(m)
-    return f"{m // 60:02d}:{m % 60:02d}"
+from hallplan.sim.scenario import format_clock
 
 
 def requirement_heatmap(req: Requirement, title: str = ""):
@@ -45,7 +41,8 @@ def requirement_heatmap(req: Requirement, title: str = ""):
                        vmin=0, vmax=max(1.0, top))
         ax.set_title(post, fontsize=9, loc="left")
         ax.set_xticks(range(0, len(starts), step))
-        ax.set_xticklabels([_clock(starts[j]) for j in range(0, len(starts), step)], fontsize=7)
+        ax.set_xticklabels([format_clock(starts[j]) for j in range(0, len(starts), step)],
+                           fontsize=7)
         dstep = max(1, len(dates) // 10)
         ax.set_yticks(range(0, len(dates), dstep))
         ax.set_yticklabels([str(dates[i]) for i in range(0, len(dates), dstep)], fontsize=7)
