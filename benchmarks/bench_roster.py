@@ -31,7 +31,6 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 from ortools.sat.python import cp_model  # noqa: E402
 
-from hallplan.optimize.requirement import Requirement  # noqa: E402
 from hallplan.optimize.roster import (  # noqa: E402
     RosterInfeasibleError,
     RosterNotFoundError,
@@ -42,6 +41,7 @@ from hallplan.optimize.roster import (  # noqa: E402
     make_solver,
     requirement_from_bands,
 )
+from hallplan.optimize.staffing_requirement import Requirement  # noqa: E402
 from hallplan.sim.loader import load_scenario  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "flagship_city_centre.toml"

@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from hallplan.console import console, err_console, fail, progress_bar, show_written
 from hallplan.scenarios import reference_halls, scenario_path
 from hallplan.sim.errors import ScenarioError
 
@@ -25,38 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Plan telecom business halls: simulate, forecast, staff and roster.",
 )
-console = Console()
-err_console = Console(stderr=True)
-
 FLAGSHIP = scenario_path("flagship_city_centre.toml")
-
-
-def _fail(problems) -> None:
-    err_console.print(f"[bold red]{len(problems)} problem(s):[/]")
-    for p in problems:
-        err_console.print(f"  [red]✗[/] {escape(str(p))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=False,
-    )
-
-
-def _show_written(written: list[Path], markdown: Path | None = None) -> None:
-    """List the files a command wrote, then print its markdown summary as is."""
-    for p in written:
-        console.print(f"  wrote {p}")
-    if markdown is not None:
-        console.print(
-            markdown.read_text(encoding="utf-8"), markup=False, highlight=False, soft_wrap=True
-        )
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -65,7 +32,7 @@ def _parse_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        _fail([f"--date: expected a date YYYY-MM-DD; found {value!r}"])
+        fail([f"--date: expected a date YYYY-MM-DD; found {value!r}"])
     return None
 
 
@@ -89,7 +56,7 @@ def validate(
         except ScenarioError as exc:
             problems.extend(exc.problems)
     if problems:
-        _fail(problems)
+        fail(problems)
 
 
 @app.command()
@@ -120,7 +87,7 @@ def _run_simulation(
         scenario = load_scenario(file)
         day = _parse_date(date) or scenario.reference_date
         t0 = time.perf_counter()
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task(f"simulating {scenario.hall.id} {day}", total=reps)
             results = simulate(
                 scenario,
@@ -132,10 +99,10 @@ def _run_simulation(
             )
         elapsed = time.perf_counter() - t0
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     written = write_simulation_outputs(results, out, elapsed)
     console.print(f"{reps} replications of {day} in {elapsed:.1f} s")
-    _show_written(written, out / "summary.md")
+    show_written(written, out / "summary.md")
     return out
 
 
@@ -173,7 +140,7 @@ def whatif(
 
     day = _parse_date(date)
     try:
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task("what-if", total=reps * (1 + len(variants)))
             done_before: dict[str, int] = {}
 
@@ -185,9 +152,9 @@ def whatif(
 
             base_run, variant_runs = run_whatif(base, variants, reps, seed, day, workers, tick)
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     table = compare(base_run, variant_runs)
-    _show_written(write_whatif_outputs(table, out, reps, seed), out / "whatif.md")
+    show_written(write_whatif_outputs(table, out, reps, seed), out / "whatif.md")
 
 
 history_app = typer.Typer(no_args_is_help=True, help="Ticket-log history: import and generate.")
@@ -203,7 +170,7 @@ def _parse_month(value: str) -> tuple[int, int]:
     try:
         d = dt.date.fromisoformat(f"{value}-01")
     except ValueError:
-        _fail([f"--month: expected a month YYYY-MM; found {value!r}"])
+        fail([f"--month: expected a month YYYY-MM; found {value!r}"])
     return d.year, d.month
 
 
@@ -219,9 +186,9 @@ def _scenario_for_hall(hall: str, scenario: Path | None):
             if s.hall.id == hall:
                 return s
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     known = ", ".join(sorted(load_scenario(f).hall.id for f in reference_halls()))
-    _fail(
+    fail(
         [
             f"--hall: expected a hall with a scenario (pass --scenario FILE, or one of: "
             f"{known}); found {hall!r}"
@@ -239,13 +206,14 @@ def history_import(
 ) -> None:
     """Validate a ticket log and add its good rows to the history store; bad rows are
     counted by reason, with examples, and kept in the store's rejects table."""
-    from hallplan.forecast.ticket_log import TicketLogError, import_ticket_log
+    from hallplan.forecast.store import import_ticket_log
+    from hallplan.forecast.ticket_log import TicketLogError
 
     s = _scenario_for_hall(hall, scenario)
     try:
         report = import_ticket_log(file, hall, store, s)
     except TicketLogError as exc:
-        _fail([str(exc)])
+        fail([str(exc)])
     console.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
 
 
@@ -266,7 +234,7 @@ def history_generate(
     try:
         s = load_scenario(scenario)
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     with err_console.status(f"simulating {a} … {b}"):
         path = generate_history_file(s, a, b, out, seed=seed)
     console.print(f"wrote {path}")
@@ -288,7 +256,7 @@ def forecast(
     y, m = _parse_month(month)
     s = _scenario_for_hall(hall, scenario)
     demand, summary = forecast_month(store, hall, s, y, m)
-    _show_written(write_forecast_outputs(out, demand, summary))
+    show_written(write_forecast_outputs(out, demand, summary))
     console.print(
         f"{hall} {month}: {summary.total:.0f} visits forecast ({summary.model}; "
         f"trained {summary.train_start} … {summary.train_end})"
@@ -335,7 +303,7 @@ def five_tables_cmd(
     staffing, basis = _month_staffing(store, hall, s, y, m)
     ft = five_tables(store, hall, s, y, m, staffing=staffing)
     ft.notes["capacity_basis"] = basis
-    _show_written(write_five_tables(out, ft))
+    show_written(write_five_tables(out, ft))
     console.print(f"capacity from: {basis}", markup=False)
     for name, table in ft.tables().items():
         console.print(f"[bold]{ft.TITLES[name]}[/]")
@@ -359,7 +327,7 @@ def requirement(
     from hallplan.sim.loader import load_scenario
 
     if method not in METHODS:
-        _fail([f"--method: expected one of {', '.join(METHODS)}; found {method!r}"])
+        fail([f"--method: expected one of {', '.join(METHODS)}; found {method!r}"])
     y, m = _parse_month(month)
     try:
         s = load_scenario(file)
@@ -368,8 +336,8 @@ def requirement(
                 s, y, m, method, reps=reps, seed=seed, workers=workers
             )
     except ScenarioError as exc:
-        _fail(exc.problems)
-    _show_written(write_requirement_outputs(req, out, title=f"{s.hall.id} {month} ({method})"))
+        fail(exc.problems)
+    show_written(write_requirement_outputs(req, out, title=f"{s.hall.id} {month} ({method})"))
     console.print(
         f"{s.hall.id} {month} ({method}): {diag.staff_hours:,.1f} staff-hours at the posts, "
         f"{diag.paid_hours:,.1f} paid after shrinkage"
@@ -389,12 +357,12 @@ def roster(
 ) -> None:
     """Roster named staff against a requirement with CP-SAT: roster.csv, hours per week,
     coverage chart and Gantt charts; infeasible rules are explained, not just reported."""
-    from hallplan.optimize.requirement import Requirement
     from hallplan.optimize.roster import (
         RosterInfeasibleError,
         RosterNotFoundError,
         roster_from_files,
     )
+    from hallplan.optimize.staffing_requirement import Requirement
     from hallplan.reports.roster import write_roster_outputs
     from hallplan.sim.loader import load_scenario
 
@@ -404,12 +372,12 @@ def roster(
         with err_console.status(f"rostering {s.hall.id} (≤ {time_limit:g} s)"):
             result = roster_from_files(s, req, time_limit_s=time_limit, workers=workers, seed=seed)
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     except RosterInfeasibleError as exc:
-        _fail(list(exc.messages) if hasattr(exc, "messages") else [str(exc)])
+        fail(list(exc.messages) if hasattr(exc, "messages") else [str(exc)])
     except RosterNotFoundError as exc:
-        _fail([f"no roster found within {time_limit:g} s: {exc} (raise --time-limit)"])
-    _show_written(write_roster_outputs(result.roster, req, s, out, gantt_days=7))
+        fail([f"no roster found within {time_limit:g} s: {exc} (raise --time-limit)"])
+    show_written(write_roster_outputs(result.roster, req, s, out, gantt_days=7))
     console.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
 
 
@@ -452,14 +420,14 @@ def _run_plan(
                     history, s.hall.id, s, y, m, staffing=result.roster.roster.to_staffing()
                 )
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     except RosterInfeasibleError as exc:
-        _fail(list(getattr(exc, "messages", [str(exc)])))
+        fail(list(getattr(exc, "messages", [str(exc)])))
     except RosterNotFoundError as exc:
-        _fail([f"no roster found: {exc} (raise --time-limit)"])
+        fail([f"no roster found: {exc} (raise --time-limit)"])
     elapsed = time.perf_counter() - t0
     written = write_plan_outputs(result, out, scenario_path, history, five, elapsed)
-    _show_written(written)
+    show_written(written)
     for r in result.rounds:
         console.print(
             f"round {r.round}: {len(r.misses)} interval(s) missing target, "
@@ -516,7 +484,7 @@ def demo(
     """The main job: generate a year of history for the flagship hall, import it, and plan
     December 2026 (forecast → requirement → roster → simulate → correct → report)."""
     from hallplan.forecast.generator import generate_history_file
-    from hallplan.forecast.ticket_log import import_ticket_log
+    from hallplan.forecast.store import import_ticket_log
     from hallplan.pipeline import PlanConfig
     from hallplan.sim.loader import load_scenario
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from hallplan.optimize.requirement import Requirement
 from hallplan.optimize.requirements import requirement_with_diagnostics
 from hallplan.optimize.roster import RosterOptimizer, RosterProblem, RosterResult, SolverConfig
 from hallplan.optimize.roster.check import check_roster
+from hallplan.optimize.staffing_requirement import Requirement
 from hallplan.sim.demand import Demand
 from hallplan.sim.intervals import t_half_width
 from hallplan.sim.replicate import Results, simulate

@@ -148,3 +148,76 @@ def test_readme_states_the_rule_the_tests_enforce():
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "optimize → {sim, forecast}" not in readme
     assert "`forecast` and `optimize` import only `sim`" in readme
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """hallplan module → the hallplan modules it imports (``from pkg import name`` counts
+    as importing ``pkg.name`` when that is a module, else ``pkg``)."""
+    files = {}
+    for folder in PACKAGE_DIR.values():
+        for path in (ROOT / folder).rglob("*.py"):
+            name, is_init = _module_name(path)
+            files[name] = (path, is_init)
+    graph: dict[str, set[str]] = {}
+    for name, (path, is_init) in files.items():
+        deps = set()
+        for _, target in _imports(path, name, is_init):
+            while target and target not in files:
+                target = target.rpartition(".")[0]
+            if target and target != name and not name.startswith(target + "."):
+                deps.add(target)
+        graph[name] = deps
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+# cycles still to untangle (each through an import inside a function); a new one fails
+KNOWN_CYCLES = [
+    ["hallplan.optimize.roster.check", "hallplan.optimize.roster.solution"],  # roster rewrite
+    ["hallplan.sim.calling", "hallplan.sim.scenario"],
+]
+
+
+def test_no_new_import_cycles_between_modules():
+    """Not even through imports inside functions (cli ↔ region.cli and ticket_log ↔ store
+    were such cycles)."""
+    graph = _module_graph()
+    assert "hallplan.console" in graph["hallplan.region.cli"]
+    assert "hallplan.cli" not in graph["hallplan.region.cli"]
+    assert "hallplan.forecast.store" not in graph["hallplan.forecast.ticket_log"]
+    assert _cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+    assert sorted(_cycles(graph)) == KNOWN_CYCLES

@@ -16,8 +16,7 @@ import pandas as pd
 import pytest
 
 from hallplan.forecast.five_tables import five_tables, forecast_month
-from hallplan.forecast.store import HistoryStore
-from hallplan.forecast.ticket_log import import_ticket_log
+from hallplan.forecast.store import HistoryStore, import_ticket_log
 from hallplan.sim.loader import load_scenario
 from hallplan.sim.staffing import DayStaffing, Staffing
 

@@ -7,10 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hallplan.forecast.store import HistoryStore
+from hallplan.forecast.store import HistoryStore, import_ticket_log
 from hallplan.forecast.ticket_log import (
     TicketLogError,
-    import_ticket_log,
     read_ticket_log,
     validate_ticket_log,
     write_ticket_log,

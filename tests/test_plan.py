@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hallplan.optimize.requirement import Requirement
+from hallplan.optimize.staffing_requirement import Requirement
 from hallplan.pipeline import PlanConfig, cap_to_layout, find_misses, plan, raise_requirement
 from hallplan.sim.demand import demand_from_profile
 from hallplan.sim.loader import load_scenario

@@ -15,7 +15,6 @@ from hallplan.optimize.queueing import (
     min_servers_for_p_wait,
     min_servers_for_service_level,
 )
-from hallplan.optimize.requirement import REQUIREMENT_COLUMNS, Requirement
 from hallplan.optimize.requirements import (
     LaneTarget,
     Shrinkage,
@@ -26,6 +25,7 @@ from hallplan.optimize.requirements import (
 from hallplan.optimize.requirements.isa import staffing_from_table
 from hallplan.optimize.requirements.lag import offered_load_curve
 from hallplan.optimize.requirements.load import greeter_staff, kiosk_shares, lane_target
+from hallplan.optimize.staffing_requirement import REQUIREMENT_COLUMNS, Requirement
 from hallplan.sim import demand_from_profile, load_scenario
 from hallplan.sim.distributions import Exponential, LogNormal
 from hallplan.sim.single_lane import constant_demand, profile_demand, single_lane_scenario

@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from hallplan.optimize.requirement import Requirement
 from hallplan.optimize.roster import RosterProblem, RosterRow, SolverConfig, make_solver
 from hallplan.optimize.roster.vars import AssignmentVars
+from hallplan.optimize.staffing_requirement import Requirement
 from hallplan.sim.loader import deep_merge
 from hallplan.sim.scenario import Scenario
 from tests.helpers import small_hall

@@ -1,8 +1,8 @@
 """Requirement outputs: ``requirement.csv`` and a day × interval heatmap per post.
 
 Files are written atomically (:mod:`hallplan.atomic`); the CSV has exactly the
-:data:`hallplan.optimize.requirement.REQUIREMENT_COLUMNS` (the roster optimiser reads it back with
-:meth:`Requirement.read_csv`).
+:data:`hallplan.optimize.staffing_requirement.REQUIREMENT_COLUMNS` (the roster optimiser
+reads it back with :meth:`Requirement.read_csv`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from hallplan.atomic import save_figure, write_csv
-from hallplan.optimize.requirement import REQUIREMENT_COLUMNS, Requirement
+from hallplan.optimize.staffing_requirement import REQUIREMENT_COLUMNS, Requirement
 from hallplan.sim.scenario import format_clock
 
 

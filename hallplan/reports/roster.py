@@ -10,11 +10,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from hallplan.atomic import save_figure, write_csv
-from hallplan.optimize.requirement import Requirement
 from hallplan.optimize.roster.check import check_roster
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
 from hallplan.optimize.roster.solution import Roster
 from hallplan.optimize.roster.templates import clock
+from hallplan.optimize.staffing_requirement import Requirement
 from hallplan.sim.scenario import Scenario
 
 POST_COLOURS = {"general": "#4C72B0", "vip": "#C44E52", "complaint": "#8172B2",

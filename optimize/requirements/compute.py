@@ -20,12 +20,12 @@ from typing import Literal
 
 import pandas as pd
 
-from hallplan.optimize.requirement import REQUIREMENT_COLUMNS, Requirement
 from hallplan.optimize.requirements.isa import evaluate, isa_table, sizing_scenario
 from hallplan.optimize.requirements.lag import lag_table
 from hallplan.optimize.requirements.load import LaneTarget, lane_loads
 from hallplan.optimize.requirements.shrinkage import Shrinkage
 from hallplan.optimize.requirements.sipp import resolve_targets, sipp_table
+from hallplan.optimize.staffing_requirement import REQUIREMENT_COLUMNS, Requirement
 from hallplan.sim.dates import month_dates
 from hallplan.sim.demand import Demand, demand_from_profile
 from hallplan.sim.scenario import Scenario

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from hallplan.optimize.requirement import Requirement
 from hallplan.optimize.roster.config import SolverConfig
 from hallplan.optimize.roster.model import RosterOptimizer
 from hallplan.optimize.roster.problem import RosterProblem
 from hallplan.optimize.roster.solution import RosterResult
+from hallplan.optimize.staffing_requirement import Requirement
 from hallplan.sim.loader import load_scenario
 from hallplan.sim.scenario import Scenario
 

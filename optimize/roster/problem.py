@@ -24,8 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from hallplan.optimize.requirement import Requirement
 from hallplan.optimize.roster.templates import ShiftTemplate, build_templates, clock
+from hallplan.optimize.staffing_requirement import Requirement
 from hallplan.sim.errors import Problem, ScenarioError
 from hallplan.sim.scenario import Employee, LabourRules, Scenario
 
