@@ -33,15 +33,9 @@ TICKET_LOG_COLUMNS = (
     "outcome",
 )
 TIME_COLUMNS = ("ticket_time", "call_time", "service_start", "service_end")
-REQUIRED_VALUES = (
-    "hall_id",
-    "ticket_id",
-    "service_type",
-    "customer_class",
-    "channel",
-    "ticket_time",
-    "outcome",
-)
+# columns that may be empty: a kiosk visit or an abandoned ticket has no call or counter
+OPTIONAL_VALUES = ("call_time", "service_start", "service_end", "counter_id", "staff_id")
+REQUIRED_VALUES = tuple(c for c in TICKET_LOG_COLUMNS if c not in OPTIONAL_VALUES)
 CHANNELS = ("counter", "kiosk")
 OUTCOMES = ("served", "abandoned", "no_show")
 # Clocks of different systems disagree by a second or two (the bank data shows service

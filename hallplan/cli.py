@@ -160,6 +160,8 @@ def whatif(
 history_app = typer.Typer(no_args_is_help=True, help="Ticket-log history: import and generate.")
 app.add_typer(history_app, name="history")
 
+HallOpt = Annotated[str, typer.Option(help="hall id")]
+HallScenarioOpt = Annotated[Path | None, typer.Option(help="scenario of the hall")]
 DEFAULT_STORE = Path("hallplan-history.duckdb")
 StoreOpt = Annotated[
     Path, typer.Option("--store", envvar="HALLPLAN_STORE", help="history store (DuckDB file)")
@@ -200,9 +202,9 @@ def _scenario_for_hall(hall: str, scenario: Path | None):
 @history_app.command("import")
 def history_import(
     file: Annotated[Path, typer.Argument(help="ticket log, CSV or Parquet (docs/ticket_log.md)")],
-    hall: Annotated[str, typer.Option(help="hall id")],
+    hall: HallOpt,
     store: StoreOpt = DEFAULT_STORE,
-    scenario: Annotated[Path | None, typer.Option(help="scenario of the hall")] = None,
+    scenario: HallScenarioOpt = None,
 ) -> None:
     """Validate a ticket log and add its good rows to the history store; bad rows are
     counted by reason, with examples, and kept in the store's rejects table."""
@@ -242,10 +244,10 @@ def history_generate(
 
 @app.command()
 def forecast(
-    hall: Annotated[str, typer.Option(help="hall id")],
+    hall: HallOpt,
     month: Annotated[str, typer.Option(help="month to forecast, YYYY-MM")],
     store: StoreOpt = DEFAULT_STORE,
-    scenario: Annotated[Path | None, typer.Option(help="scenario of the hall")] = None,
+    scenario: HallScenarioOpt = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/forecast"),
 ) -> None:
     """Forecast a month's visits per day, interval, service type and class from the history
@@ -288,10 +290,10 @@ def _month_staffing(store: Path, hall: str, s, y: int, m: int):
 
 @app.command("five-tables")
 def five_tables_cmd(
-    hall: Annotated[str, typer.Option(help="hall id")],
+    hall: HallOpt,
     month: Annotated[str, typer.Option(help="month, YYYY-MM")],
     store: StoreOpt = DEFAULT_STORE,
-    scenario: Annotated[Path | None, typer.Option(help="scenario of the hall")] = None,
+    scenario: HallScenarioOpt = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/five-tables"),
 ) -> None:
     """The five tables (五表) for a hall and month: CSV, one XLSX workbook, PNG charts."""
