@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hallplan.pipeline import PlanConfig, PlanResult, plan
+from hallplan.region.record import HallRow
 from hallplan.sim.demand import Demand, demand_from_profile
 from hallplan.sim.errors import ScenarioError
 from hallplan.sim.intervals import mean_ci, share_ci
@@ -55,7 +56,7 @@ class HallOutcome:
     hall_id: str
     task_hash: str
     status: str  # "ok" | "failed"
-    row: dict  # the hall's line of the region table
+    row: HallRow  # the hall's line of the region table
     error: str = ""
     traceback: str = ""
     plan: PlanResult | None = field(default=None, repr=False)
@@ -215,7 +216,8 @@ def plan_hall(task: HallTask) -> HallOutcome:
         row["holiday_at_risk"] = bool(row["holiday_share_within_target"] < target)
         row["run_time_s"] = time.perf_counter() - t0
         reps = task.config.reps * (len(task.dates) * len(p.rounds) + 1)
-        return HallOutcome(task.hall_id, task.task_hash, "ok", row, plan=p, curve=curve,
+        return HallOutcome(task.hall_id, task.task_hash, "ok", HallRow.from_mapping(row),
+                           plan=p, curve=curve,
                            replications=reps)
     except ScenarioError as exc:
         msg = "; ".join(str(q) for q in exc.problems)
@@ -223,9 +225,9 @@ def plan_hall(task: HallTask) -> HallOutcome:
     except Exception as exc:  # one hall's failure must not stop the region
         msg = f"{type(exc).__name__}: {exc}"
         tb = traceback.format_exc()
-    row = {"hall": task.hall_id, "status": "failed", "error": msg,
-           "headcount_current": len(task.scenario.staff.all_employees()),
-           "run_time_s": time.perf_counter() - t0}
+    row = HallRow(hall=task.hall_id, status="failed", error=msg,
+                  headcount_current=len(task.scenario.staff.all_employees()),
+                  run_time_s=time.perf_counter() - t0)
     return HallOutcome(task.hall_id, task.task_hash, "failed", row, error=msg, traceback=tb)
 
 

@@ -47,17 +47,12 @@ def ci_text(mean, lo, hi, digits: int = 2) -> str:
 
 
 def flag(x) -> bool | None:
-    """True / False, or None when not available (failed hall, CSV round trip, …)."""
+    """True / False, or None when not available (a failed hall has no verdict)."""
     if isnan(x):
         return None
-    if isinstance(x, str):
-        s = x.strip().lower()
-        if s in ("true", "yes", "1"):
-            return True
-        if s in ("false", "no", "0"):
-            return False
-        return None
-    return bool(x)
+    if isinstance(x, bool | np.bool_):
+        return bool(x)
+    raise TypeError(f"expected a true/false flag; found {x!r}")
 
 
 def yes_no(x) -> str:

@@ -15,7 +15,8 @@ def _ok(halls: pd.DataFrame) -> pd.Series:
 
 
 def _flags(series: pd.Series) -> pd.Series:
-    return series.map(h.flag)
+    """A flag column as pandas' nullable boolean (True / False / <NA> for failed halls)."""
+    return series.astype("boolean")
 
 
 def at_risk_frames(halls: pd.DataFrame) -> dict[str, pd.DataFrame]:
