@@ -221,3 +221,20 @@ def test_no_new_import_cycles_between_modules():
     assert "hallplan.forecast.store" not in graph["hallplan.forecast.ticket_log"]
     assert _cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
     assert sorted(_cycles(graph)) == KNOWN_CYCLES
+
+
+def test_no_module_chooses_a_matplotlib_backend_or_uses_pyplot():
+    """Figures are built with matplotlib.figure.Figure; choosing "Agg" on import (as seven
+    modules did) kept charts out of the notebooks."""
+    broken = []
+    for folder in PACKAGE_DIR.values():
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "use"
+                        and getattr(node.func.value, "id", "") == "matplotlib"):
+                    broken.append(f"{path.relative_to(ROOT)}:{node.lineno}: matplotlib.use")
+            broken += [f"{path.relative_to(ROOT)}:{line}: {t}" for line, t in _imports(path)
+                       if t.startswith("matplotlib.pyplot")]
+    assert not broken, "\n".join(broken)
