@@ -23,10 +23,9 @@ from hallplan.forecast.models import (
     CalendarPoissonForecaster,
     SeasonalNaiveForecaster,
 )
-from hallplan.forecast.store import HistoryStore
+from hallplan.forecast.store import HistoryStore, import_ticket_log
 from hallplan.forecast.ticket_log import (
     TICKET_LOG_COLUMNS,
-    import_ticket_log,
     validate_ticket_log,
     write_ticket_log,
 )
