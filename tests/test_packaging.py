@@ -23,7 +23,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 SOURCE_DIRS = ("hallplan", "sim", "forecast", "optimize", "scenarios")
-TIMEOUT = 120  # seconds per step; the whole test takes about 15 s on a quiet machine
+TIMEOUT = 120  # seconds per step; the whole module takes about 15 s on a quiet machine
+
+pytestmark = pytest.mark.packaging
 
 
 def _packages_on_disk() -> set[str]:
@@ -130,6 +132,12 @@ def test_installed_wheel_runs_from_another_folder(installed, user_folder):
     region = _run(installed, user_folder, "hallplan", "region", "validate",
                   str(scenarios / "regions" / "riverside.toml"))
     assert region.returncode == 0, region.stdout + region.stderr
+
+    # the reference halls are found (the message lists them), not "no known halls"
+    hall = _run(installed, user_folder, "hallplan", "forecast", "--hall", "nowhere",
+                "--month", "2026-12", "--store", str(user_folder / "h.duckdb"))
+    assert hall.returncode == 2, hall.stdout + hall.stderr
+    assert "county-hall" in hall.stderr and "flagship" in hall.stderr, hall.stderr
 
     demo = _run(installed, user_folder, "hallplan", "demo", "--help")
     assert demo.returncode == 0, demo.stderr
