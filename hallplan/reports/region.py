@@ -28,10 +28,10 @@ from hallplan.reports.region_charts import (
 )
 from hallplan.reports.region_tables import (
     RISK_KINDS,
-    _flags,
-    _ok,
+    as_flags,
     at_risk_frames,
     at_risk_table,
+    is_planned,
     region_totals,
     settings_table,
 )
@@ -145,7 +145,7 @@ def _chart(halls: pd.DataFrame, column: str, title: str, explain: str, capped: s
            alt: str, figure, missing: str) -> list[str]:
     """One ranking chart: heading, explanation, the cap note and the embedded PNG (or a line
     saying no planned hall has the value). ``capped`` is formatted with ``{n}``."""
-    ok = halls[_ok(halls)]
+    ok = halls[is_planned(halls)]
     n = int(pd.to_numeric(ok[column], errors="coerce").notna().sum())
     parts = [f"<h3>{title}</h3>", f"<p class='explain'>{explain}</p>"]
     if not n:
@@ -188,7 +188,7 @@ def _allocation_section(halls: pd.DataFrame, allocation: pd.DataFrame, region: d
     a = a.sort_values(["share", "hall"], na_position="first")
     assigned = float(a["headcount"].sum())
     budget = region.get("headcount_budget")
-    meets = _flags(a["meets_target"])
+    meets = as_flags(a["meets_target"])
     change = a["headcount"] - a["current"]
     spent = [f"Assigned {assigned:,.0f} people across {len(a):,} halls"]
     if budget is not None and not h.isnan(budget):
@@ -266,7 +266,7 @@ def _report_link(hall) -> str:
 
 
 def _halls_section(halls: pd.DataFrame) -> str:
-    ok = _ok(halls)
+    ok = is_planned(halls)
     headers = [
         "hall",
         "status",
@@ -342,7 +342,7 @@ def _halls_section(halls: pd.DataFrame) -> str:
 
 
 def _failed_section(halls: pd.DataFrame) -> str:
-    failed = halls[~_ok(halls)].sort_values("hall")
+    failed = halls[~is_planned(halls)].sort_values("hall")
     parts = ["<section id='failed'><h2>6. Failed halls</h2>"]
     if failed.empty:
         parts.append("<p>None: every hall was planned.</p>")
@@ -422,7 +422,7 @@ def write_region_report(
     (atomically) and return their paths."""
     out = Path(out)
     halls = halls.reset_index(drop=True)
-    failed = halls.loc[~_ok(halls), ["hall", "scenario", "error"]].reset_index(drop=True)
+    failed = halls.loc[~is_planned(halls), ["hall", "scenario", "error"]].reset_index(drop=True)
     totals = region_totals(halls, allocation, region)
     sheets = {"halls": halls}
     if allocation is not None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from hallplan.reports.region_tables import _flags, _ok
+from hallplan.reports.region_tables import as_flags, is_planned
 
 CHART_CAP = 40
 """At most this many halls per chart; the rest are in the tables."""
@@ -31,7 +31,7 @@ def _height(n_rows: float) -> float:
 
 def ranking_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
     """Halls by share within target, worst at the top, 90% CI error bars and the target."""
-    d = halls[_ok(halls)].copy()
+    d = halls[is_planned(halls)].copy()
     d["s"] = pd.to_numeric(d["share_within_target"], errors="coerce")
     d = d[d["s"].notna()].sort_values(["s", "hall"]).head(cap)
     n = len(d)
@@ -42,7 +42,7 @@ def ranking_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
     lo = pd.to_numeric(d["share_within_target_lo"], errors="coerce").fillna(d["s"]).to_numpy()
     hi = pd.to_numeric(d["share_within_target_hi"], errors="coerce").fillna(d["s"]).to_numpy()
     xerr = np.vstack([np.clip(s - lo, 0, None), np.clip(hi - s, 0, None)])
-    holds = _flags(d["targets_hold"])
+    holds = as_flags(d["targets_hold"])
     colours = ["#c0392b" if h is False else "#4C72B0" for h in holds]
     ax.barh(y, s, xerr=xerr, color=colours, capsize=2, error_kw={"elinewidth": 0.8})
     target = pd.to_numeric(d["target_share"], errors="coerce")
@@ -71,7 +71,7 @@ def ranking_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
 
 def headcount_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
     """Needed vs current vs assigned headcount per hall, largest gap (needed − current) on top."""
-    d = halls[_ok(halls)].copy()
+    d = halls[is_planned(halls)].copy()
     for c in ("headcount_needed", "headcount_current", "headcount_assigned"):
         d[c] = pd.to_numeric(d[c], errors="coerce")
     d = d[d["headcount_needed"].notna()]
@@ -107,7 +107,7 @@ def headcount_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
 
 def marginal_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
     """Customers saved by one more person, highest first."""
-    d = halls[_ok(halls)].copy()
+    d = halls[is_planned(halls)].copy()
     d["m"] = pd.to_numeric(d["marginal_value"], errors="coerce")
     d = d[d["m"].notna()].sort_values(["m", "hall"], ascending=[False, True]).head(cap)
     n = len(d)
@@ -123,3 +123,6 @@ def marginal_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
     return fig
 
 
+
+
+__all__ = ["CHART_CAP", "headcount_figure", "marginal_figure", "ranking_figure"]

@@ -10,11 +10,11 @@ import pandas as pd
 from hallplan.reports import html as h
 
 
-def _ok(halls: pd.DataFrame) -> pd.Series:
+def is_planned(halls: pd.DataFrame) -> pd.Series:
     return halls["status"].astype(str).str.strip().str.lower().eq("ok")
 
 
-def _flags(series: pd.Series) -> pd.Series:
+def as_flags(series: pd.Series) -> pd.Series:
     """A flag column as pandas' nullable boolean (True / False / <NA> for failed halls)."""
     return series.astype("boolean")
 
@@ -26,10 +26,10 @@ def at_risk_frames(halls: pd.DataFrame) -> dict[str, pd.DataFrame]:
     * ``peak`` — the month-start peak (billing days 1–3) is at risk;
     * ``holiday`` — the holiday stress day is at risk.
     """
-    ok = _ok(halls)
-    plan = halls[ok & _flags(halls["targets_hold"]).eq(False)]
-    peak = halls[ok & _flags(halls["peak_at_risk"]).eq(True)]
-    holiday = halls[ok & _flags(halls["holiday_at_risk"]).eq(True)]
+    ok = is_planned(halls)
+    plan = halls[ok & as_flags(halls["targets_hold"]).eq(False)]
+    peak = halls[ok & as_flags(halls["peak_at_risk"]).eq(True)]
+    holiday = halls[ok & as_flags(halls["holiday_at_risk"]).eq(True)]
     return {
         "plan": plan.sort_values(["share_within_target", "hall"], na_position="first"),
         "peak": peak.sort_values(["peak_share_within_target", "hall"], na_position="first"),
@@ -79,7 +79,7 @@ def at_risk_table(halls: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def _assigned(halls: pd.DataFrame, allocation: pd.DataFrame | None) -> float:
+def assigned_headcount(halls: pd.DataFrame, allocation: pd.DataFrame | None) -> float:
     """Total assigned headcount: the allocation's, else the halls' column; NaN if neither."""
     if allocation is not None and len(allocation):
         return float(pd.to_numeric(allocation["headcount"], errors="coerce").sum())
@@ -92,7 +92,7 @@ def region_totals(
 ) -> pd.DataFrame:
     """Region totals over the planned halls (failed halls have no plan), as ``key``, ``item``
     (plain language) and ``value``."""
-    ok = _ok(halls)
+    ok = is_planned(halls)
     p = halls[ok]
 
     def total(col: str, frame: pd.DataFrame = p) -> float:
@@ -105,7 +105,7 @@ def region_totals(
     region_share = (
         float((share[both] * cust[both]).sum() / cust[both].sum()) if both.any() else math.nan
     )
-    holds = _flags(p["targets_hold"])
+    holds = as_flags(p["targets_hold"])
     budget = region.get("headcount_budget")
     rows = [
         ("halls", "halls in the region", len(halls)),
@@ -122,7 +122,7 @@ def region_totals(
         (
             "headcount_assigned",
             "headcount assigned by the allocation",
-            _assigned(halls, allocation),
+            assigned_headcount(halls, allocation),
         ),
         ("headcount_budget", "headcount budget", math.nan if budget is None else float(budget)),
         ("paid_hours", "rostered paid hours", total("paid_hours")),
@@ -161,3 +161,9 @@ def settings_table(region: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["setting", "value"])
 
 
+
+
+__all__ = [
+    "RISK_KINDS", "as_flags", "assigned_headcount", "at_risk_frames", "at_risk_table",
+    "is_planned", "region_totals", "settings_table",
+]
