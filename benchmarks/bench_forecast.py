@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_forecast.py [--months 4] [--start 2025-01-01]
         [--end 2026-10-31] [--seed 0] [--no-gbm]
 
-Generated: ticket logs of the flagship hall simulated by ``forecast.generator`` (cached under
+Generated: ticket logs of the flagship hall simulated by ``hallplan.forecast.generator``
+(cached under
 ``~/.cache/hallplan``), daily counts per service type and class (one model per series).
 Real: the Anonymous Bank 6-minute arrivals, January–October 1999, Israeli calendar, the
 half-valued 1999-05-23 left out; intervals scored at 30 minutes.
@@ -23,18 +24,18 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from forecast.backtest import (  # noqa: E402
+from hallplan.forecast.backtest import (  # noqa: E402
     BANK_OUTLIER_DATES,
     load_bank_arrivals,
     rolling_origin,
 )
-from forecast.generator import generate_history  # noqa: E402
-from forecast.models import (  # noqa: E402
+from hallplan.forecast.generator import generate_history  # noqa: E402
+from hallplan.forecast.models import (  # noqa: E402
     CalendarGBMForecaster,
     CalendarPoissonForecaster,
     SeasonalNaiveForecaster,
 )
-from sim.loader import load_scenario  # noqa: E402
+from hallplan.sim.loader import load_scenario  # noqa: E402
 
 BANK = Path("/work/shared/data/anonymous-bank/arrivals_6min_1999-01_to_10.csv")
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "hallplan"

@@ -1,7 +1,8 @@
 """Staffing requirements: SIPP vs lag-corrected vs simulation (ISA).
 
 1. The sinusoidal case of Feldman, Mandelbaum, Massey & Whitt (2008), scaled to the hall
-   simulator (see ``optimize.requirements.sinusoid``): λ(t) = (100/S)(1 + 0.2 sin(2πt/180)),
+   simulator (see ``hallplan.optimize.requirements.sinusoid``):
+   λ(t) = (100/S)(1 + 0.2 sin(2πt/180)),
    exponential service of mean S = 28.65 min, target P(wait > 0) ≤ 0.1 per 15-min interval,
    without abandonment and with exponential patience of mean 2·S.
 2. The flagship hall on its reference date (scenario targets).
@@ -18,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from optimize.requirements import requirement_with_diagnostics
-from optimize.requirements.isa import evaluate, sizing_scenario
-from optimize.requirements.sinusoid import PERIOD_MIN, SinusoidCase
-from optimize.requirements.sipp import resolve_targets
-from sim import demand_from_profile, load_scenario
+from hallplan.optimize.requirements import requirement_with_diagnostics
+from hallplan.optimize.requirements.isa import evaluate, sizing_scenario
+from hallplan.optimize.requirements.sinusoid import PERIOD_MIN, SinusoidCase
+from hallplan.optimize.requirements.sipp import resolve_targets
+from hallplan.sim import demand_from_profile, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 TOL = 0.02

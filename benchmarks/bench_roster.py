@@ -31,8 +31,7 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 from ortools.sat.python import cp_model  # noqa: E402
 
-from optimize.requirement import Requirement  # noqa: E402
-from optimize.roster import (  # noqa: E402
+from hallplan.optimize.roster import (  # noqa: E402
     RosterInfeasibleError,
     RosterNotFoundError,
     RosterOptimizer,
@@ -42,7 +41,8 @@ from optimize.roster import (  # noqa: E402
     make_solver,
     requirement_from_bands,
 )
-from sim.loader import load_scenario  # noqa: E402
+from hallplan.optimize.staffing_requirement import Requirement  # noqa: E402
+from hallplan.sim.loader import load_scenario  # noqa: E402
 
 SCENARIO = ROOT / "scenarios" / "flagship_city_centre.toml"
 

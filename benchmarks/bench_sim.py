@@ -26,18 +26,18 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import peers_mmcm  # noqa: E402
 
-from optimize.queueing import erlang_a_metrics  # noqa: E402
-from sim.arrivals import generate_customers  # noqa: E402
-from sim.hall import HallModel, ListRecorder  # noqa: E402
-from sim.loader import load_scenario  # noqa: E402
-from sim.replicate import run_day, simulate  # noqa: E402
-from sim.single_lane import (  # noqa: E402
+from hallplan.optimize.queueing import erlang_a_metrics  # noqa: E402
+from hallplan.sim.arrivals import generate_customers  # noqa: E402
+from hallplan.sim.hall import HallModel, ListRecorder  # noqa: E402
+from hallplan.sim.loader import load_scenario  # noqa: E402
+from hallplan.sim.replicate import run_day, simulate  # noqa: E402
+from hallplan.sim.single_lane import (  # noqa: E402
     REFERENCE_DATE,
     constant_demand,
     constant_staffing,
     single_lane_scenario,
 )
-from sim.staffing import Staffing  # noqa: E402
+from hallplan.sim.staffing import Staffing  # noqa: E402
 
 SERVERS, LAM, ES, PATIENCE = 10, 9.0, 1.0, 5.0
 
@@ -100,7 +100,7 @@ def bench_mmcm(days: int, repeats: int) -> None:
 def bench_flagship(days_single: int, days_bulk: int, workers: int) -> None:
     s = load_scenario(ROOT / "scenarios" / "flagship_city_centre.toml")
     date = s.reference_date
-    from sim.demand import demand_from_profile
+    from hallplan.sim.demand import demand_from_profile
 
     day = demand_from_profile(s, [date]).day(date)
     staff = Staffing.from_scenario(s).day(date)

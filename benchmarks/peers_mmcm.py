@@ -285,8 +285,8 @@ def erlang_a_exact(
     mean_patience_min: float,
 ) -> tuple[float, float]:
     """Steady-state (abandonment share, mean wait over all arrivals) of M/M/c+M, from the
-    project's Erlang A (:func:`optimize.queueing.erlang_a_metrics`)."""
-    from optimize.queueing import erlang_a_metrics
+    project's Erlang A (:func:`hallplan.optimize.queueing.erlang_a_metrics`)."""
+    from hallplan.optimize.queueing import erlang_a_metrics
 
     m = erlang_a_metrics(servers, arrival_rate_per_min, mean_service_min, mean_patience_min)
     return m.p_abandon, m.mean_wait_min

@@ -1,21 +1,38 @@
-"""Atomic file writes for the forecast package (``forecast`` must not import ``hallplan``)."""
+"""Atomic file writes for the forecast package (``forecast`` must not import ``hallplan``;
+``hallplan.atomic`` reuses this one implementation)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process umask. Python can read it only by setting it, so it is set for an instant
+    to the strictest mask (a file another thread creates meanwhile is, at worst, private)."""
+    with _UMASK_LOCK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
+
 
 def atomic_write(path: str | Path, writer: Callable[[Path], None]) -> Path:
-    """Call ``writer(tmp_path)`` and move the result onto ``path`` atomically."""
+    """Call ``writer(tmp_path)`` and move the result onto ``path`` atomically.
+
+    The file gets the permissions of any newly created file (``0o666`` less the umask: 0644
+    under the usual 022), not the owner-only 0600 that :func:`tempfile.mkstemp` gives."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
         writer(Path(tmp))
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

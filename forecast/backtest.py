@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from forecast.calendars import _as_dates
-from forecast.models import IntradayProfile, SeasonalNaiveForecaster
+from hallplan.forecast.calendars import _as_dates
+from hallplan.forecast.models import IntradayProfile, SeasonalNaiveForecaster
 
 
 def wape(actual, forecast) -> float:

@@ -37,22 +37,17 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from forecast.backtest import wape
-from forecast.calendars import ChinaCalendar, get_calendar
-from forecast.models import DemandForecaster
-from forecast.store import HistoryStore
-from sim.demand import Demand, demand_from_profile, expected_daily_visits
-from sim.scenario import Scenario, format_clock
-from sim.staffing import Staffing
+from hallplan.forecast.backtest import wape
+from hallplan.forecast.calendars import ChinaCalendar, get_calendar
+from hallplan.forecast.models import DemandForecaster
+from hallplan.forecast.store import HistoryStore
+from hallplan.sim.dates import month_dates
+from hallplan.sim.demand import Demand, demand_from_profile, expected_daily_visits
+from hallplan.sim.scenario import Scenario, format_clock
+from hallplan.sim.staffing import Staffing
 
 UTILISATION_CEILING = 0.85
 SHARE_WINDOW_DAYS = 56
-
-
-def month_dates(year: int, month: int) -> list[dt.date]:
-    first = dt.date(year, month, 1)
-    n = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).day
-    return [first + dt.timedelta(days=i) for i in range(n)]
 
 
 def previous_month(year: int, month: int) -> tuple[int, int]:
@@ -472,5 +467,4 @@ __all__ = [
     "counter_minutes",
     "five_tables",
     "forecast_month",
-    "month_dates",
 ]

@@ -2,9 +2,10 @@
 
 Every date gets its own expected volume from the scenario's demand profile (weekday /
 Saturday / Sunday / holiday volumes, intraday curves, month-start uplift, service mix) times
-the effects below; the simulator then runs that day once (``sim.replicate.run_day_records``,
+the effects below; the simulator then runs that day once
+(``hallplan.sim.replicate.run_day_records``,
 one replication) and the customer records become ticket-log rows
-(:func:`forecast.ticket_log.records_to_ticket_log`).
+(:func:`hallplan.forecast.ticket_log.records_to_ticket_log`).
 
 Effects (:class:`HistoryEffects`; all assumptions, documented in ``docs/ticket_log.md``):
 Chinese statutory holidays are ``holiday`` days and make-up working days are weekdays
@@ -24,13 +25,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.calendars import ChinaCalendar
-from forecast.ticket_log import records_to_ticket_log
-from sim.demand import Demand, demand_from_profile
-from sim.kpi import customers_frame
-from sim.replicate import run_day_records
-from sim.scenario import Scenario, SpecialDay
-from sim.staffing import Staffing
+from hallplan.forecast.calendars import ChinaCalendar
+from hallplan.forecast.ticket_log import records_to_ticket_log
+from hallplan.sim.demand import Demand, demand_from_profile
+from hallplan.sim.kpi import customers_frame
+from hallplan.sim.replicate import run_day_records
+from hallplan.sim.scenario import Scenario, SpecialDay
+from hallplan.sim.staffing import Staffing
 
 
 @dataclass(frozen=True)
@@ -151,8 +152,7 @@ def history_demand(
 def _engine_fingerprint() -> str:
     """Hash of the simulator's source, so a cached history is rebuilt when the engine
     changes."""
-    import sim
-
+    import hallplan.sim as sim
     h = hashlib.sha256()
     for f in sorted(Path(sim.__file__).parent.glob("*.py")):
         h.update(f.name.encode())
@@ -222,7 +222,7 @@ def generate_history(
                 progress(done, len(dates))
     log = pd.concat(frames, ignore_index=True)
     if cache_file is not None:
-        from forecast._io import atomic_write
+        from hallplan.forecast._io import atomic_write
 
         atomic_write(cache_file, lambda p: log.to_parquet(p, index=False))
     return log
@@ -240,7 +240,7 @@ def generate_history_file(
 ) -> Path:
     """Write a simulated ticket log (CSV or Parquet by suffix) ready for
     ``import_ticket_log`` (e.g. ``hallplan history import``)."""
-    from forecast.ticket_log import write_ticket_log
+    from hallplan.forecast.ticket_log import write_ticket_log
 
     log = generate_history(scenario, start, end, seed=seed, effects=effects, cache_dir=cache_dir)
     return write_ticket_log(log, path)

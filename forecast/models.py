@@ -1,4 +1,4 @@
-"""Forecasters of daily visits, and the intraday split into a ``sim.demand.Demand``.
+"""Forecasters of daily visits, and the intraday split into a ``hallplan.sim.demand.Demand``.
 
 Every daily forecaster follows the scikit-learn contract (style.md §1.7, item 14):
 ``__init__`` only stores hyperparameters; ``fit(X, y)`` validates and learns attributes ending
@@ -34,8 +34,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from forecast.calendars import FEATURE_FLAGS, Calendar, _as_dates, get_calendar
-from sim.demand import DEMAND_COLUMNS, Demand
+from hallplan.forecast.calendars import FEATURE_FLAGS, Calendar, _as_dates, get_calendar
+from hallplan.sim.demand import DEMAND_COLUMNS, Demand
 
 
 def as_dates(X) -> list[dt.date]:
@@ -491,7 +491,7 @@ class DemandForecaster(BaseEstimator):
         )
 
     def predict_demand(self, dates: Sequence[dt.date], interval_min: int) -> Demand:
-        """A ``sim.demand.Demand``: each series' daily visits split by the day type's
+        """A ``hallplan.sim.demand.Demand``: each series' daily visits split by the day type's
         intraday shares, as arrivals per hour."""
         dates = as_dates(dates)
         per = self.predict_daily(dates)

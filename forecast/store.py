@@ -10,7 +10,7 @@ Tables (all keyed by ``hall_id``):
   its expected visits per date, interval, service type and class, with daily bounds in
   ``forecast_days``; last month's forecast can then be compared with last month's actuals;
 - ``rosters`` — planned on-duty spans per date, post and seat (a roster written by the
-  rostering step, or by hand), from which a :class:`sim.staffing.Staffing` is rebuilt.
+  rostering step, or by hand), from which a :class:`hallplan.sim.staffing.Staffing` is rebuilt.
 """
 
 from __future__ import annotations
@@ -21,8 +21,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from forecast.ticket_log import TICKET_LOG_COLUMNS
-from sim.staffing import DayStaffing, Staffing
+from hallplan.forecast.ticket_log import (
+    TICKET_LOG_COLUMNS,
+    ImportReport,
+    TicketLogError,
+    fill_reasons,
+    read_ticket_log,
+    validate_ticket_log,
+)
+from hallplan.sim.scenario import Scenario
+from hallplan.sim.staffing import DayStaffing, Staffing
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS visits (
@@ -359,4 +367,45 @@ class HistoryStore:
         return Staffing(by_date=by_date)
 
 
-__all__ = ["HistoryStore"]
+
+def import_ticket_log(
+    path: str | Path, hall_id: str, store_path: str | Path, scenario: Scenario | None = None
+) -> ImportReport:
+    """Validate a CSV/Parquet ticket log and add its good rows to the history store.
+
+    Bad rows are counted by reason (a row with two faults counts under both; ``rows_rejected``
+    counts rows) with up to three examples each, and kept in the store's ``rejects`` table.
+    Rows whose (hall, date, ticket) is already stored are skipped and counted, so importing the
+    same file twice is harmless. Wrong columns are a file error: nothing is imported and a
+    :class:`TicketLogError` carrying the report is raised."""
+    report = ImportReport(path=str(path), hall_id=hall_id)
+    try:
+        frame = read_ticket_log(path)
+    except Exception as exc:  # unreadable file
+        report.file_errors.append(f"cannot read {path}: {exc}")
+        raise TicketLogError(report.file_errors[-1], report) from exc
+    report.rows_read = len(frame)
+    try:
+        v = validate_ticket_log(frame, hall_id, scenario)
+    except TicketLogError as exc:
+        report.file_errors.append(str(exc))
+        report.reasons["wrong_columns"] = report.rows_read
+        exc.report = report
+        raise
+    if v.extra_columns:
+        report.warnings.append(f"ignored extra columns {v.extra_columns}")
+    fill_reasons(report, v.bad)
+    report.rows_rejected = int(v.bad["line"].nunique()) if len(v.bad) else 0
+    with HistoryStore(store_path) as store:
+        import_id, inserted, existing = store.add_visits(
+            hall_id, v.good, v.bad, str(path), report.rows_read
+        )
+    report.import_id = import_id
+    report.rows_imported = inserted
+    report.rows_already_stored = existing
+    if len(v.good):
+        report.first_date = min(v.good["ticket_date"])
+        report.last_date = max(v.good["ticket_date"])
+    return report
+
+__all__ = ["HistoryStore", "import_ticket_log"]

@@ -2,9 +2,9 @@
 
 One row per visit (a counter ticket or a kiosk transaction). :func:`validate_ticket_log`
 checks every row with vectorised pandas rules and returns the good rows plus every bad row
-with its reasons; :func:`import_ticket_log` stores the good rows in the history store and
-keeps the bad ones (with reasons) in the store's ``rejects`` table, so nothing is silently
-dropped.
+with its reasons; :func:`hallplan.forecast.store.import_ticket_log` (beside the store, so
+this module does not import it) stores the good rows in the history store and keeps the bad
+ones (with reasons) in the store's ``rejects`` table, so nothing is silently dropped.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.scenario import Scenario
+from hallplan.sim.scenario import Scenario
 
 TICKET_LOG_COLUMNS = (
     "hall_id",
@@ -33,15 +33,9 @@ TICKET_LOG_COLUMNS = (
     "outcome",
 )
 TIME_COLUMNS = ("ticket_time", "call_time", "service_start", "service_end")
-REQUIRED_VALUES = (
-    "hall_id",
-    "ticket_id",
-    "service_type",
-    "customer_class",
-    "channel",
-    "ticket_time",
-    "outcome",
-)
+# columns that may be empty: a kiosk visit or an abandoned ticket has no call or counter
+OPTIONAL_VALUES = ("call_time", "service_start", "service_end", "counter_id", "staff_id")
+REQUIRED_VALUES = tuple(c for c in TICKET_LOG_COLUMNS if c not in OPTIONAL_VALUES)
 CHANNELS = ("counter", "kiosk")
 OUTCOMES = ("served", "abandoned", "no_show")
 # Clocks of different systems disagree by a second or two (the bank data shows service
@@ -278,50 +272,8 @@ def validate_ticket_log(
     return Validated(good.reset_index(drop=True), bad, extra)
 
 
-def import_ticket_log(
-    path: str | Path, hall_id: str, store_path: str | Path, scenario: Scenario | None = None
-) -> ImportReport:
-    """Validate a CSV/Parquet ticket log and add its good rows to the history store.
-
-    Bad rows are counted by reason (a row with two faults counts under both; ``rows_rejected``
-    counts rows) with up to three examples each, and kept in the store's ``rejects`` table.
-    Rows whose (hall, date, ticket) is already stored are skipped and counted, so importing the
-    same file twice is harmless. Wrong columns are a file error: nothing is imported and a
-    :class:`TicketLogError` carrying the report is raised."""
-    from forecast.store import HistoryStore
-
-    report = ImportReport(path=str(path), hall_id=hall_id)
-    try:
-        frame = read_ticket_log(path)
-    except Exception as exc:  # unreadable file
-        report.file_errors.append(f"cannot read {path}: {exc}")
-        raise TicketLogError(report.file_errors[-1], report) from exc
-    report.rows_read = len(frame)
-    try:
-        v = validate_ticket_log(frame, hall_id, scenario)
-    except TicketLogError as exc:
-        report.file_errors.append(str(exc))
-        report.reasons["wrong_columns"] = report.rows_read
-        exc.report = report
-        raise
-    if v.extra_columns:
-        report.warnings.append(f"ignored extra columns {v.extra_columns}")
-    _fill_reasons(report, v.bad)
-    report.rows_rejected = int(v.bad["line"].nunique()) if len(v.bad) else 0
-    with HistoryStore(store_path) as store:
-        import_id, inserted, existing = store.add_visits(
-            hall_id, v.good, v.bad, str(path), report.rows_read
-        )
-    report.import_id = import_id
-    report.rows_imported = inserted
-    report.rows_already_stored = existing
-    if len(v.good):
-        report.first_date = min(v.good["ticket_date"])
-        report.last_date = max(v.good["ticket_date"])
-    return report
-
-
-def _fill_reasons(report: ImportReport, bad: pd.DataFrame) -> None:
+def fill_reasons(report: ImportReport, bad: pd.DataFrame) -> None:
+    """Count the bad rows of a validation by reason, with a few examples each."""
     if not len(bad):
         return
     for reason, grp in bad.groupby("reason", sort=True):
@@ -338,7 +290,7 @@ def _fill_reasons(report: ImportReport, bad: pd.DataFrame) -> None:
 def records_to_ticket_log(
     customers: pd.DataFrame, hall_id: str, date: dt.date | None = None
 ) -> pd.DataFrame:
-    """Convert simulator customer records (``sim.records.CustomerRecord`` fields, one day;
+    """Convert simulator customer records (``hallplan.sim.records.CustomerRecord`` fields, one day;
     a ``date`` column is used when ``date`` is None) into ticket-log rows.
 
     Mapping: a kiosk visit's ticket_time is when it joined the kiosk queue, its call and
@@ -394,7 +346,7 @@ def records_to_ticket_log(
 
 def write_ticket_log(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write a ticket log as CSV (ISO times, empty = missing) or Parquet, atomically."""
-    from forecast._io import atomic_write
+    from hallplan.forecast._io import atomic_write
 
     path = Path(path)
     if path.suffix.lower() in (".parquet", ".pq"):
@@ -410,7 +362,7 @@ __all__ = [
     "TICKET_LOG_COLUMNS",
     "ImportReport",
     "TicketLogError",
-    "import_ticket_log",
+    "fill_reasons",
     "read_ticket_log",
     "records_to_ticket_log",
     "validate_ticket_log",

@@ -8,17 +8,12 @@ Python API (mirrors the CLI)::
     results.day_summary()
 """
 
-from sim import Demand, Results, Scenario, ScenarioError, Staffing, load_scenario, simulate
+from hallplan.sim import Demand, Results, Scenario, ScenarioError, Staffing, load_scenario, simulate
 
 __version__ = "0.1.0"
 
+# the simulator's API, re-exported (hallplan.sim.__all__ less its lower-level helpers)
 __all__ = [
-    "Demand",
-    "Results",
-    "Scenario",
-    "ScenarioError",
-    "Staffing",
-    "__version__",
-    "load_scenario",
+    "Demand", "Results", "Scenario", "ScenarioError", "Staffing", "__version__", "load_scenario",
     "simulate",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 # one implementation, shared with the forecast package (which may not import hallplan)
-from forecast._io import atomic_write
+from hallplan.forecast._io import atomic_write
 
 
 def write_text(path: Path, text: str) -> Path:

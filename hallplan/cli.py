@@ -13,50 +13,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sim.errors import ScenarioError
+from hallplan.console import console, err_console, fail, progress_bar, show_written
+from hallplan.scenarios import reference_halls, scenario_path
+from hallplan.sim.errors import ScenarioError
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Plan telecom business halls: simulate, forecast, staff and roster.",
 )
-console = Console()
-err_console = Console(stderr=True)
-
-SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-FLAGSHIP = SCENARIOS_DIR / "flagship_city_centre.toml"
-
-
-def _fail(problems) -> None:
-    err_console.print(f"[bold red]{len(problems)} problem(s):[/]")
-    for p in problems:
-        err_console.print(f"  [red]✗[/] {escape(str(p))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=False,
-    )
-
-
-def _show_written(written: list[Path], markdown: Path | None = None) -> None:
-    """List the files a command wrote, then print its markdown summary as is."""
-    for p in written:
-        console.print(f"  wrote {p}")
-    if markdown is not None:
-        console.print(
-            markdown.read_text(encoding="utf-8"), markup=False, highlight=False, soft_wrap=True
-        )
+FLAGSHIP = scenario_path("flagship_city_centre.toml")
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -65,7 +32,7 @@ def _parse_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        _fail([f"--date: expected a date YYYY-MM-DD; found {value!r}"])
+        fail([f"--date: expected a date YYYY-MM-DD; found {value!r}"])
     return None
 
 
@@ -74,7 +41,7 @@ def validate(
     files: Annotated[list[Path], typer.Argument(help="scenario TOML files")],
 ) -> None:
     """Check scenario files; list every problem with its key path."""
-    from sim.loader import load_scenario
+    from hallplan.sim.loader import load_scenario
 
     problems = []
     for f in files:
@@ -89,7 +56,7 @@ def validate(
         except ScenarioError as exc:
             problems.extend(exc.problems)
     if problems:
-        _fail(problems)
+        fail(problems)
 
 
 @app.command()
@@ -97,7 +64,7 @@ def schema(
     out: Annotated[Path | None, typer.Option(help="write to this file instead of stdout")] = None,
 ) -> None:
     """Print the JSON Schema of scenario files (for editor completion)."""
-    from sim.scenario import Scenario
+    from hallplan.sim.scenario import Scenario
 
     text = json.dumps(Scenario.model_json_schema(), indent=2, ensure_ascii=False)
     if out is None:
@@ -112,15 +79,15 @@ def schema(
 def _run_simulation(
     file: Path, reps: int, seed: int, out: Path, date: str | None, workers: int
 ) -> Path:
-    from hallplan.simulation_report import write_simulation_outputs
-    from sim.loader import load_scenario
-    from sim.replicate import simulate
+    from hallplan.reports.simulation import write_simulation_outputs
+    from hallplan.sim.loader import load_scenario
+    from hallplan.sim.replicate import simulate
 
     try:
         scenario = load_scenario(file)
         day = _parse_date(date) or scenario.reference_date
         t0 = time.perf_counter()
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task(f"simulating {scenario.hall.id} {day}", total=reps)
             results = simulate(
                 scenario,
@@ -132,10 +99,10 @@ def _run_simulation(
             )
         elapsed = time.perf_counter() - t0
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     written = write_simulation_outputs(results, out, elapsed)
     console.print(f"{reps} replications of {day} in {elapsed:.1f} s")
-    _show_written(written, out / "summary.md")
+    show_written(written, out / "summary.md")
     return out
 
 
@@ -168,11 +135,12 @@ def whatif(
 ) -> None:
     """Compare variants with a base hall: waits, abandonment and staff-hours, with the
     difference to the base and its confidence interval (common random numbers)."""
-    from hallplan.whatif import compare, run_whatif, write_whatif_outputs
+    from hallplan.reports.whatif import write_whatif_outputs
+    from hallplan.whatif import compare, run_whatif
 
     day = _parse_date(date)
     try:
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task("what-if", total=reps * (1 + len(variants)))
             done_before: dict[str, int] = {}
 
@@ -184,14 +152,16 @@ def whatif(
 
             base_run, variant_runs = run_whatif(base, variants, reps, seed, day, workers, tick)
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     table = compare(base_run, variant_runs)
-    _show_written(write_whatif_outputs(table, out, reps, seed), out / "whatif.md")
+    show_written(write_whatif_outputs(table, out, reps, seed), out / "whatif.md")
 
 
 history_app = typer.Typer(no_args_is_help=True, help="Ticket-log history: import and generate.")
 app.add_typer(history_app, name="history")
 
+HallOpt = Annotated[str, typer.Option(help="hall id")]
+HallScenarioOpt = Annotated[Path | None, typer.Option(help="scenario of the hall")]
 DEFAULT_STORE = Path("hallplan-history.duckdb")
 StoreOpt = Annotated[
     Path, typer.Option("--store", envvar="HALLPLAN_STORE", help="history store (DuckDB file)")
@@ -202,25 +172,25 @@ def _parse_month(value: str) -> tuple[int, int]:
     try:
         d = dt.date.fromisoformat(f"{value}-01")
     except ValueError:
-        _fail([f"--month: expected a month YYYY-MM; found {value!r}"])
+        fail([f"--month: expected a month YYYY-MM; found {value!r}"])
     return d.year, d.month
 
 
 def _scenario_for_hall(hall: str, scenario: Path | None):
     """The scenario file given, else the reference scenario whose hall id is ``hall``."""
-    from sim.loader import load_scenario
+    from hallplan.sim.loader import load_scenario
 
     try:
         if scenario is not None:
             return load_scenario(scenario)
-        for f in sorted(SCENARIOS_DIR.glob("*.toml")):
+        for f in reference_halls():
             s = load_scenario(f)
             if s.hall.id == hall:
                 return s
     except ScenarioError as exc:
-        _fail(exc.problems)
-    known = ", ".join(sorted(load_scenario(f).hall.id for f in SCENARIOS_DIR.glob("*.toml")))
-    _fail(
+        fail(exc.problems)
+    known = ", ".join(sorted(load_scenario(f).hall.id for f in reference_halls()))
+    fail(
         [
             f"--hall: expected a hall with a scenario (pass --scenario FILE, or one of: "
             f"{known}); found {hall!r}"
@@ -232,19 +202,20 @@ def _scenario_for_hall(hall: str, scenario: Path | None):
 @history_app.command("import")
 def history_import(
     file: Annotated[Path, typer.Argument(help="ticket log, CSV or Parquet (docs/ticket_log.md)")],
-    hall: Annotated[str, typer.Option(help="hall id")],
+    hall: HallOpt,
     store: StoreOpt = DEFAULT_STORE,
-    scenario: Annotated[Path | None, typer.Option(help="scenario of the hall")] = None,
+    scenario: HallScenarioOpt = None,
 ) -> None:
     """Validate a ticket log and add its good rows to the history store; bad rows are
     counted by reason, with examples, and kept in the store's rejects table."""
-    from forecast.ticket_log import TicketLogError, import_ticket_log
+    from hallplan.forecast.store import import_ticket_log
+    from hallplan.forecast.ticket_log import TicketLogError
 
     s = _scenario_for_hall(hall, scenario)
     try:
         report = import_ticket_log(file, hall, store, s)
     except TicketLogError as exc:
-        _fail([str(exc)])
+        fail([str(exc)])
     console.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
 
 
@@ -258,14 +229,14 @@ def history_generate(
 ) -> None:
     """Generate ticket-log history with the simulator (weekdays, month-start peak, Chinese
     holidays and make-up days, 5.17, handset launches, trend and noise)."""
-    from forecast.generator import generate_history_file
-    from sim.loader import load_scenario
+    from hallplan.forecast.generator import generate_history_file
+    from hallplan.sim.loader import load_scenario
 
     a, b = _parse_date(start), _parse_date(end)
     try:
         s = load_scenario(scenario)
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     with err_console.status(f"simulating {a} … {b}"):
         path = generate_history_file(s, a, b, out, seed=seed)
     console.print(f"wrote {path}")
@@ -273,21 +244,21 @@ def history_generate(
 
 @app.command()
 def forecast(
-    hall: Annotated[str, typer.Option(help="hall id")],
+    hall: HallOpt,
     month: Annotated[str, typer.Option(help="month to forecast, YYYY-MM")],
     store: StoreOpt = DEFAULT_STORE,
-    scenario: Annotated[Path | None, typer.Option(help="scenario of the hall")] = None,
+    scenario: HallScenarioOpt = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/forecast"),
 ) -> None:
     """Forecast a month's visits per day, interval, service type and class from the history
     store (calendar Poisson model) and keep the forecast in the store."""
-    from forecast.five_tables import forecast_month
-    from hallplan.forecast_report import write_forecast_outputs
+    from hallplan.forecast.five_tables import forecast_month
+    from hallplan.reports.forecast import write_forecast_outputs
 
     y, m = _parse_month(month)
     s = _scenario_for_hall(hall, scenario)
     demand, summary = forecast_month(store, hall, s, y, m)
-    _show_written(write_forecast_outputs(out, demand, summary))
+    show_written(write_forecast_outputs(out, demand, summary))
     console.print(
         f"{hall} {month}: {summary.total:.0f} visits forecast ({summary.model}; "
         f"trained {summary.train_start} … {summary.train_end})"
@@ -299,10 +270,11 @@ def forecast(
 def _month_staffing(store: Path, hall: str, s, y: int, m: int):
     """This month's staffing for tables 1–2: the stored roster when one exists, else the
     requirement for the month's forecast (people at the posts per interval)."""
-    from forecast.five_tables import forecast_month, month_dates
-    from forecast.store import HistoryStore
-    from optimize.requirements import compute_requirement
-    from sim.staffing import DayStaffing, Staffing
+    from hallplan.forecast.five_tables import forecast_month
+    from hallplan.forecast.store import HistoryStore
+    from hallplan.optimize.requirements import compute_requirement
+    from hallplan.optimize.requirements.isa import staffing_from_table
+    from hallplan.sim.dates import month_dates
 
     dates = month_dates(y, m)
     with HistoryStore(store) as st:
@@ -310,37 +282,30 @@ def _month_staffing(store: Path, hall: str, s, y: int, m: int):
     if rostered is not None and set(rostered.by_date) >= set(dates):
         return rostered, "the stored roster"
     demand, _ = forecast_month(store, hall, s, y, m)
-    req = compute_requirement(s, demand, "lag").table
-    grid = [float(t) for t in range(0, 24 * 60, s.interval_min)]
-    by_date = {}
-    for d, g in req.groupby("date"):
-        counts = {}
-        for post, gp in g.groupby("post"):
-            per = dict(zip(gp["interval_start_min"], gp["staff"], strict=True))
-            cap = s.physical_capacity(post)
-            counts[post] = [min(int(per.get(t, 0)), cap) for t in grid]
-        by_date[d] = DayStaffing.from_counts(counts, grid, s.interval_min)
-    return Staffing(by_date=by_date), "the requirement for the forecast (no roster stored)"
+    req = compute_requirement(s, demand, "lag")
+    cap = {post: s.physical_capacity(post) for post in s.posts}
+    staffing = staffing_from_table(req.table, req.interval_min, list(s.posts), cap)
+    return staffing, "the requirement for the forecast (no roster stored)"
 
 
 @app.command("five-tables")
 def five_tables_cmd(
-    hall: Annotated[str, typer.Option(help="hall id")],
+    hall: HallOpt,
     month: Annotated[str, typer.Option(help="month, YYYY-MM")],
     store: StoreOpt = DEFAULT_STORE,
-    scenario: Annotated[Path | None, typer.Option(help="scenario of the hall")] = None,
+    scenario: HallScenarioOpt = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/five-tables"),
 ) -> None:
     """The five tables (五表) for a hall and month: CSV, one XLSX workbook, PNG charts."""
-    from forecast.five_tables import five_tables
-    from hallplan.forecast_report import write_five_tables
+    from hallplan.forecast.five_tables import five_tables
+    from hallplan.reports.forecast import write_five_tables
 
     y, m = _parse_month(month)
     s = _scenario_for_hall(hall, scenario)
     staffing, basis = _month_staffing(store, hall, s, y, m)
     ft = five_tables(store, hall, s, y, m, staffing=staffing)
     ft.notes["capacity_basis"] = basis
-    _show_written(write_five_tables(out, ft))
+    show_written(write_five_tables(out, ft))
     console.print(f"capacity from: {basis}", markup=False)
     for name, table in ft.tables().items():
         console.print(f"[bold]{ft.TITLES[name]}[/]")
@@ -359,12 +324,12 @@ def requirement(
 ) -> None:
     """Minimum staff per (date, interval, post) meeting the hall's targets: writes
     requirement.csv (date, interval_start_min, post, staff, method) and a heatmap."""
-    from hallplan.requirement_report import write_requirement_outputs
-    from optimize.requirements import METHODS, requirement_for_month
-    from sim.loader import load_scenario
+    from hallplan.optimize.requirements import METHODS, requirement_for_month
+    from hallplan.reports.requirement import write_requirement_outputs
+    from hallplan.sim.loader import load_scenario
 
     if method not in METHODS:
-        _fail([f"--method: expected one of {', '.join(METHODS)}; found {method!r}"])
+        fail([f"--method: expected one of {', '.join(METHODS)}; found {method!r}"])
     y, m = _parse_month(month)
     try:
         s = load_scenario(file)
@@ -373,8 +338,8 @@ def requirement(
                 s, y, m, method, reps=reps, seed=seed, workers=workers
             )
     except ScenarioError as exc:
-        _fail(exc.problems)
-    _show_written(write_requirement_outputs(req, out, title=f"{s.hall.id} {month} ({method})"))
+        fail(exc.problems)
+    show_written(write_requirement_outputs(req, out, title=f"{s.hall.id} {month} ({method})"))
     console.print(
         f"{s.hall.id} {month} ({method}): {diag.staff_hours:,.1f} staff-hours at the posts, "
         f"{diag.paid_hours:,.1f} paid after shrinkage"
@@ -394,10 +359,14 @@ def roster(
 ) -> None:
     """Roster named staff against a requirement with CP-SAT: roster.csv, hours per week,
     coverage chart and Gantt charts; infeasible rules are explained, not just reported."""
-    from hallplan.roster_report import write_roster_outputs
-    from optimize.requirement import Requirement
-    from optimize.roster import RosterInfeasibleError, RosterNotFoundError, roster_from_files
-    from sim.loader import load_scenario
+    from hallplan.optimize.roster import (
+        RosterInfeasibleError,
+        RosterNotFoundError,
+        roster_from_files,
+    )
+    from hallplan.optimize.staffing_requirement import Requirement
+    from hallplan.reports.roster import write_roster_outputs
+    from hallplan.sim.loader import load_scenario
 
     try:
         s = load_scenario(file)
@@ -405,12 +374,12 @@ def roster(
         with err_console.status(f"rostering {s.hall.id} (≤ {time_limit:g} s)"):
             result = roster_from_files(s, req, time_limit_s=time_limit, workers=workers, seed=seed)
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     except RosterInfeasibleError as exc:
-        _fail(list(exc.messages) if hasattr(exc, "messages") else [str(exc)])
+        fail(list(exc.messages) if hasattr(exc, "messages") else [str(exc)])
     except RosterNotFoundError as exc:
-        _fail([f"no roster found within {time_limit:g} s: {exc} (raise --time-limit)"])
-    _show_written(write_roster_outputs(result.roster, req, s, out, gantt_days=7))
+        fail([f"no roster found within {time_limit:g} s: {exc} (raise --time-limit)"])
+    show_written(write_roster_outputs(result.roster, req, s, out, gantt_days=7))
     console.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
 
 
@@ -421,13 +390,13 @@ def _run_plan(
     config,
     out: Path,
 ) -> Path:
-    from forecast.five_tables import five_tables, forecast_month
+    from hallplan.forecast.five_tables import five_tables, forecast_month
+    from hallplan.optimize.roster import RosterInfeasibleError, RosterNotFoundError
     from hallplan.pipeline import plan
-    from hallplan.plan_report import write_plan_outputs
-    from optimize.roster import RosterInfeasibleError, RosterNotFoundError
-    from optimize.roster.io import month_dates
-    from sim.demand import demand_from_profile
-    from sim.loader import load_scenario
+    from hallplan.reports.plan import write_plan_outputs
+    from hallplan.sim.dates import month_dates
+    from hallplan.sim.demand import demand_from_profile
+    from hallplan.sim.loader import load_scenario
 
     y, m = _parse_month(month)
     t0 = time.perf_counter()
@@ -444,7 +413,7 @@ def _run_plan(
             result = plan(s, demand, dates, config, progress=lambda msg: status.update(msg))
         five = None
         if history is not None:
-            from forecast.store import HistoryStore
+            from hallplan.forecast.store import HistoryStore
 
             with HistoryStore(history) as st:  # next month's tables 3–5 read it back
                 st.save_roster(s.hall.id, result.roster.roster.to_staffing(), dates)
@@ -453,14 +422,14 @@ def _run_plan(
                     history, s.hall.id, s, y, m, staffing=result.roster.roster.to_staffing()
                 )
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     except RosterInfeasibleError as exc:
-        _fail(list(getattr(exc, "messages", [str(exc)])))
+        fail(list(getattr(exc, "messages", [str(exc)])))
     except RosterNotFoundError as exc:
-        _fail([f"no roster found: {exc} (raise --time-limit)"])
+        fail([f"no roster found: {exc} (raise --time-limit)"])
     elapsed = time.perf_counter() - t0
     written = write_plan_outputs(result, out, scenario_path, history, five, elapsed)
-    _show_written(written)
+    show_written(written)
     for r in result.rounds:
         console.print(
             f"round {r.round}: {len(r.misses)} interval(s) missing target, "
@@ -516,10 +485,10 @@ def demo(
 ) -> None:
     """The main job: generate a year of history for the flagship hall, import it, and plan
     December 2026 (forecast → requirement → roster → simulate → correct → report)."""
-    from forecast.generator import generate_history_file
-    from forecast.ticket_log import import_ticket_log
+    from hallplan.forecast.generator import generate_history_file
+    from hallplan.forecast.store import import_ticket_log
     from hallplan.pipeline import PlanConfig
-    from sim.loader import load_scenario
+    from hallplan.sim.loader import load_scenario
 
     out.mkdir(parents=True, exist_ok=True)
     s = load_scenario(FLAGSHIP)

@@ -2,9 +2,9 @@
 
 1. *Demand*: the forecast from the history store (``forecast_month``) or the scenario's own
    demand profile.
-2. *Requirement*: staff needed at each post per interval (``optimize.requirements``;
+2. *Requirement*: staff needed at each post per interval (``hallplan.optimize.requirements``;
    lag-corrected Erlang by default — the loop below is the simulation-based correction).
-3. *Roster*: CP-SAT, two stages (``optimize.roster``), checked by the independent checker.
+3. *Roster*: CP-SAT, two stages (``hallplan.optimize.roster``), checked by the independent checker.
 4. *Verify*: simulate the rostered month (N replications, common random numbers).
 5. *Correct*: wherever an interval misses its target **with statistical confidence** — the
    one-sided upper confidence bound of the share called within target is below the target —
@@ -23,15 +23,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import t as student_t
 
-from optimize.requirement import Requirement
-from optimize.requirements import requirement_with_diagnostics
-from optimize.roster import RosterOptimizer, RosterProblem, RosterResult, SolverConfig
-from optimize.roster.check import check_roster
-from sim.demand import Demand
-from sim.replicate import Results, simulate
-from sim.scenario import Scenario
+from hallplan.optimize.requirements import requirement_with_diagnostics
+from hallplan.optimize.roster import RosterOptimizer, RosterProblem, RosterResult, SolverConfig
+from hallplan.optimize.roster.check import check_roster
+from hallplan.optimize.staffing_requirement import Requirement
+from hallplan.sim.demand import Demand
+from hallplan.sim.intervals import t_half_width
+from hallplan.sim.replicate import Results, simulate
+from hallplan.sim.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ ROSTER_SEARCH_WORKERS = 2
 
 def roster_solver(config: PlanConfig) -> SolverConfig:
     """The solver settings of a plan: a deterministic budget (work units, see
-    ``optimize.roster.config``), so the roster is a pure function of (inputs, seed)."""
+    ``hallplan.optimize.roster.config``), so the roster is a pure function of (inputs, seed)."""
     return SolverConfig(time_limit_s=config.roster_time_limit_s,
                         workers=ROSTER_SEARCH_WORKERS, seed=config.seed)
 
@@ -133,9 +133,8 @@ def find_misses(results: Results, scenario: Scenario, confidence: float) -> pd.D
     g = k.groupby(["date", "interval_start_min", "lane"])["share_called_within_target"]
     s = g.agg(mean="mean", std="std", n="count").reset_index()
     tickets = k.groupby(["date", "interval_start_min", "lane"])["tickets"].mean().to_numpy()
-    q = student_t.ppf(confidence, np.maximum(s["n"] - 1, 1))
-    hw = np.where(s["n"] > 1, q * s["std"].fillna(0) / np.sqrt(s["n"]), 0.0)
-    s["upper"] = s["mean"] + hw
+    hw = t_half_width(s["std"].fillna(0), s["n"], confidence, two_sided=False)
+    s["upper"] = s["mean"] + np.nan_to_num(hw, nan=0.0)  # one replication: judge the mean
     s["target"] = [lane_share_target(scenario, lane) for lane in s["lane"]]
     s["tickets"] = tickets
     miss = s[s["upper"] < s["target"]]

@@ -2,7 +2,7 @@
 
 Every variant is simulated with the same seed and replication keys as the base. When a
 variant runs on the same date, replication *r* of both sees the same customers (common
-random numbers, :mod:`sim.streams`), so the difference is estimated *paired*:
+random numbers, :mod:`hallplan.sim.streams`), so the difference is estimated *paired*:
 d_r = x_variant,r − x_base,r, mean ± t_{0.975, n−1}·s_d/√n. A variant on another date (a
 month-start or holiday what-if) has other customers, and its difference uses Welch's
 unpaired interval instead.
@@ -11,23 +11,17 @@ unpaired interval instead.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from scipy.stats import t as student_t
 
-from hallplan.atomic import save_figure, write_csv, write_text
-from sim.loader import deep_merge, resolve_extends, scenario_from_dict
-from sim.replicate import Results, simulate
-from sim.scenario import Scenario
+from hallplan.sim.intervals import diff_ci, mean_ci
+from hallplan.sim.loader import deep_merge, resolve_extends, scenario_from_dict
+from hallplan.sim.replicate import Results, simulate
+from hallplan.sim.scenario import Scenario
 
 # (label, how to read it from day_kpis: group_kind, group, metric, scale)
 METRICS: tuple[tuple[str, str, str, str, float], ...] = (
@@ -70,26 +64,13 @@ def _per_rep(results: Results) -> pd.DataFrame:
 
 
 def _ci(values: np.ndarray) -> tuple[float, float]:
-    v = values[~np.isnan(values)]
-    if len(v) < 2:
-        return (float(np.mean(v)) if len(v) else math.nan), math.nan
-    return float(v.mean()), float(
-        student_t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))
-    )
+    ci = mean_ci(values)
+    return ci.mean, ci.half_width
 
 
 def _diff_ci(base: np.ndarray, var: np.ndarray, paired: bool) -> tuple[float, float]:
-    if paired:
-        return _ci(var - base)
-    b, v = base[~np.isnan(base)], var[~np.isnan(var)]
-    if len(b) < 2 or len(v) < 2:
-        return float(np.mean(v) - np.mean(b)), math.nan
-    sb, sv = b.var(ddof=1) / len(b), v.var(ddof=1) / len(v)
-    se = math.sqrt(sb + sv)
-    if se == 0:
-        return float(v.mean() - b.mean()), 0.0
-    df = (sb + sv) ** 2 / (sb**2 / (len(b) - 1) + sv**2 / (len(v) - 1))
-    return float(v.mean() - b.mean()), float(student_t.ppf(0.975, df) * se)
+    ci = diff_ci(base, var, paired=paired)
+    return ci.mean, ci.half_width
 
 
 def compare(base: WhatIfRun, variants: list[WhatIfRun]) -> pd.DataFrame:
@@ -129,7 +110,7 @@ def run_whatif(
     workers: int = 1,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[WhatIfRun, list[WhatIfRun]]:
-    from sim.loader import load_scenario
+    from hallplan.sim.loader import load_scenario
 
     def run(name: str, scenario: Scenario) -> WhatIfRun:
         day = date or scenario.reference_date
@@ -147,64 +128,3 @@ def run_whatif(
     base = run(Path(base_path).stem, load_scenario(base_path))
     variants = [run(Path(p).stem, load_variant(base_path, p)) for p in variant_paths]
     return base, variants
-
-
-def whatif_markdown(table: pd.DataFrame, reps: int, seed: int) -> str:
-    names = list(dict.fromkeys(table["scenario"]))
-    metrics = list(dict.fromkeys(table["metric"]))
-    lines = [
-        "# What-if comparison",
-        "",
-        f"{reps} replications each, seed {seed}. Cells: mean ± 95% CI; below it the difference "
-        "to the base ± 95% CI (paired over common random numbers where the date is the same, "
-        "Welch otherwise; ✱ where the interval excludes zero).",
-        "",
-        "| metric | " + " | ".join(names) + " |",
-        "|---|" + "---|" * len(names),
-    ]
-    dates = table.drop_duplicates("scenario").set_index("scenario")["date"]
-    lines.append("| date | " + " | ".join(str(dates[n]) for n in names) + " |")
-    for m in metrics:
-        cells = []
-        for n in names:
-            r = table[(table["scenario"] == n) & (table["metric"] == m)].iloc[0]
-            cell = f"{r['mean']:.1f} ± {r['ci_half_width']:.1f}"
-            if n != names[0]:
-                sig = (
-                    " ✱"
-                    if not math.isnan(r["diff_ci_half_width"])
-                    and abs(r["diff_vs_base"]) > r["diff_ci_half_width"]
-                    else ""
-                )
-                cell += f"<br>Δ {r['diff_vs_base']:+.1f} ± {r['diff_ci_half_width']:.1f}{sig}"
-            cells.append(cell)
-        lines.append(f"| {m} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def whatif_figure(table: pd.DataFrame):
-    show = ["called within target (%)", "mean wait (min)", "abandoned (%)", "staff-hours"]
-    names = list(dict.fromkeys(table["scenario"]))
-    fig, axes = plt.subplots(1, len(show), figsize=(4 * len(show), 4.5))
-    for ax, metric in zip(axes, show, strict=True):
-        d = table[table["metric"] == metric].set_index("scenario").reindex(names)
-        colors = ["grey", *["tab:blue"] * (len(names) - 1)]
-        ax.bar(range(len(names)), d["mean"], yerr=d["ci_half_width"], color=colors, capsize=3)
-        ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
-        ax.set_title(metric, fontsize=10)
-        ax.grid(axis="y", alpha=0.3)
-    fig.suptitle("What-if: base (grey) vs variants, mean ± 95% CI")
-    fig.tight_layout()
-    return fig
-
-
-def write_whatif_outputs(table: pd.DataFrame, out: Path, reps: int, seed: int) -> list[Path]:
-    out = Path(out)
-    written = [
-        write_csv(out / "whatif.csv", table),
-        write_text(out / "whatif.md", whatif_markdown(table, reps, seed)),
-    ]
-    fig = whatif_figure(table)
-    written.append(save_figure(out / "whatif.png", fig))
-    plt.close(fig)
-    return written

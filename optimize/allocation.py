@@ -14,7 +14,7 @@ Pieces (all time in minutes unless a name says otherwise):
 
 * :func:`late_customers` — expected late customers of one lane in one interval, from the
   stationary Erlang C / Erlang A queue (the same models and targets as
-  :mod:`optimize.requirements.sipp`);
+  :mod:`hallplan.optimize.requirements.sipp`);
 * :class:`WaitCurve` and :func:`wait_curve` — late customers as a function of headcount,
   from a fluid staff-hour model of the hall (see :func:`wait_curve` for the accounting);
 * :func:`calibrate` — rescale a curve through one simulated point (the simulator, not the
@@ -40,12 +40,12 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from optimize.queueing import erlang_a_metrics, erlang_c
-from optimize.requirements.load import LaneTarget, lane_loads, lane_target
-from optimize.requirements.shrinkage import Shrinkage
-from optimize.requirements.sipp import stationary_staff
-from sim.demand import Demand
-from sim.scenario import Scenario
+from hallplan.optimize.queueing import erlang_a_metrics, erlang_c
+from hallplan.optimize.requirements.load import LaneTarget, lane_loads, lane_target
+from hallplan.optimize.requirements.shrinkage import Shrinkage
+from hallplan.optimize.requirements.sipp import stationary_staff
+from hallplan.sim.demand import Demand
+from hallplan.sim.scenario import Scenario
 
 NO_GAIN_CUSTOMERS = 1e-9
 """A step saving fewer late customers than this counts as "no gain" (stops the greedy)."""
@@ -128,7 +128,7 @@ def late_customers(
       they leave (they were not served within the target). This is the complement of the
       lanes' target KPI "share of all tickets called within the target, abandoners count
       as failures" (:meth:`ErlangAResult.p_served_within`, as in
-      :func:`optimize.requirements.sipp.stationary_kpis`).
+      :func:`hallplan.optimize.requirements.sipp.stationary_kpis`).
 
     ``servers = 0`` means every arrival is late. The value lies in [0, λ·T] and is
     non-increasing in ``servers``. Results are cached (the same lane-interval recurs on every

@@ -6,12 +6,12 @@ them together over replications. This package imports nothing from ``forecast``,
 ``optimize`` or ``hallplan``.
 """
 
-from sim.demand import Demand, demand_from_profile
-from sim.errors import ScenarioError
-from sim.loader import load_scenario, scenario_from_dict
-from sim.replicate import Results, simulate
-from sim.scenario import Scenario
-from sim.staffing import Staffing
+from hallplan.sim.demand import Demand, demand_from_profile
+from hallplan.sim.errors import ScenarioError
+from hallplan.sim.loader import load_scenario, scenario_from_dict
+from hallplan.sim.replicate import Results, simulate
+from hallplan.sim.scenario import Scenario
+from hallplan.sim.staffing import Staffing
 
 __all__ = [
     "Demand",

@@ -5,7 +5,8 @@ piecewise-constant rate. Generation is exact: in each interval the count is Pois
 and, given the count, the times are i.i.d. uniform on the interval (the order-statistics
 property of the Poisson process; e.g. Ross, *Simulation*, §5.5).
 
-All per-customer randomness is drawn here, up front, from named streams (:mod:`sim.streams`)
+All per-customer randomness is drawn here, up front, from named streams
+(:mod:`hallplan.sim.streams`)
 and turned into durations by inverse transform, so the engine itself draws nothing and a
 what-if that adds a counter sees exactly the same customers.
 """
@@ -16,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.care import fifteen_minute_care
-from sim.demand import DayDemand
-from sim.scenario import Scenario
-from sim.streams import named_stream
+from hallplan.sim.care import fifteen_minute_care
+from hallplan.sim.demand import DayDemand
+from hallplan.sim.scenario import Scenario
+from hallplan.sim.streams import named_stream
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.scenario import Balking
+from hallplan.sim.scenario import Balking
 
 
 def balk_probability(waiting_ahead: int, rule: Balking | None) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.scenario import CallingRules
+    from hallplan.sim.scenario import CallingRules
 
 
 def vip_idle_counter_policy(lane: str, call_order: list[str], rules: CallingRules) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from sim.scenario import WaitingCare
+from hallplan.sim.scenario import WaitingCare
 
 
 def fifteen_minute_care(patience_min: float, care: WaitingCare) -> float:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.errors import Problem, ScenarioError
-from sim.scenario import DAY_TYPES, Scenario
+from hallplan.sim.errors import Problem, ScenarioError
+from hallplan.sim.scenario import DAY_TYPES, Scenario
 
 DEMAND_COLUMNS = ("date", "interval_start_min", "service_type", "customer_class", "rate_per_hour")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sim.scenario import EscalationPolicy
+from hallplan.sim.scenario import EscalationPolicy
 
 
 @dataclass

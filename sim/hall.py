@@ -8,10 +8,11 @@ escalation ladder, and everyone inside at closing served.
 
 Lean event design: SimPy's :class:`~simpy.core.Environment` keeps the clock and event heap;
 customers are not processes. Each happening (arrival, end of triage, end of service, a
-patience deadline, a duty change) is a :class:`~simpy.events.Timeout` with a callback, and a
+patience deadline, a duty change) is a :class:`~simpy.events.Timeout` with a callback (a lighter
+:class:`~hallplan.sim.fastevents.Tick` on the hot path), and a
 waiting customer is an entry in a deque plus one scheduled abandonment check that is ignored
 if the customer was called first. Only the escalation monitor is a process. The engine draws
-no random numbers (they come with the customers, :mod:`sim.arrivals`), reads no files and
+no random numbers (they come with the customers, :mod:`hallplan.sim.arrivals`), reads no files and
 prints nothing: it appends flat records to a recorder.
 """
 
@@ -22,16 +23,14 @@ import math
 from collections import deque
 from typing import Protocol
 
-import simpy
-from simpy.events import NORMAL
-
-from sim.arrivals import DayCustomers
-from sim.balking import balk_probability
-from sim.escalation import EscalationLadder
-from sim.records import CustomerRecord, EscalationEvent, StaffSpan
-from sim.scenario import Scenario
-from sim.staffing import DayStaffing, kiosk_spans
-from sim.triage import greeter_triage, misrouted, self_service_choice
+from hallplan.sim.arrivals import DayCustomers
+from hallplan.sim.balking import balk_probability
+from hallplan.sim.escalation import EscalationLadder
+from hallplan.sim.fastevents import Tick, new_environment, scheduler
+from hallplan.sim.records import CustomerRecord, EscalationEvent, StaffSpan
+from hallplan.sim.scenario import Scenario
+from hallplan.sim.staffing import DayStaffing, kiosk_spans
+from hallplan.sim.triage import greeter_triage, misrouted, self_service_choice
 
 NAN = math.nan
 _make_record = CustomerRecord._make  # tuple fast path (no keyword handling)
@@ -61,19 +60,6 @@ class ListRecorder:
 
     def escalation(self, event: EscalationEvent) -> None:
         self.escalations.append(event)
-
-
-class _Tick:
-    """The lightest thing SimPy's ``Environment.step`` can process: a triggered, successful
-    event with one callback. Used instead of ``Timeout`` on the hot path (no per-event
-    argument checks, ``__slots__`` instead of a dict)."""
-
-    __slots__ = ("_ok", "_value", "callbacks")
-
-    def __init__(self, callback, value):
-        self.callbacks = [callback]
-        self._ok = True
-        self._value = value
 
 
 class _Queue:
@@ -186,7 +172,7 @@ class HallModel:
         self.s = scenario
         self.cust = customers
         self.recorder = recorder if recorder is not None else ListRecorder()
-        self.env = simpy.Environment()
+        self.env = new_environment()
         # Per-customer columns as Python lists: indexing numpy arrays one scalar at a time
         # costs more than the event handling itself.
         self._triage_t = customers.triage_time_min.tolist()
@@ -202,7 +188,7 @@ class HallModel:
         self._arrival = customers.arrival_min.tolist()
         self._stype = customers.service_type.tolist()
         self._cls = customers.customer_class.tolist()
-        self._schedule = self.env.schedule
+        self._schedule = scheduler(self.env)
         self._triage_on = scenario.triage.enabled
         self.close_min = float(scenario.hours.close)
         self.open_min = float(scenario.hours.open)
@@ -269,7 +255,7 @@ class HallModel:
     # ------------------------------------------------------------------ set-up helpers
     def _at(self, delay: float, callback, value) -> None:
         """Call ``callback(event)`` after ``delay`` minutes; ``event._value`` is ``value``."""
-        self._schedule(_Tick(callback, value), NORMAL, delay)
+        self._schedule(Tick(callback, value), delay)
 
     def _schedule_next_arrival(self) -> None:
         """Arrivals are chained (one pending at a time) to keep the event heap small."""
@@ -277,7 +263,7 @@ class HallModel:
         if i < len(self._arrival):
             self._next_arrival = i + 1
             c = _Cust(i, self._stype[i], self._cls[i])
-            self._schedule(_Tick(self._on_arrival, c), NORMAL, self._arrival[i] - self.env._now)
+            self._schedule(Tick(self._on_arrival, c), self._arrival[i] - self.env.now)
 
     def _new_server(self, sid: str, post: str, kind: str) -> _Server:
         srv = _Server(sid, post, kind, self._calls.get(post, []), len(self.servers[post]) + 1)
@@ -532,9 +518,7 @@ class HallModel:
         if patience != math.inf:
             remaining = patience - (now - c.ticket)
             self._schedule(
-                _Tick(self._on_patience_end, (c, c.token)),
-                NORMAL,
-                remaining if remaining > 0.0 else 0.0,
+                Tick(self._on_patience_end, (c, c.token)), remaining if remaining > 0.0 else 0.0,
             )
         if now >= self.close_min and not self._has_caller_on_duty(q):
             self._recall_for(q)
@@ -558,7 +542,7 @@ class HallModel:
             return
         c.call = now
         c.counter = srv.sid
-        self._schedule(_Tick(self._on_service_end, (srv, c)), NORMAL, self._counter_t[i])
+        self._schedule(Tick(self._on_service_end, (srv, c)), self._counter_t[i])
 
     def _on_redirect_end(self, ev) -> None:
         srv, c = ev._value

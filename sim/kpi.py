@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.records import (
+from hallplan.sim.records import (
     CUSTOMER_COLUMNS,
     ESCALATION_COLUMNS,
     STAFF_COLUMNS,
@@ -24,7 +24,7 @@ from sim.records import (
     EscalationEvent,
     StaffSpan,
 )
-from sim.scenario import Scenario
+from hallplan.sim.scenario import Scenario
 
 _DTYPES = {"float": float, "int": int, "bool": bool, "str": object}
 
@@ -150,16 +150,28 @@ def _targets(scenario: Scenario, classes: pd.Series) -> np.ndarray:
     return classes.map(lookup).to_numpy(dtype=float)
 
 
+WITHIN_TOLERANCE_MIN = 1e-9
+
+
+def called_within(outcome, channel, wait_min, target_min) -> np.ndarray:
+    """The one definition of "called within target": served at a counter after a wait of at
+    most the target (+1e-9 for float noise). Abandoned and kiosk customers are not."""
+    return (
+        (np.asarray(outcome) == "served")
+        & (np.asarray(channel) == "counter")
+        & (np.asarray(wait_min, dtype=float) <= np.asarray(target_min, dtype=float)
+           + WITHIN_TOLERANCE_MIN)
+    )
+
+
 def annotate(cust: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """Add the interval columns and the within-target flag used by every KPI table."""
     iv = scenario.interval_min
     out = cust.copy()
     out["ticketed"] = out["ticket_min"].notna() & (out["outcome"] != "balked")
     out["wait_target_min"] = _targets(scenario, out["customer_class"])
-    out["called_within_target"] = (
-        (out["outcome"] == "served")
-        & (out["channel"] == "counter")
-        & (out["wait_min"] <= out["wait_target_min"] + 1e-9)
+    out["called_within_target"] = called_within(
+        out["outcome"], out["channel"], out["wait_min"], out["wait_target_min"]
     )
     base = out["ticket_min"].where(out["ticket_min"].notna(), out["arrival_min"])
     out["interval_start_min"] = (np.floor(base / iv) * iv).astype(float)
@@ -385,17 +397,24 @@ def day_kpis(cust: pd.DataFrame, staff: pd.DataFrame, scenario: Scenario) -> pd.
 def summarise(
     values: pd.DataFrame, keys: list[str], value_col: str = "value", confidence: float = 0.95
 ) -> pd.DataFrame:
-    """Mean over replications with a Student-t confidence interval per key.
+    """Mean over replications with a confidence interval per key
+    (:mod:`hallplan.sim.intervals`: Student-t; for share metrics the bounds are the
+    replication-Wilson interval, inside [0, 1]).
 
-    half-width = t_{1-α/2, n-1} · s / √n (n replications, s the sample std); NaNs (e.g. a
-    wait mean in an interval with no customers) are left out of that key's n.
+    half-width = t_{1-α/2, n-1} · s / √n (n replications, s the sample std; NaN with one
+    replication); NaNs (e.g. a wait mean in an interval with no customers) are left out of
+    that key's n.
     """
-    from scipy.stats import t as student_t
+    from hallplan.sim.intervals import mean_bounds, share_bounds, t_half_width  # scipy: lazily
 
     g = values.groupby(keys, sort=True, dropna=False)[value_col]
     out = g.agg(mean="mean", std="std", n="count").reset_index()
-    q = student_t.ppf(0.5 + confidence / 2.0, np.maximum(out["n"] - 1, 1))
-    out["ci_half_width"] = np.where(out["n"] > 1, q * out["std"] / np.sqrt(out["n"]), np.nan)
-    out["ci_low"] = out["mean"] - out["ci_half_width"]
-    out["ci_high"] = out["mean"] + out["ci_half_width"]
+    out["ci_half_width"] = t_half_width(out["std"], out["n"], confidence)
+    low, high = mean_bounds(out["mean"], out["std"], out["n"], confidence)
+    if "metric" in out.columns:
+        share = out["metric"].astype(str).str.contains("share").to_numpy()
+        s_low, s_high = share_bounds(out["mean"], out["std"], out["n"], confidence)
+        low, high = np.where(share, s_low, low), np.where(share, s_high, high)
+    out["ci_low"] = low
+    out["ci_high"] = high
     return out

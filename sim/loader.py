@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.errors import Problem, ScenarioError
-from sim.scenario import Scenario
+from hallplan.sim.errors import Problem, ScenarioError
+from hallplan.sim.scenario import Scenario
 
 MAX_EXTENDS_DEPTH = 8
 

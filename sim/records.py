@@ -1,6 +1,6 @@
 """Flat result records appended by the hall model (nothing else happens in the engine).
 
-KPIs are pure functions of these records (:mod:`sim.kpi`). Times are minutes from midnight
+KPIs are pure functions of these records (:mod:`hallplan.sim.kpi`). Times are minutes from midnight
 of the simulated day; ``nan`` means the step did not happen, ``-1`` means no server.
 """
 

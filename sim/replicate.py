@@ -2,7 +2,7 @@
 
 Replication ``r`` of date ``d`` is the pure function ``run_day(scenario, demand.day(d),
 staffing.day(d), seed, key=(d.toordinal(), r))``; its random streams are addressed by that
-key (:mod:`sim.streams`), so results are identical whatever the number of workers or the
+key (:mod:`hallplan.sim.streams`), so results are identical whatever the number of workers or the
 executor, and results are ordered by (date, replication), never by completion order.
 """
 
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.arrivals import generate_customers
-from sim.demand import DayDemand, Demand, demand_from_profile
-from sim.errors import Problem, ScenarioError
-from sim.hall import HallModel, ListRecorder
-from sim.kpi import (
+from hallplan.sim.arrivals import generate_customers
+from hallplan.sim.demand import DayDemand, Demand, demand_from_profile
+from hallplan.sim.errors import Problem, ScenarioError
+from hallplan.sim.hall import HallModel, ListRecorder
+from hallplan.sim.kpi import (
     customers_frame,
     day_kpis,
     escalations_frame,
@@ -29,8 +29,8 @@ from sim.kpi import (
     staff_frame,
     summarise,
 )
-from sim.scenario import Scenario, format_clock
-from sim.staffing import DayStaffing, Staffing
+from hallplan.sim.scenario import Scenario, format_clock
+from hallplan.sim.staffing import DayStaffing, Staffing
 
 INTERVAL_METRICS = (
     "tickets",

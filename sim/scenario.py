@@ -1,6 +1,6 @@
 """The scenario: one business hall described as frozen, validated data.
 
-A scenario is written in TOML (see ``scenarios/``) and loaded by :mod:`sim.loader`. Every
+A scenario is written in TOML (see ``scenarios/``) and loaded by :mod:`hallplan.sim.loader`. Every
 model here is a frozen pydantic v2 model with ``extra="forbid"``, so a misspelt key is an
 error that names the key instead of a silently ignored setting. Cross-record rules (a lane
 that does not exist, shares that do not sum to one, staffing above the physical counters)
@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from sim.distributions import Deterministic, Distribution, LogNormal
+from hallplan.sim.distributions import Deterministic, Distribution, LogNormal
 
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
@@ -445,7 +445,7 @@ class Scenario(_Frozen):
 
     def lane_call_orders(self) -> dict[str, list[str]]:
         """Queues each lane calls, in order, with the VIP idle-counter switch applied."""
-        from sim.calling import vip_idle_counter_policy
+        from hallplan.sim.calling import vip_idle_counter_policy
 
         return {
             name: vip_idle_counter_policy(name, lane.call_order(name), self.calling)

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sim.demand import DEMAND_COLUMNS, Demand
-from sim.loader import scenario_from_dict
-from sim.scenario import Scenario
-from sim.staffing import DayStaffing, Staffing
+from hallplan.sim.demand import DEMAND_COLUMNS, Demand
+from hallplan.sim.loader import scenario_from_dict
+from hallplan.sim.scenario import Scenario, format_clock
+from hallplan.sim.staffing import DayStaffing, Staffing
 
 REFERENCE_DATE = dt.date(2026, 3, 11)  # a plain mid-month Wednesday
 
@@ -47,8 +47,8 @@ def single_lane_scenario(
         "hall": {"id": "single-lane", "name": f"M/M/{servers} single lane"},
         "interval_min": 60,
         "hours": {
-            "open": f"{open_min // 60:02d}:{open_min % 60:02d}",
-            "close": f"{close_min // 60:02d}:{close_min % 60:02d}",
+            "open": format_clock(open_min),
+            "close": format_clock(close_min),
         },
         "greeters": {"posts": 0},
         "kiosks": {"count": 0},

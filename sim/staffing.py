@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.errors import Problem, ScenarioError
-from sim.scenario import Scenario, StaffingBand
+from hallplan.sim.errors import Problem, ScenarioError
+from hallplan.sim.scenario import Scenario, StaffingBand
 
 Span = tuple[float, float]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sim.scenario import TriagePolicy
+from hallplan.sim.scenario import TriagePolicy
 
 Route = Literal["kiosk", "counter"]
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from sim.arrivals import DayCustomers
-from sim.hall import HallModel, ListRecorder
-from sim.kpi import customers_frame, staff_frame
-from sim.loader import deep_merge, scenario_from_dict
-from sim.scenario import Scenario
-from sim.staffing import DayStaffing
+from hallplan.sim.arrivals import DayCustomers
+from hallplan.sim.hall import HallModel, ListRecorder
+from hallplan.sim.kpi import customers_frame, staff_frame
+from hallplan.sim.loader import deep_merge, scenario_from_dict
+from hallplan.sim.scenario import Scenario
+from hallplan.sim.staffing import DayStaffing
 
 DATE = dt.date(2026, 3, 11)
 

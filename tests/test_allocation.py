@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optimize.allocation import (
+from hallplan.optimize.allocation import (
     REGION_TOTAL,
     WaitCurve,
     allocate_headcount,
@@ -21,10 +21,10 @@ from optimize.allocation import (
     lower_convex_envelope,
     wait_curve,
 )
-from optimize.queueing import erlang_a_metrics
-from optimize.requirements.load import lane_loads, lane_target
-from sim import demand_from_profile, load_scenario
-from sim.demand import Demand
+from hallplan.optimize.queueing import erlang_a_metrics
+from hallplan.optimize.requirements.load import lane_loads, lane_target
+from hallplan.sim import demand_from_profile, load_scenario
+from hallplan.sim.demand import Demand
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 WEEK = [dt.date(2026, 3, 9) + dt.timedelta(days=i) for i in range(7)]  # Mon 9 – Sun 15 March

@@ -13,23 +13,17 @@ COUNTY = str(ROOT / "scenarios" / "county_hall.toml")
 runner = CliRunner()
 
 
+def generate(log: Path, start: str, end: str):
+    """``hallplan history generate`` of the county hall from ``start`` to ``end``."""
+    return runner.invoke(
+        app, ["history", "generate", str(log), "--scenario", COUNTY, "--start", start, "--end", end]
+    )
+
+
 def test_generate_import_forecast_five_tables(tmp_path):
     log = tmp_path / "county.csv"
     store = tmp_path / "h.duckdb"
-    r = runner.invoke(
-        app,
-        [
-            "history",
-            "generate",
-            str(log),
-            "--scenario",
-            COUNTY,
-            "--start",
-            "2026-07-01",
-            "--end",
-            "2026-09-30",
-        ],
-    )
+    r = generate(log, "2026-07-01", "2026-09-30")
     assert r.exit_code == 0, r.output
     r = runner.invoke(
         app, ["history", "import", str(log), "--hall", "county-hall", "--store", str(store)]
@@ -75,20 +69,7 @@ def test_generate_import_forecast_five_tables(tmp_path):
 
 def test_bad_rows_are_counted_not_dropped(tmp_path):
     log = tmp_path / "bad.csv"
-    r = runner.invoke(
-        app,
-        [
-            "history",
-            "generate",
-            str(log),
-            "--scenario",
-            COUNTY,
-            "--start",
-            "2026-09-01",
-            "--end",
-            "2026-09-02",
-        ],
-    )
+    r = generate(log, "2026-09-01", "2026-09-02")
     assert r.exit_code == 0, r.output
     lines = log.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")

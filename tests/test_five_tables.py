@@ -15,11 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.five_tables import five_tables, forecast_month
-from forecast.store import HistoryStore
-from forecast.ticket_log import import_ticket_log
-from sim.loader import load_scenario
-from sim.staffing import DayStaffing, Staffing
+from hallplan.forecast.five_tables import five_tables, forecast_month
+from hallplan.forecast.store import HistoryStore, import_ticket_log
+from hallplan.sim.loader import load_scenario
+from hallplan.sim.staffing import DayStaffing, Staffing
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,7 +130,7 @@ def test_table5_per_staff(tables):
 
 def test_report_files(tables, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
-    from hallplan.forecast_report import write_five_tables
+    from hallplan.reports.forecast import write_five_tables
 
     ft, _ = tables
     paths = write_five_tables(tmp_path / "out", ft)

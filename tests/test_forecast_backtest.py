@@ -9,29 +9,28 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.backtest import (
+from hallplan.forecast.backtest import (
     BANK_OUTLIER_DATES,
     load_bank_arrivals,
     rolling_origin,
     wape,
 )
-from forecast.calendars import ChinaCalendar
-from forecast.five_tables import forecast_month
-from forecast.generator import HistoryEffects, day_multipliers, generate_history
-from forecast.models import (
+from hallplan.forecast.calendars import ChinaCalendar
+from hallplan.forecast.five_tables import forecast_month
+from hallplan.forecast.generator import HistoryEffects, day_multipliers, generate_history
+from hallplan.forecast.models import (
     CalendarGBMForecaster,
     CalendarPoissonForecaster,
     SeasonalNaiveForecaster,
 )
-from forecast.store import HistoryStore
-from forecast.ticket_log import (
+from hallplan.forecast.store import HistoryStore, import_ticket_log
+from hallplan.forecast.ticket_log import (
     TICKET_LOG_COLUMNS,
-    import_ticket_log,
     validate_ticket_log,
     write_ticket_log,
 )
-from sim.demand import Demand
-from sim.loader import load_scenario
+from hallplan.sim.demand import Demand
+from hallplan.sim.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK = Path("/work/shared/data/anonymous-bank/arrivals_6min_1999-01_to_10.csv")

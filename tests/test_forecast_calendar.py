@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from forecast.calendars import ChinaCalendar, IsraelCalendar, default_launch_dates
+from hallplan.forecast.calendars import ChinaCalendar, IsraelCalendar, default_launch_dates
 
 D = dt.date
 

@@ -9,7 +9,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from forecast.models import (
+from hallplan.forecast.models import (
     CalendarGBMForecaster,
     CalendarPoissonForecaster,
     SeasonalNaiveForecaster,

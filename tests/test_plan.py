@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from hallplan.optimize.staffing_requirement import Requirement
 from hallplan.pipeline import PlanConfig, cap_to_layout, find_misses, plan, raise_requirement
-from optimize.requirement import Requirement
-from sim.demand import demand_from_profile
-from sim.loader import load_scenario
+from hallplan.sim.demand import demand_from_profile
+from hallplan.sim.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY = ROOT / "scenarios" / "county_hall.toml"
@@ -107,7 +107,7 @@ def test_one_week_plan_is_verified_by_simulation(county_week):
 
 
 def test_plan_report_and_reproducibility_record(county_week, tmp_path):
-    from hallplan.plan_report import write_plan_outputs
+    from hallplan.reports.plan import write_plan_outputs
 
     paths = write_plan_outputs(county_week, tmp_path, COUNTY, None, None, 12.0)
     names = {p.name for p in paths}

@@ -1,4 +1,4 @@
-"""Specification of the exact queueing analytics in ``optimize.queueing``.
+"""Specification of the exact queueing analytics in ``hallplan.optimize.queueing``.
 
 Every formula is checked against an independent oracle written here from first principles:
 the stationary distribution of the truncated birth–death chain (solving πQ = 0 with numpy
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 from scipy.sparse.linalg import expm_multiply, spsolve
 
-from optimize.queueing import (
+from hallplan.optimize.queueing import (
     ErlangAResult,
     ErlangCResult,
     erlang_a_metrics,
@@ -36,7 +36,7 @@ from optimize.queueing import (
     priority_mmc_mean_waits,
     priority_mmc_overall_mean_wait,
 )
-from optimize.queueing.erlang_a import _log_a_gamma, _log_a_series
+from hallplan.optimize.queueing.erlang_a import _log_a_gamma, _log_a_series
 
 REL = 1e-8
 ABS = 1e-12

@@ -17,7 +17,7 @@ import pytest
 from hallplan.region.file import load_region
 from hallplan.region.run import allocate, build_tasks, run_region, write_region_outputs
 from hallplan.region.tasks import hall_seed
-from sim.errors import ScenarioError
+from hallplan.sim.errors import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCEN = ROOT / "scenarios"

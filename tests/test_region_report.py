@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hallplan.region_report import CHART_CAP, write_region_report
+from hallplan.reports.region import CHART_CAP, write_region_report
 
 XSS = "<script>alert('x')</script>"
 REGION = {

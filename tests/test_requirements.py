@@ -1,4 +1,4 @@
-"""Staffing requirements per interval: the specification of ``optimize.requirements``."""
+"""Staffing requirements per interval: the specification of ``hallplan.optimize.requirements``."""
 
 from __future__ import annotations
 
@@ -10,25 +10,25 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimize.queueing import (
+from hallplan.optimize.queueing import (
     min_servers_erlang_a,
     min_servers_for_p_wait,
     min_servers_for_service_level,
 )
-from optimize.requirement import REQUIREMENT_COLUMNS, Requirement
-from optimize.requirements import (
+from hallplan.optimize.requirements import (
     LaneTarget,
     Shrinkage,
     compute_requirement,
     lane_loads,
     requirement_with_diagnostics,
 )
-from optimize.requirements.isa import staffing_from_table
-from optimize.requirements.lag import offered_load_curve
-from optimize.requirements.load import greeter_staff, kiosk_shares, lane_target
-from sim import demand_from_profile, load_scenario
-from sim.distributions import Exponential, LogNormal
-from sim.single_lane import constant_demand, profile_demand, single_lane_scenario
+from hallplan.optimize.requirements.isa import staffing_from_table
+from hallplan.optimize.requirements.lag import offered_load_curve
+from hallplan.optimize.requirements.load import greeter_staff, kiosk_shares, lane_target
+from hallplan.optimize.staffing_requirement import REQUIREMENT_COLUMNS, Requirement
+from hallplan.sim import demand_from_profile, load_scenario
+from hallplan.sim.distributions import Exponential, LogNormal
+from hallplan.sim.single_lane import constant_demand, profile_demand, single_lane_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -198,7 +198,7 @@ def test_unknown_method_is_refused():
 
 
 def test_requirement_report_writes_csv_and_heatmap(tmp_path):
-    from hallplan.requirement_report import write_requirement_outputs
+    from hallplan.reports.requirement import write_requirement_outputs
 
     sc = _flagship()
     dates = [dt.date(2026, 3, 11), dt.date(2026, 3, 12)]
@@ -212,7 +212,7 @@ def test_requirement_report_writes_csv_and_heatmap(tmp_path):
 
 
 def test_requirement_for_month_covers_every_day(monkeypatch):
-    from optimize.requirements import requirement_for_month
+    from hallplan.optimize.requirements import requirement_for_month
 
     sc = _flagship()
     req, diag = requirement_for_month(sc, 2026, 2, "sipp", reps=1, seed=0)

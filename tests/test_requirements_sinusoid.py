@@ -1,7 +1,7 @@
 """Time-varying demand: the simulation-based requirement holds the target in every interval.
 
 A reduced-scale version of the sinusoidal example of Feldman, Mandelbaum, Massey & Whitt
-(2008) (``optimize.requirements.sinusoid``): offered load 20 ± 4 Erlang, period 2π mean
+(2008) (``hallplan.optimize.requirements.sinusoid``): offered load 20 ± 4 Erlang, period 2π mean
 service times (180 min, S ≈ 28.6 min), target P(wait > 0) ≤ 0.1 per 15-minute interval,
 KPIs pooled by phase over seven periods after a one-period warm-up. The ISA iterates on seed
 1; an independent simulation (seed 777) judges it, with the tolerance 0.02 plus two
@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimize.requirements import requirement_with_diagnostics
-from optimize.requirements.isa import evaluate
-from optimize.requirements.sinusoid import SinusoidCase
+from hallplan.optimize.requirements import requirement_with_diagnostics
+from hallplan.optimize.requirements.isa import evaluate
+from hallplan.optimize.requirements.sinusoid import SinusoidCase
 
 TOL = 0.02
 

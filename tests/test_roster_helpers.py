@@ -9,11 +9,11 @@ from typing import Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from optimize.requirement import Requirement
-from optimize.roster import RosterProblem, RosterRow, SolverConfig, make_solver
-from optimize.roster.vars import AssignmentVars
-from sim.loader import deep_merge
-from sim.scenario import Scenario
+from hallplan.optimize.roster import RosterProblem, RosterRow, SolverConfig, make_solver
+from hallplan.optimize.roster.vars import AssignmentVars
+from hallplan.optimize.staffing_requirement import Requirement
+from hallplan.sim.loader import deep_merge
+from hallplan.sim.scenario import Scenario
 from tests.helpers import small_hall
 
 MON = dt.date(2026, 3, 9)  # a Monday

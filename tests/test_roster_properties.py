@@ -11,8 +11,8 @@ import random
 import pandas as pd
 import pytest
 
-from optimize.requirement import Requirement
-from optimize.roster import Roster, RosterOptimizer, RosterProblem, RosterRow, check_roster
+from hallplan.optimize.roster import Roster, RosterOptimizer, RosterProblem, RosterRow, check_roster
+from hallplan.optimize.staffing_requirement import Requirement
 from tests.test_roster_helpers import CFG, MON, tiny_hall
 
 

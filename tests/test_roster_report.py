@@ -4,8 +4,8 @@ import datetime as dt
 
 import pandas as pd
 
-from hallplan.roster_report import write_roster_outputs
-from optimize.roster import RosterOptimizer, RosterProblem
+from hallplan.optimize.roster import RosterOptimizer, RosterProblem
+from hallplan.reports.roster import write_roster_outputs
 from tests.test_roster_helpers import CFG, MON, requirement, tiny_hall
 
 

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from optimize.roster import Roster, RosterProblem, check_roster
-from optimize.roster import rules as R
-from optimize.roster.templates import template_problems
+from hallplan.optimize.roster import Roster, RosterProblem, check_roster
+from hallplan.optimize.roster import rules as R
+from hallplan.optimize.roster.templates import template_problems
 from tests.test_roster_helpers import MON, forced_status, requirement, row, tiny_hall
 
 D = [MON + dt.timedelta(days=k) for k in range(7)]
@@ -135,7 +135,7 @@ def test_shift_templates_are_all_valid_and_checker_rejects_others():
 @pytest.mark.parametrize(("need", "ok"), [(1, True), (2, False)])
 def test_cover_requirement_hard_micro(need, ok):
     """Two general staff; a 3-h requirement of ``need`` all day can be met with need ≤ 1."""
-    from optimize.roster import RosterInfeasibleError, RosterOptimizer
+    from hallplan.optimize.roster import RosterInfeasibleError, RosterOptimizer
     from tests.test_roster_helpers import CFG
     sc = tiny_hall(staff={"employees": [{"id": "A"}, {"id": "B"}]})
     req = requirement([(D[0], "general", "09:00", "15:00", need)])
@@ -152,7 +152,7 @@ def test_checker_does_not_import_ortools():
     import subprocess
     import sys
 
-    code = ("import sys, optimize.roster.check, optimize.roster.solution; "
+    code = ("import sys, hallplan.optimize.roster.check, hallplan.optimize.roster.solution; "
             "sys.exit(1 if any(m.startswith('ortools') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
@@ -160,8 +160,8 @@ def test_checker_does_not_import_ortools():
 def test_nobody_is_rostered_beyond_the_physical_counters():
     """The complaint desk has one counter: asking for three people there gets one (the rest
     is reported as under-coverage), and a hand-made roster with two there is a violation."""
-    from optimize.roster import Roster, RosterOptimizer, RosterProblem, RosterRow
-    from optimize.roster.check import check_roster
+    from hallplan.optimize.roster import Roster, RosterOptimizer, RosterProblem, RosterRow
+    from hallplan.optimize.roster.check import check_roster
     from tests.test_roster_helpers import CFG, MON, requirement, tiny_hall
 
     hall = tiny_hall(

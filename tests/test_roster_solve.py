@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from optimize.roster import (
+from hallplan.optimize.roster import (
     Roster,
     RosterInfeasibleError,
     RosterOptimizer,
@@ -15,7 +15,7 @@ from optimize.roster import (
     check_roster,
     make_solver,
 )
-from optimize.roster.diagnose import explain_core
+from hallplan.optimize.roster.diagnose import explain_core
 from tests.test_roster_helpers import CFG, MON, requirement, row, tiny_hall
 
 D = [MON + dt.timedelta(days=k) for k in range(7)]

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.errors import ScenarioError
-from sim.loader import deep_merge, load_scenario, scenario_from_dict
-from sim.scenario import Scenario
+from hallplan.sim.errors import ScenarioError
+from hallplan.sim.loader import deep_merge, load_scenario, scenario_from_dict
+from hallplan.sim.scenario import Scenario
 from tests.helpers import small_hall
 
 ROOT = Path(__file__).resolve().parent.parent

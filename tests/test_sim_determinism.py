@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.demand import demand_from_profile
-from sim.replicate import simulate
-from sim.staffing import Staffing
+from hallplan.sim.demand import demand_from_profile
+from hallplan.sim.replicate import simulate
+from hallplan.sim.staffing import Staffing
 from tests.helpers import DATE, small_hall
 
 
@@ -56,7 +56,7 @@ def test_adding_a_counter_leaves_the_customers_unchanged():
     s = _hall()
     demand = demand_from_profile(s, [DATE])
     grid = [float(t) for t in range(0, 1440, 30)]
-    from sim.staffing import DayStaffing
+    from hallplan.sim.staffing import DayStaffing
 
     def staff(n):
         counts = {

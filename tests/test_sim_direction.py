@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.replicate import simulate
-from sim.single_lane import REFERENCE_DATE, constant_demand, constant_staffing, single_lane_scenario
+from hallplan.sim.replicate import simulate
+from hallplan.sim.single_lane import (
+    REFERENCE_DATE,
+    constant_demand,
+    constant_staffing,
+    single_lane_scenario,
+)
 from tests.helpers import DATE, small_hall
 
 

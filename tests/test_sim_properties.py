@@ -6,11 +6,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.arrivals import generate_customers
-from sim.demand import demand_from_profile
-from sim.hall import HallModel, ListRecorder
-from sim.kpi import customers_frame, staff_frame
-from sim.staffing import DayStaffing
+from hallplan.sim.arrivals import generate_customers
+from hallplan.sim.demand import demand_from_profile
+from hallplan.sim.hall import HallModel, ListRecorder
+from hallplan.sim.kpi import customers_frame, staff_frame
+from hallplan.sim.staffing import DayStaffing
 from tests.helpers import DATE, small_hall
 
 

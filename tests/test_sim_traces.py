@@ -157,8 +157,8 @@ def test_balking_on_a_long_visible_queue():
 
 
 def test_fifteen_minute_care_stretches_patience():
-    from sim.care import fifteen_minute_care
-    from sim.scenario import WaitingCare
+    from hallplan.sim.care import fifteen_minute_care
+    from hallplan.sim.scenario import WaitingCare
 
     care = WaitingCare(enabled=True, threshold_min=15, patience_multiplier=2.0)
     assert fifteen_minute_care(10.0, care) == 10.0
@@ -193,8 +193,8 @@ def test_escalation_opens_backup_counters_and_signs_them_out_in_reverse():
 
 @pytest.mark.parametrize("n_waiting", [0, 4])
 def test_escalation_ladder_state_machine(n_waiting):
-    from sim.escalation import EscalationLadder
-    from sim.scenario import EscalationPolicy, EscalationStep
+    from hallplan.sim.escalation import EscalationLadder
+    from hallplan.sim.scenario import EscalationPolicy, EscalationStep
 
     pol = EscalationPolicy(
         trigger_waiting=5,

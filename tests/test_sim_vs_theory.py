@@ -17,11 +17,16 @@ import numpy as np
 import pytest
 from scipy.stats import t as student_t
 
-from optimize.queueing import erlang_a_metrics, erlang_c_metrics, priority_mmc_mean_waits
-from sim.kpi import customers_frame
-from sim.replicate import run_day_records
-from sim.single_lane import REFERENCE_DATE, constant_demand, constant_staffing, single_lane_scenario
-from sim.staffing import DayStaffing
+from hallplan.optimize.queueing import erlang_a_metrics, erlang_c_metrics, priority_mmc_mean_waits
+from hallplan.sim.kpi import customers_frame
+from hallplan.sim.replicate import run_day_records
+from hallplan.sim.single_lane import (
+    REFERENCE_DATE,
+    constant_demand,
+    constant_staffing,
+    single_lane_scenario,
+)
+from hallplan.sim.staffing import DayStaffing
 
 WARMUP_MIN = 60.0
 REPS = 12

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from hallplan.console import console, err_console, fail
+
 region_app = typer.Typer(no_args_is_help=True,
                          help="Regional planning: many halls, headcount allocation, Dask.")
 
@@ -14,14 +16,13 @@ region_app = typer.Typer(no_args_is_help=True,
 @region_app.command("validate")
 def validate_cmd(file: Annotated[Path, typer.Argument(help="region TOML file")]) -> None:
     """Check a region file and every hall's scenario (with its overrides)."""
-    from hallplan.cli import _fail, console
     from hallplan.region.file import load_region
-    from sim.errors import ScenarioError
+    from hallplan.sim.errors import ScenarioError
 
     try:
         r = load_region(file)
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     console.print(f"{file}: region {r.spec.region.id}, {len(r.halls)} halls — valid")
 
 
@@ -32,7 +33,6 @@ def schema_cmd(out: Annotated[Path | None, typer.Option(help="write the JSON Sch
     import json
 
     from hallplan.atomic import write_text
-    from hallplan.cli import console
     from hallplan.region.file import region_schema
 
     text = json.dumps(region_schema(), indent=2, ensure_ascii=False) + "\n"
@@ -60,11 +60,10 @@ def plan_cmd(
     budget, write the region report. Finished halls are kept if the run is interrupted."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from hallplan.cli import _fail, console, err_console
     from hallplan.region.executors import ExecutorError
     from hallplan.region.file import load_region
     from hallplan.region.run import allocate, run_region, write_region_outputs
-    from sim.errors import ScenarioError
+    from hallplan.sim.errors import ScenarioError
 
     try:
         region = load_region(file)
@@ -72,7 +71,7 @@ def plan_cmd(
             region = region.with_days(days)
         region.dates(month)
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=err_console)
     bars = {}
@@ -97,7 +96,7 @@ def plan_cmd(
             run = run_region(region, out, month, cluster=cluster, workers=workers,
                              resume=resume, progress=on_event)
     except ExecutorError as exc:
-        _fail([str(exc)])
+        fail([str(exc)])
     run.allocation = allocate(run, region)
     written = write_region_outputs(run, region, out, month, region.spec.settings.seed)
     for p in written:
@@ -125,7 +124,6 @@ def generate_cmd(
     month: Annotated[str, typer.Option()] = "2026-12",
 ) -> None:
     """Write a synthetic region of HALLS halls (variants of the reference halls)."""
-    from hallplan.cli import console
     from hallplan.region.synthetic import write_synthetic_region
 
     path = write_synthetic_region(out, halls, seed=seed, month=month)

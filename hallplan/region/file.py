@@ -38,9 +38,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError
 
-from sim.errors import Problem, ScenarioError
-from sim.loader import deep_merge, problems_from_validation, read_toml, resolve_extends
-from sim.scenario import Scenario
+from hallplan.sim.errors import Problem, ScenarioError
+from hallplan.sim.loader import deep_merge, problems_from_validation, read_toml, resolve_extends
+from hallplan.sim.scenario import Scenario
 
 HALL_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"

@@ -18,7 +18,6 @@ worker process) stops cleanly with the finished halls kept on disk.
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -33,23 +32,11 @@ from hallplan.atomic import write_csv, write_text
 from hallplan.pipeline import PlanConfig
 from hallplan.region.executors import make_executor
 from hallplan.region.file import Region
+from hallplan.region.record import HallRow, hall_frame
 from hallplan.region.tasks import HallOutcome, HallTask, hall_seed, plan_hall
 
 MARKER = "hall_result.json"
 #: every column of the region table (a failed or unfinished hall has NaN in most)
-RESULT_COLUMNS = (
-    "headcount_current", "headcount_needed", "headcount_assigned", "paid_hours",
-    "requirement_staff_hours", "under_coverage_staff_hours", "rounds", "targets_hold",
-    "intervals_missing_target", "target_share",
-    *(f"{m}{s}" for m in ("share_within_target", "abandon_share", "mean_wait_min")
-      for s in ("", "_lo", "_hi")),
-    "customers", "late_customers",
-    *(f"{p}_share_within_target{s}" for p in ("peak", "holiday") for s in ("", "_lo", "_hi")),
-    "peak_at_risk", "holiday_date", "holiday_at_risk", "marginal_value", "curve",
-    "roster_reproducible", "run_time_s")
-#: columns of the region table that are results (identical whichever executor);
-#: ``run_time_s`` is the only per-run column
-TIMING_COLUMNS = ("run_time_s",)
 
 
 @dataclass
@@ -100,7 +87,7 @@ def _read_marker(out: Path, task: HallTask) -> dict | None:
 def write_hall(out: Path, outcome: HallOutcome, scenario_path: Path) -> Path:
     """Write a finished hall's folder atomically: build it next to its final place, then
     rename (a reader or a resumed run never sees half a hall)."""
-    from hallplan.plan_report import write_plan_outputs
+    from hallplan.reports.plan import write_plan_outputs
 
     halls = out / "halls"
     halls.mkdir(parents=True, exist_ok=True)
@@ -109,10 +96,10 @@ def write_hall(out: Path, outcome: HallOutcome, scenario_path: Path) -> Path:
     try:
         if outcome.plan is not None:
             write_plan_outputs(outcome.plan, tmp, scenario_path,
-                               elapsed_s=outcome.row.get("run_time_s"))
-        marker = {"task_hash": outcome.task_hash, "row": outcome.row, "curve": outcome.curve,
-                  "replications": outcome.replications}
-        (tmp / MARKER).write_text(json.dumps(marker, indent=1, default=str) + "\n",
+                               elapsed_s=outcome.row.run_time_s)
+        marker = {"task_hash": outcome.task_hash, "row": outcome.row.as_dict(),
+                  "curve": outcome.curve, "replications": outcome.replications}
+        (tmp / MARKER).write_text(json.dumps(marker, indent=1) + "\n",
                                   encoding="utf-8")
         if final.exists():
             old = halls / f".{outcome.hall_id}.old.{os.getpid()}"
@@ -159,14 +146,14 @@ def run_region(region: Region, out: Path, month: str | None = None, *,
     t0 = time.perf_counter()
     tasks = build_tasks(region, month)
     _remove_partial_folders(out)
-    rows: dict[str, dict] = {}
+    rows: dict[str, HallRow] = {}
     curves: dict[str, dict] = {}
     run = RegionRun(pd.DataFrame(), None, curves, "", 0, 0.0)
     todo = []
     for t in tasks:
         marker = _read_marker(out, t) if resume else None
         if marker is not None:
-            rows[t.hall_id] = marker["row"]
+            rows[t.hall_id] = HallRow.from_mapping(marker["row"])
             if marker.get("curve"):
                 curves[t.hall_id] = marker["curve"]
             run.reused.append(t.hall_id)
@@ -194,10 +181,9 @@ def run_region(region: Region, out: Path, month: str | None = None, *,
                                            "finished halls are kept — rerun with --resume")
                         break
                     # the executor lost the task (e.g. a Dask worker kept dying on it)
+                    msg = f"{type(exc).__name__}: {exc}"
                     outcome = HallOutcome(t.hall_id, t.task_hash, "failed",
-                                          {"hall": t.hall_id, "status": "failed",
-                                           "error": f"{type(exc).__name__}: {exc}"},
-                                          error=f"{type(exc).__name__}: {exc}")
+                                          HallRow(t.hall_id, "failed", error=msg), error=msg)
                 if outcome.ok:
                     write_hall(out, outcome, region.sources[t.hall_id])
                     curves.pop(t.hall_id, None)
@@ -226,22 +212,17 @@ def run_region(region: Region, out: Path, month: str | None = None, *,
     return run
 
 
-def region_table(region: Region, tasks: list[HallTask], rows: dict[str, dict]) -> pd.DataFrame:
+def region_table(region: Region, tasks: list[HallTask], rows: dict[str, HallRow]
+                 ) -> pd.DataFrame:
     """One row per hall in the region file's order (unfinished halls included)."""
     out = []
     for t in tasks:
-        r = dict(rows.get(t.hall_id) or {"hall": t.hall_id, "status": "not finished",
-                                           "error": "not planned yet (interrupted run)"})
-        r.setdefault("error", "")
-        r["scenario"] = str(region.sources.get(t.hall_id, ""))
-        r.setdefault("headcount_current", len(t.scenario.staff.all_employees()))
-        out.append(r)
-    df = pd.DataFrame(out)
-    for col in RESULT_COLUMNS:
-        if col not in df:
-            df[col] = math.nan
-    front = ["hall", "scenario", "status", "error"]
-    return df[front + [c for c in df.columns if c not in front]]
+        r = rows.get(t.hall_id) or HallRow(t.hall_id, "not finished",
+                                           error="not planned yet (interrupted run)")
+        if r.headcount_current is None:
+            r = r.replace(headcount_current=len(t.scenario.staff.all_employees()))
+        out.append(r.replace(scenario=str(region.sources.get(t.hall_id, ""))))
+    return hall_frame(out)
 
 
 def allocate(run: RegionRun, region: Region) -> pd.DataFrame | None:
@@ -252,7 +233,7 @@ def allocate(run: RegionRun, region: Region) -> pd.DataFrame | None:
         return None
     import numpy as np
 
-    from optimize.allocation import (
+    from hallplan.optimize.allocation import (
         REGION_TOTAL,
         WaitCurve,
         allocate_headcount,
@@ -279,13 +260,14 @@ def allocate(run: RegionRun, region: Region) -> pd.DataFrame | None:
     run.notes.append(f"allocation: {alloc.attrs.get('method', 'marginal analysis')}; meeting "
                      f"every hall's target would take {int(least['headcount'].sum())} people")
     assigned = dict(zip(alloc["hall"], alloc["headcount"], strict=True))
-    run.halls["headcount_assigned"] = [assigned.get(h, math.nan) for h in run.halls["hall"]]
+    run.halls["headcount_assigned"] = pd.array(
+        [int(assigned[h]) if h in assigned else None for h in run.halls["hall"]], dtype="Int64")
     return alloc
 
 
 def write_region_outputs(run: RegionRun, region: Region, out: Path, month: str | None,
                          seed: int) -> list[Path]:
-    from hallplan.region_report import write_region_report
+    from hallplan.reports.region import write_region_report
 
     out = Path(out)
     info = {"id": region.spec.region.id, "name": region.spec.region.name,

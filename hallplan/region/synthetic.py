@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from hallplan.atomic import write_text
+from hallplan.scenarios import scenarios_dir
 
-SCENARIOS = Path(__file__).resolve().parent.parent.parent / "scenarios"
 KINDS = (("county", "county_hall.toml", 0.60, 4, 1, 7),
          ("district", "district_hall.toml", 0.35, 6, 3, 13),
          ("flagship", "flagship_city_centre.toml", 0.05, 15, 8, 44))
@@ -30,7 +30,7 @@ def synthetic_region(n_halls: int, seed: int = 1, month: str = "2026-12",
     kinds = KINDS if flagships else KINDS[:2]
     p = np.array([k[2] for k in kinds])
     p = p / p.sum()
-    base_dir = Path(base_dir or SCENARIOS)
+    base_dir = Path(base_dir or scenarios_dir())
     lines = ["# synthetic region (hallplan region generate): variants of the reference halls",
              "[region]", f'id = "synthetic-{n_halls}"', f'name = "{n_halls} synthetic halls"',
              f'month = "{month}"', "", "[settings]", "reps = 3", f"seed = {seed}",
@@ -43,7 +43,7 @@ def synthetic_region(n_halls: int, seed: int = 1, month: str = "2026-12",
         k = max(kiosks + int(rng.integers(-1, 2)), 0)
         head = max(math.ceil(staff * (0.7 + 0.3 * scale)), staff // 2 + 2)
         total_headcount += head
-        rel = os.path.relpath(SCENARIOS / file, base_dir)
+        rel = os.path.relpath(scenarios_dir() / file, base_dir)
         lines += ["[[halls]]", f'id = "{kind}-{i + 1:03d}"', f'scenario = "{rel}"',
                   f"demand_scale = {scale}", f"counters = {{ general = {c} }}",
                   f"kiosks = {k}", f"headcount = {head}", ""]

@@ -22,13 +22,14 @@ import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import t as student_t
 
 from hallplan.pipeline import PlanConfig, PlanResult, plan
-from sim.demand import Demand, demand_from_profile
-from sim.errors import ScenarioError
-from sim.replicate import Results, simulate
-from sim.scenario import Scenario
+from hallplan.region.record import HallRow
+from hallplan.sim.demand import Demand, demand_from_profile
+from hallplan.sim.errors import ScenarioError
+from hallplan.sim.intervals import mean_ci, share_ci
+from hallplan.sim.replicate import Results, simulate
+from hallplan.sim.scenario import Scenario
 
 
 def hall_seed(region_seed: int, hall_id: str) -> int:
@@ -55,7 +56,7 @@ class HallOutcome:
     hall_id: str
     task_hash: str
     status: str  # "ok" | "failed"
-    row: dict  # the hall's line of the region table
+    row: HallRow  # the hall's line of the region table
     error: str = ""
     traceback: str = ""
     plan: PlanResult | None = field(default=None, repr=False)
@@ -70,18 +71,11 @@ class HallOutcome:
 # --------------------------------------------------------------------------- KPIs with CIs
 
 
-def _ci(per_rep: np.ndarray, confidence: float) -> tuple[float, float, float]:
-    """Mean and two-sided Student-t interval over replications (a half-width of 0 with one
-    replication: nothing more can be claimed)."""
-    x = np.asarray(per_rep, dtype=float)
-    x = x[np.isfinite(x)]
-    if len(x) == 0:
-        return (math.nan, math.nan, math.nan)
-    m = float(x.mean())
-    if len(x) < 2:
-        return (m, m, m)
-    hw = float(student_t.ppf(0.5 + confidence / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
-    return (m, m - hw, m + hw)
+def _ci(per_rep: np.ndarray, confidence: float, share: bool = False) -> tuple[float, float, float]:
+    """Mean and interval over replications (:mod:`hallplan.sim.intervals`: Student-t, or
+    the Wilson-type interval inside [0, 1] for a share); NaN bounds with one replication."""
+    ci = (share_ci if share else mean_ci)(per_rep, confidence)
+    return (ci.mean, ci.low, ci.high)
 
 
 def hall_kpis(results: Results, dates: set[dt.date] | None, confidence: float) -> dict:
@@ -103,7 +97,7 @@ def hall_kpis(results: Results, dates: set[dt.date] | None, confidence: float) -
     for name, series in (("share_within_target", per["within"] / t),
                          ("abandon_share", per["abandon"] / t),
                          ("mean_wait_min", per["wait"] / t)):
-        m, lo, hi = _ci(series.to_numpy(), confidence)
+        m, lo, hi = _ci(series.to_numpy(), confidence, share=name != "mean_wait_min")
         out[name], out[f"{name}_lo"], out[f"{name}_hi"] = m, lo, hi
     out["customers"] = float(per["tickets"].mean())
     out["late_customers"] = float((per["tickets"] - per["within"]).mean())
@@ -146,7 +140,7 @@ def holiday_stress(task: HallTask, p: PlanResult, demand: Demand, seed: int) -> 
 
 def _curve(task: HallTask, demand: Demand, observed_late: float) -> tuple[dict | None, str]:
     try:
-        from optimize.allocation import calibrate, wait_curve
+        from hallplan.optimize.allocation import calibrate, wait_curve
     except ImportError:  # pragma: no cover - the module ships with the package
         return None, "no allocation module"
     n = len(task.scenario.staff.all_employees())
@@ -222,7 +216,8 @@ def plan_hall(task: HallTask) -> HallOutcome:
         row["holiday_at_risk"] = bool(row["holiday_share_within_target"] < target)
         row["run_time_s"] = time.perf_counter() - t0
         reps = task.config.reps * (len(task.dates) * len(p.rounds) + 1)
-        return HallOutcome(task.hall_id, task.task_hash, "ok", row, plan=p, curve=curve,
+        return HallOutcome(task.hall_id, task.task_hash, "ok", HallRow.from_mapping(row),
+                           plan=p, curve=curve,
                            replications=reps)
     except ScenarioError as exc:
         msg = "; ".join(str(q) for q in exc.problems)
@@ -230,9 +225,9 @@ def plan_hall(task: HallTask) -> HallOutcome:
     except Exception as exc:  # one hall's failure must not stop the region
         msg = f"{type(exc).__name__}: {exc}"
         tb = traceback.format_exc()
-    row = {"hall": task.hall_id, "status": "failed", "error": msg,
-           "headcount_current": len(task.scenario.staff.all_employees()),
-           "run_time_s": time.perf_counter() - t0}
+    row = HallRow(hall=task.hall_id, status="failed", error=msg,
+                  headcount_current=len(task.scenario.staff.all_employees()),
+                  run_time_s=time.perf_counter() - t0)
     return HallOutcome(task.hall_id, task.task_hash, "failed", row, error=msg, traceback=tb)
 
 

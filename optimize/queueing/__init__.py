@@ -21,11 +21,14 @@ Invalid arguments raise ``ValueError`` naming the argument; Erlang C with offere
 ≥ servers raises ``ValueError`` naming both.
 """
 
-from optimize.queueing.erlang_a import ErlangAResult, erlang_a_metrics
-from optimize.queueing.erlang_b import erlang_b, log_erlang_b
-from optimize.queueing.erlang_c import ErlangCResult, erlang_c, erlang_c_metrics
-from optimize.queueing.priority import priority_mmc_mean_waits, priority_mmc_overall_mean_wait
-from optimize.queueing.staffing import (
+from hallplan.optimize.queueing.erlang_a import ErlangAResult, erlang_a_metrics
+from hallplan.optimize.queueing.erlang_b import erlang_b, log_erlang_b
+from hallplan.optimize.queueing.erlang_c import ErlangCResult, erlang_c, erlang_c_metrics
+from hallplan.optimize.queueing.priority import (
+    priority_mmc_mean_waits,
+    priority_mmc_overall_mean_wait,
+)
+from hallplan.optimize.queueing.staffing import (
     min_servers_erlang_a,
     min_servers_for_mean_wait,
     min_servers_for_p_wait,

@@ -55,14 +55,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import gammainc, gammaln, logsumexp
 
-from optimize.queueing._validate import (
+from hallplan.optimize.queueing._validate import (
     check_nonnegative,
     check_positive,
     check_servers,
     check_time,
 )
-from optimize.queueing.erlang_b import log_erlang_b
-from optimize.queueing.erlang_c import erlang_c_metrics
+from hallplan.optimize.queueing.erlang_b import log_erlang_b
+from hallplan.optimize.queueing.erlang_c import erlang_c_metrics
 
 _TAIL_LOG_MARGIN = 40.0  # stop the series when the tail bound is < e^-40 of the sum
 _MAX_SERIES_TERMS = 2**18  # beyond this, try the incomplete-gamma form first

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from optimize.queueing._validate import check_nonnegative, check_servers
+from hallplan.optimize.queueing._validate import check_nonnegative, check_servers
 
 
 def erlang_b(servers: int, offered_load: float) -> float:

@@ -18,13 +18,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from optimize.queueing._validate import (
+from hallplan.optimize.queueing._validate import (
     check_nonnegative,
     check_positive,
     check_servers,
     check_time,
 )
-from optimize.queueing.erlang_b import erlang_b
+from hallplan.optimize.queueing.erlang_b import erlang_b
 
 
 def _check_stable(servers: int, offered_load: float) -> None:

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from optimize.queueing._validate import check_nonnegative, check_positive, check_servers
-from optimize.queueing.erlang_c import erlang_c
+from hallplan.optimize.queueing._validate import check_nonnegative, check_positive, check_servers
+from hallplan.optimize.queueing.erlang_c import erlang_c
 
 
 def _check_rates(arrival_rates_per_min: Sequence[float]) -> list[float]:

@@ -19,15 +19,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from optimize.queueing._validate import (
+from hallplan.optimize.queueing._validate import (
     check_nonnegative,
     check_positive,
     check_servers,
     check_share,
     check_time,
 )
-from optimize.queueing.erlang_a import erlang_a_metrics
-from optimize.queueing.erlang_c import erlang_c, erlang_c_metrics
+from hallplan.optimize.queueing.erlang_a import erlang_a_metrics
+from hallplan.optimize.queueing.erlang_c import erlang_c, erlang_c_metrics
 
 DEFAULT_MAX_SERVERS = 100_000
 

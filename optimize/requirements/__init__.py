@@ -16,15 +16,15 @@ Modules:
   :func:`requirement_for_month`.
 """
 
-from optimize.requirements.compute import (
+from hallplan.optimize.requirements.compute import (
     METHODS,
     Diagnostics,
     compute_requirement,
     requirement_for_month,
     requirement_with_diagnostics,
 )
-from optimize.requirements.load import LaneTarget, lane_loads, lane_target
-from optimize.requirements.shrinkage import Shrinkage
+from hallplan.optimize.requirements.load import LaneTarget, lane_loads, lane_target
+from hallplan.optimize.requirements.shrinkage import Shrinkage
 
 __all__ = [
     "METHODS",

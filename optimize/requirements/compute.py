@@ -14,22 +14,21 @@ after :class:`~optimize.requirements.shrinkage.Shrinkage`, offered loads, the ac
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
 
-from optimize.requirement import REQUIREMENT_COLUMNS, Requirement
-from optimize.requirements.isa import evaluate, isa_table, sizing_scenario
-from optimize.requirements.lag import lag_table
-from optimize.requirements.load import LaneTarget, lane_loads
-from optimize.requirements.shrinkage import Shrinkage
-from optimize.requirements.sipp import resolve_targets, sipp_table
-from sim.demand import Demand, demand_from_profile
-from sim.scenario import Scenario
+from hallplan.optimize.requirements.isa import evaluate, isa_table, sizing_scenario
+from hallplan.optimize.requirements.lag import lag_table
+from hallplan.optimize.requirements.load import LaneTarget, lane_loads
+from hallplan.optimize.requirements.shrinkage import Shrinkage
+from hallplan.optimize.requirements.sipp import resolve_targets, sipp_table
+from hallplan.optimize.staffing_requirement import REQUIREMENT_COLUMNS, Requirement
+from hallplan.sim.dates import month_dates
+from hallplan.sim.demand import Demand, demand_from_profile
+from hallplan.sim.scenario import Scenario
 
 Method = Literal["sipp", "lag", "simulation"]
 METHODS: tuple[str, ...] = ("sipp", "lag", "simulation")
@@ -160,11 +159,6 @@ def compute_requirement(
     """Staff needed at each post per (date, interval); see :func:`requirement_with_diagnostics`
     for the keyword arguments and the diagnostics."""
     return requirement_with_diagnostics(scenario, demand, method, **kwargs)[0]
-
-
-def month_dates(year: int, month: int) -> list[dt.date]:
-    n = calendar.monthrange(year, month)[1]
-    return [dt.date(year, month, d) for d in range(1, n + 1)]
 
 
 def requirement_for_month(

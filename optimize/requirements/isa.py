@@ -41,13 +41,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from optimize.requirements.kpi import customer_interval_counts, pooled_kpis
-from optimize.requirements.load import LaneTarget
-from optimize.requirements.sipp import stationary_kpis
-from sim.demand import Demand
-from sim.replicate import simulate
-from sim.scenario import Scenario
-from sim.staffing import DayStaffing, Staffing
+from hallplan.optimize.requirements.kpi import customer_interval_counts, pooled_kpis
+from hallplan.optimize.requirements.load import LaneTarget
+from hallplan.optimize.requirements.sipp import stationary_kpis
+from hallplan.sim.demand import Demand
+from hallplan.sim.replicate import simulate
+from hallplan.sim.scenario import Scenario
+from hallplan.sim.staffing import DayStaffing, Staffing
 
 
 @dataclass

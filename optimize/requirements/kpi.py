@@ -3,7 +3,7 @@
 Why: the staffing methods need "share called within the lane's target" on the requirement's
 own interval grid (which may be finer than the scenario's reporting interval) and for
 targets the scenario cannot express (a delay probability: ``wait_target_min = 0``).
-``sim.kpi`` stays untouched; the definitions follow it:
+"called within target" itself is :func:`hallplan.sim.kpi.called_within`:
 
 * a customer belongs to the interval of their first ticket, in the lane they were served in;
 * tickets = ticketed customers (balked excluded); within = served at a counter with
@@ -20,7 +20,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from optimize.requirements.load import LaneTarget
+from hallplan.optimize.requirements.load import LaneTarget
+from hallplan.sim.kpi import called_within
 
 
 def customer_interval_counts(
@@ -33,11 +34,7 @@ def customer_interval_counts(
     c = customers[customers["ticket_min"].notna() & (customers["outcome"] != "balked")]
     c = c[c["lane"].isin(list(targets))]
     tgt = c["lane"].map({k: v.wait_target_min for k, v in targets.items()}).to_numpy(float)
-    within = (
-        (c["outcome"] == "served").to_numpy()
-        & (c["channel"] == "counter").to_numpy()
-        & (c["wait_min"].to_numpy(float) <= tgt + 1e-9)
-    )
+    within = called_within(c["outcome"], c["channel"], c["wait_min"], tgt)
     start = origin_min + np.floor((c["ticket_min"].to_numpy(float) - origin_min) / interval_min) * (
         interval_min
     )

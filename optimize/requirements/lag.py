@@ -30,16 +30,16 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from optimize.requirements.load import LaneTarget, lane_loads, survival
-from optimize.requirements.sipp import (
+from hallplan.optimize.requirements.load import LaneTarget, lane_loads, survival
+from hallplan.optimize.requirements.sipp import (
     _table,
     meets,
     resolve_targets,
     stationary_kpis,
     stationary_staff,
 )
-from sim.demand import Demand
-from sim.scenario import Scenario
+from hallplan.sim.demand import Demand
+from hallplan.sim.scenario import Scenario
 
 STEP_MIN = 1.0
 SUBPOINTS = 5  # points of m(t) per interval at which the stationary KPI is averaged

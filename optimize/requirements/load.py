@@ -36,10 +36,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import lognorm
 
-from optimize.queueing import erlang_b
-from sim.demand import Demand
-from sim.distributions import Deterministic, Exponential, LogNormal
-from sim.scenario import Scenario
+from hallplan.optimize.queueing import erlang_b
+from hallplan.sim.demand import Demand
+from hallplan.sim.distributions import Deterministic, Exponential, LogNormal
+from hallplan.sim.scenario import Scenario
 
 GREETER_MAX_UTILISATION = 0.8
 """Greeter staffing rule: triage arrivals × mean triage time ≤ 0.8 × greeters on duty."""
@@ -62,7 +62,7 @@ class LaneTarget:
 
 
 def survival(dist, u: np.ndarray) -> np.ndarray:
-    """P(S > u) for a service-time distribution of :mod:`sim.distributions`."""
+    """P(S > u) for a service-time distribution of :mod:`hallplan.sim.distributions`."""
     u = np.asarray(u, dtype=float)
     if isinstance(dist, Exponential):
         return np.exp(-u / dist.mean_min)

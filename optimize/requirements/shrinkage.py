@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.scenario import Scenario
+from hallplan.sim.scenario import Scenario
 
 TYPICAL_SHIFT_MIN = 480.0
 

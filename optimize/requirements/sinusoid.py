@@ -42,10 +42,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from optimize.requirements.load import LaneTarget
-from sim.demand import DEMAND_COLUMNS, Demand
-from sim.loader import scenario_from_dict
-from sim.scenario import Scenario
+from hallplan.optimize.requirements.load import LaneTarget
+from hallplan.sim.demand import DEMAND_COLUMNS, Demand
+from hallplan.sim.loader import scenario_from_dict
+from hallplan.sim.scenario import Scenario
 
 PERIOD_MIN = 180.0
 INTERVAL_MIN = 15

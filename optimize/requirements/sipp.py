@@ -20,15 +20,15 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from optimize.queueing import (
+from hallplan.optimize.queueing import (
     erlang_a_metrics,
     erlang_c_metrics,
     min_servers_erlang_a,
     min_servers_for_service_level,
 )
-from optimize.requirements.load import LaneTarget, lane_loads, lane_target
-from sim.demand import Demand
-from sim.scenario import Scenario
+from hallplan.optimize.requirements.load import LaneTarget, lane_loads, lane_target
+from hallplan.sim.demand import Demand
+from hallplan.sim.scenario import Scenario
 
 
 def stationary_staff(

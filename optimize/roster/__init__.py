@@ -11,11 +11,11 @@ from importlib import import_module
 
 # ortools-free modules are imported eagerly; the CP-SAT side lazily, so that
 # ``import optimize.roster.check`` (the independent checker) never loads ortools.
-from optimize.roster.check import CheckReport, Violation, check_roster
-from optimize.roster.diagnose import RosterInfeasibleError, precheck
-from optimize.roster.problem import RosterProblem, Weights
-from optimize.roster.solution import Roster, RosterResult, RosterRow, StageStats
-from optimize.roster.templates import ShiftTemplate, build_templates
+from hallplan.optimize.roster.check import CheckReport, Violation, check_roster
+from hallplan.optimize.roster.diagnose import RosterInfeasibleError, precheck
+from hallplan.optimize.roster.problem import RosterProblem, Weights
+from hallplan.optimize.roster.solution import Roster, RosterResult, RosterRow, StageStats
+from hallplan.optimize.roster.templates import ShiftTemplate, build_templates
 
 _LAZY = {
     "SolverConfig": "config", "make_solver": "config",
@@ -26,8 +26,8 @@ _LAZY = {
 
 def __getattr__(name: str):
     if name in _LAZY:
-        return getattr(import_module(f"optimize.roster.{_LAZY[name]}"), name)
-    raise AttributeError(f"module 'optimize.roster' has no attribute {name!r}")
+        return getattr(import_module(f"hallplan.optimize.roster.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'hallplan.optimize.roster' has no attribute {name!r}")
 
 
 __all__ = [

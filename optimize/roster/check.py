@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from optimize.roster.problem import RosterProblem, day_label, post_label
-from optimize.roster.solution import Roster, RosterRow
-from optimize.roster.templates import clock, template_problems
+from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
+from hallplan.optimize.roster.solution import Roster, RosterRow
+from hallplan.optimize.roster.templates import clock, template_problems
 
 #: The hard rules, in the order they are checked (ids shared with the model's helpers).
 HARD_RULES = (

@@ -17,8 +17,8 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 
-from optimize.roster.problem import RosterProblem, day_label, post_label
-from optimize.roster.templates import clock
+from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
+from hallplan.optimize.roster.templates import clock
 
 
 class RosterInfeasibleError(ValueError):

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimize.requirement import Requirement
-from optimize.roster.config import SolverConfig
-from optimize.roster.model import RosterOptimizer
-from optimize.roster.problem import RosterProblem
-from optimize.roster.solution import RosterResult
-from sim.loader import load_scenario
-from sim.scenario import Scenario
+from hallplan.optimize.roster.config import SolverConfig
+from hallplan.optimize.roster.model import RosterOptimizer
+from hallplan.optimize.roster.problem import RosterProblem
+from hallplan.optimize.roster.solution import RosterResult
+from hallplan.optimize.staffing_requirement import Requirement
+from hallplan.sim.loader import load_scenario
+from hallplan.sim.scenario import Scenario
 
 
 def requirement_from_bands(scenario: Scenario, dates: Iterable[dt.date]) -> Requirement:

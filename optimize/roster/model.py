@@ -22,11 +22,11 @@ from typing import Literal
 
 from ortools.sat.python import cp_model
 
-from optimize.roster.check import check_roster
-from optimize.roster.config import SolverConfig, WorkLedger, make_solver
-from optimize.roster.diagnose import RosterInfeasibleError, explain_core, precheck
-from optimize.roster.problem import RosterProblem, day_label, post_label
-from optimize.roster.rules import (
+from hallplan.optimize.roster.check import check_roster
+from hallplan.optimize.roster.config import SolverConfig, WorkLedger, make_solver
+from hallplan.optimize.roster.diagnose import RosterInfeasibleError, explain_core, precheck
+from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
+from hallplan.optimize.roster.rules import (
     HARD_RULES_ASSIGNMENT,
     PenaltyTerm,
     add_cover_requirement,
@@ -37,10 +37,10 @@ from optimize.roster.rules import (
     add_paid_hours_cost,
     objective,
 )
-from optimize.roster.solution import Roster, RosterResult, StageStats
-from optimize.roster.stage1 import solve_stage1
-from optimize.roster.templates import clock
-from optimize.roster.vars import AssignmentVars, Option
+from hallplan.optimize.roster.solution import Roster, RosterResult, StageStats
+from hallplan.optimize.roster.stage1 import solve_stage1
+from hallplan.optimize.roster.templates import clock
+from hallplan.optimize.roster.vars import AssignmentVars, Option
 
 Method = Literal["two_stage", "monolithic"]
 _OK = (cp_model.OPTIMAL, cp_model.FEASIBLE)

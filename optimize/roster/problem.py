@@ -24,10 +24,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from optimize.requirement import Requirement
-from optimize.roster.templates import ShiftTemplate, build_templates, clock
-from sim.errors import Problem, ScenarioError
-from sim.scenario import Employee, LabourRules, Scenario
+from hallplan.optimize.roster.templates import ShiftTemplate, build_templates, clock
+from hallplan.optimize.staffing_requirement import Requirement
+from hallplan.sim.errors import Problem, ScenarioError
+from hallplan.sim.scenario import Employee, LabourRules, Scenario
 
 WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 POST_LABEL = {"general": "General counters", "vip": "VIP lane", "complaint": "Complaint desk",

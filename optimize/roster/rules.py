@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from optimize.roster.problem import RosterProblem, day_label, post_label
-from optimize.roster.templates import clock
-from optimize.roster.vars import AssignmentVars
+from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
+from hallplan.optimize.roster.templates import clock
+from hallplan.optimize.roster.vars import AssignmentVars
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from optimize.roster.templates import ShiftTemplate
-from sim.staffing import DayStaffing, Staffing
+from hallplan.optimize.roster.templates import ShiftTemplate
+from hallplan.sim.staffing import DayStaffing, Staffing
 
 if TYPE_CHECKING:  # pragma: no cover
-    from optimize.roster.check import CheckReport
+    from hallplan.optimize.roster.check import CheckReport
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
-from optimize.roster.config import SolverConfig, WorkLedger, make_solver
-from optimize.roster.problem import RosterProblem, day_label, post_label
-from optimize.roster.rules import PenaltyTerm, _gap_terms
-from optimize.roster.solution import Roster
-from optimize.roster.templates import clock
+from hallplan.optimize.roster.config import SolverConfig, WorkLedger, make_solver
+from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
+from hallplan.optimize.roster.rules import PenaltyTerm, _gap_terms
+from hallplan.optimize.roster.solution import Roster
+from hallplan.optimize.roster.templates import clock
 
 DayCaps = dict[tuple[dt.date, tuple[str, ...]], tuple[int, int]]
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.scenario import LabourRules
+from hallplan.sim.scenario import LabourRules
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
-from optimize.roster.problem import RosterProblem
-from optimize.roster.solution import Roster, RosterRow
+from hallplan.optimize.roster.problem import RosterProblem
+from hallplan.optimize.roster.solution import Roster, RosterRow
 
 Option = tuple[int, str]  # (template index, post)
 Key = tuple[str, dt.date, int, str]

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from hallplan.atomic import save_figure, write_csv
-from optimize.requirement import Requirement
-from optimize.roster.check import check_roster
-from optimize.roster.problem import RosterProblem, day_label, post_label
-from optimize.roster.solution import Roster
-from optimize.roster.templates import clock
-from sim.scenario import Scenario
+from hallplan.optimize.roster.check import check_roster
+from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
+from hallplan.optimize.roster.solution import Roster
+from hallplan.optimize.roster.templates import clock
+from hallplan.optimize.staffing_requirement import Requirement
+from hallplan.sim.scenario import Scenario
 
 POST_COLOURS = {"general": "#4C72B0", "vip": "#C44E52", "complaint": "#8172B2",
                 "greeter": "#55A868"}
@@ -49,8 +47,8 @@ def hours_table(roster: Roster, problem: RosterProblem) -> pd.DataFrame:
 def coverage_figure(coverage: pd.DataFrame, problem: RosterProblem):
     posts = [p for p in problem.posts if coverage.loc[coverage.post == p, "required"].any()
              or coverage.loc[coverage.post == p, "staffed"].any()]
-    fig, axes = plt.subplots(len(posts) or 1, 1, figsize=(12, 2.2 * max(len(posts), 1)),
-                             sharex=True, squeeze=False)
+    fig = Figure(figsize=(12, 2.2 * max(len(posts), 1)))
+    axes = fig.subplots(len(posts) or 1, 1, sharex=True, squeeze=False)
     for ax, p in zip(axes[:, 0], posts, strict=False):
         c = coverage[coverage.post == p].copy()
         x = [(pd.Timestamp(d) + pd.Timedelta(minutes=float(t)))
@@ -70,7 +68,8 @@ def coverage_figure(coverage: pd.DataFrame, problem: RosterProblem):
 def gantt_figure(roster: Roster, problem: RosterProblem, date):
     rows = [r for r in roster.rows if r.date == date]
     emps = sorted({r.employee for r in rows})
-    fig, ax = plt.subplots(figsize=(11, 0.28 * max(len(emps), 4) + 1))
+    fig = Figure(figsize=(11, 0.28 * max(len(emps), 4) + 1))
+    ax = fig.subplots()
     for i, e in enumerate(emps):
         for r in (r for r in rows if r.employee == e):
             ax.barh(i, r.handover_min, left=r.start_min, color="#BBBBBB", height=0.6)
@@ -80,8 +79,8 @@ def gantt_figure(roster: Roster, problem: RosterProblem, date):
     ticks = range(problem.open_min - problem.open_min % 60, problem.close_min + 1, 60)
     ax.set_xticks(list(ticks), [clock(t) for t in ticks], fontsize=7)
     ax.axvspan(problem.open_min, problem.close_min, color="#F4F4F4", zorder=-1)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in POST_COLOURS.values()]
-    ax.legend([*handles, plt.Rectangle((0, 0), 1, 1, color="#BBBBBB")],
+    handles = [Rectangle((0, 0), 1, 1, color=c) for c in POST_COLOURS.values()]
+    ax.legend([*handles, Rectangle((0, 0), 1, 1, color="#BBBBBB")],
               [*map(post_label, POST_COLOURS), "handover"], fontsize=7, loc="upper right")
     ax.set_title(f"Roster {day_label(date)} {date.year} (gaps = meal breaks)")
     ax.invert_yaxis()
@@ -101,9 +100,7 @@ def write_roster_outputs(roster: Roster, requirement: Requirement, scenario: Sce
     ]
     fig = coverage_figure(report.coverage, problem)
     paths.append(save_figure(out / "roster_coverage.png", fig))
-    plt.close(fig)
     for d in problem.dates[:gantt_days]:
         fig = gantt_figure(roster, problem, d)
         paths.append(save_figure(out / f"roster_gantt_{d.isoformat()}.png", fig))
-        plt.close(fig)
     return paths

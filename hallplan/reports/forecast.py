@@ -12,16 +12,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-from forecast.five_tables import FiveTables, ForecastSummary
 from hallplan.atomic import atomic_write, save_figure, write_csv, write_text
-from sim.demand import Demand
+from hallplan.forecast.five_tables import FiveTables, ForecastSummary
+from hallplan.sim.demand import Demand
 
 SHEET_NAMES = {
     "table1": "1_staff_on_duty",
@@ -39,11 +36,12 @@ def _date_axis(ax, dates) -> None:
     ax.grid(alpha=0.3)
 
 
-def _figures(ft: FiveTables) -> dict[str, plt.Figure]:
+def _figures(ft: FiveTables) -> dict[str, Figure]:
     figs = {}
     t1 = ft.table1
     cols = [c for c in t1.columns if c not in ("date", "day_type", "daily_average")]
-    fig, ax = plt.subplots(figsize=(10, 5))
+    fig = Figure(figsize=(10, 5))
+    ax = fig.subplots()
     im = ax.imshow(t1[cols].to_numpy(float).T, aspect="auto", cmap="viridis", origin="lower")
     ax.set_yticks(range(0, len(cols), 2))
     ax.set_yticklabels(cols[::2], fontsize=7)
@@ -57,7 +55,8 @@ def _figures(ft: FiveTables) -> dict[str, plt.Figure]:
     figs["table1"] = fig
 
     t2 = ft.table2
-    fig, ax = plt.subplots(figsize=(10, 4))
+    fig = Figure(figsize=(10, 4))
+    ax = fig.subplots()
     x = np.arange(len(t2))
     ax.fill_between(x, t2["forecast_lo"], t2["forecast_hi"], alpha=0.2, label="forecast bounds")
     ax.plot(x, t2["forecast_visits"], marker="o", ms=3, label="forecast visits")
@@ -75,7 +74,8 @@ def _figures(ft: FiveTables) -> dict[str, plt.Figure]:
     figs["table2"] = fig
 
     t3 = ft.table3
-    fig, ax = plt.subplots(figsize=(10, 4))
+    fig = Figure(figsize=(10, 4))
+    ax = fig.subplots()
     x = np.arange(len(t3))
     ax.bar(x, t3["actual_visits"], color="tab:blue", alpha=0.6, label="actual visits")
     ax.bar(x, t3["served_counter"], color="tab:green", alpha=0.6, label="served at counters")
@@ -90,7 +90,8 @@ def _figures(ft: FiveTables) -> dict[str, plt.Figure]:
     figs["table3"] = fig
 
     t4 = ft.table4
-    fig, ax = plt.subplots(figsize=(10, 4))
+    fig = Figure(figsize=(10, 4))
+    ax = fig.subplots()
     x = np.arange(len(t4))
     ax.fill_between(x, t4["forecast_lo"], t4["forecast_hi"], alpha=0.2, label="forecast bounds")
     ax.plot(x, t4["forecast_visits"], marker="o", ms=3, label="forecast")
@@ -104,7 +105,8 @@ def _figures(ft: FiveTables) -> dict[str, plt.Figure]:
     figs["table4"] = fig
 
     t5 = ft.table5
-    fig, ax = plt.subplots(figsize=(10, 4))
+    fig = Figure(figsize=(10, 4))
+    ax = fig.subplots()
     x = np.arange(len(t5))
     ax.plot(x, t5["forecast_served_per_staff_hour"], marker="o", ms=3, label="forecast")
     ax.plot(x, t5["actual_served_per_staff_hour"], marker="s", ms=3, color="k", label="actual")
@@ -142,7 +144,6 @@ def write_five_tables(out_dir: str | Path, ft: FiveTables, charts: bool = True) 
     if charts:
         for name, fig in _figures(ft).items():
             paths.append(save_figure(out / f"{name}.png", fig))
-            plt.close(fig)
     return paths
 
 

@@ -3,26 +3,22 @@ tables and ``plan.json`` (inputs' hashes, versions, seed) so the plan can be rep
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import html
-import io
 import json
 import platform
 from importlib import metadata
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 from hallplan.atomic import atomic_write, save_figure, write_csv, write_text
+from hallplan.optimize.roster.check import check_roster
 from hallplan.pipeline import PlanResult
-from hallplan.roster_report import coverage_figure, gantt_figure, hours_table, roster_table
-from optimize.roster.check import check_roster
-from sim.scenario import format_clock
+from hallplan.reports import html as h
+from hallplan.reports.roster import coverage_figure, gantt_figure, hours_table, roster_table
+from hallplan.sim.scenario import format_clock
 
 PACKAGES = (
     "numpy",
@@ -37,19 +33,13 @@ PACKAGES = (
 )
 
 
-def _png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
 def kpi_heatmap(plan: PlanResult, metric: str = "share_called_within_target"):
     """Day × interval heatmap of a KPI (mean over replications), one panel per lane."""
     k = plan.results.interval_kpis
     k = k[k["interval_start_min"] < plan.scenario.hours.close]
     lanes = list(plan.scenario.lanes)
-    fig, axes = plt.subplots(len(lanes), 1, figsize=(12, 2.6 * len(lanes)), squeeze=False)
+    fig = Figure(figsize=(12, 2.6 * len(lanes)))
+    axes = fig.subplots(len(lanes), 1, squeeze=False)
     for ax, lane in zip(axes[:, 0], lanes, strict=True):
         d = k[k["lane"] == lane].groupby(["date", "interval_start_min"])[metric].mean()
         grid = d.unstack("interval_start_min")
@@ -125,10 +115,6 @@ def rounds_table(plan: PlanResult) -> pd.DataFrame:
     )
 
 
-def _table_html(df: pd.DataFrame, float_fmt: str = "{:,.2f}") -> str:
-    return df.to_html(index=False, border=0, classes="t", float_format=float_fmt.format, na_rep="–")
-
-
 def report_html(plan: PlanResult, five=None, elapsed_s: float | None = None) -> str:
     s = plan.scenario
     verdict = (
@@ -150,13 +136,13 @@ def report_html(plan: PlanResult, five=None, elapsed_s: float | None = None) -> 
     ]
     if plan.notes:
         parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in plan.notes) + "</ul>")
-    parts += ["<h2>What the loop corrected</h2>", _table_html(rounds_table(plan))]
+    parts += ["<h2>What the loop corrected</h2>", h.frame_table(rounds_table(plan))]
     if not plan.targets_hold:
         sf = plan.shortfall()
         sf = sf.assign(interval=sf["interval_start_min"].map(format_clock))
         parts += [
             "<h2>Where targets still miss, and the staff short there</h2>",
-            _table_html(
+            h.frame_table(
                 sf[
                     [
                         "date",
@@ -174,21 +160,21 @@ def report_html(plan: PlanResult, five=None, elapsed_s: float | None = None) -> 
         ]
     parts += [
         "<h2>KPIs: day × interval</h2>",
-        f"<img src='{_png(kpi_heatmap(plan))}'>",
+        f"<img src='{h.png_data_uri(kpi_heatmap(plan))}'>",
         "<h2>Staff-hours and cost</h2>",
-        _table_html(staff_cost(plan), "{:,.1f}"),
+        h.frame_table(staff_cost(plan), "{:,.1f}"),
         "<h2>Days</h2>",
-        _table_html(day_table(plan), "{:,.3f}"),
+        h.frame_table(day_table(plan), "{:,.3f}"),
         "<h2>Roster</h2>",
-        f"<img src='{_png(coverage_figure(cov, problem))}'>",
-        f"<img src='{_png(gantt_figure(plan.roster.roster, problem, first))}'>",
+        f"<img src='{h.png_data_uri(coverage_figure(cov, problem))}'>",
+        f"<img src='{h.png_data_uri(gantt_figure(plan.roster.roster, problem, first))}'>",
     ]
     if five is not None:
         parts.append("<h2>The five tables (五表)</h2>")
         for name, table in five.tables().items():
             parts += [
                 f"<h3>{html.escape(five.TITLES[name])}</h3>",
-                _table_html(table.head(31), "{:,.2f}"),
+                h.frame_table(table.head(31), "{:,.2f}"),
             ]
         for key, note in five.notes.items():
             parts.append(f"<p class='note'>{html.escape(key)}: {html.escape(str(note))}</p>")
@@ -198,10 +184,7 @@ def report_html(plan: PlanResult, five=None, elapsed_s: float | None = None) -> 
         "table.t td,table.t th{padding:2px 6px;border-bottom:1px solid #ddd}"
         "img{max-width:100%}.verdict{font-size:16px}"
     )
-    return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>hallplan {s.hall.id}"
-        f"</title><style>{style}</style></head><body>{''.join(parts)}</body></html>"
-    )
+    return h.page(f"hallplan {s.hall.id}", style, parts)
 
 
 def _sha256(path: Path) -> str:
@@ -291,7 +274,6 @@ def write_plan_outputs(
     written.append(write_text(out / "report.html", report_html(plan, five, elapsed_s)))
     fig = kpi_heatmap(plan)
     written.append(save_figure(out / "kpi_heatmap.png", fig))
-    plt.close(fig)
     meta = plan_json(plan, scenario_path, store_path, elapsed_s)
     written.append(write_text(out / "plan.json", json.dumps(meta, indent=2, default=str) + "\n"))
     return written

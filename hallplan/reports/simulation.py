@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 from hallplan.atomic import save_figure, write_csv, write_text
-from sim.replicate import Results
-from sim.scenario import format_clock
+from hallplan.sim.replicate import Results
+from hallplan.sim.scenario import format_clock
 
 
 def _fmt(mean: float, hw: float, digits: int = 2, pct: bool = False) -> str:
@@ -186,7 +183,8 @@ def waits_figure(results: Results):
     isum = results.interval_summary()
     date = results.dates[0]
     lanes = list(results.scenario.lanes)
-    fig, axes = plt.subplots(2, 1, figsize=(10, 7), sharex=True)
+    fig = Figure(figsize=(10, 7))
+    axes = fig.subplots(2, 1, sharex=True)
     for metric, ax, label in [
         ("mean_wait_min", axes[0], "mean wait (min)"),
         ("queue_len_mean", axes[1], "customers waiting (time-average)"),
@@ -230,5 +228,4 @@ def write_simulation_outputs(
     ]
     fig = waits_figure(results)
     written.append(save_figure(out / "waits.png", fig))
-    plt.close(fig)
     return written

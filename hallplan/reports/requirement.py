@@ -1,27 +1,20 @@
 """Requirement outputs: ``requirement.csv`` and a day × interval heatmap per post.
 
 Files are written atomically (:mod:`hallplan.atomic`); the CSV has exactly the
-:data:`optimize.requirement.REQUIREMENT_COLUMNS` (the roster optimiser reads it back with
-:meth:`Requirement.read_csv`).
+:data:`hallplan.optimize.staffing_requirement.REQUIREMENT_COLUMNS` (the roster optimiser
+reads it back with :meth:`Requirement.read_csv`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from hallplan.atomic import save_figure, write_csv
-from optimize.requirement import REQUIREMENT_COLUMNS, Requirement
-
-
-def _clock(m: float) -> str:
-    m = round(m)
-    return f"{m // 60:02d}:{m % 60:02d}"
+from hallplan.optimize.staffing_requirement import REQUIREMENT_COLUMNS, Requirement
+from hallplan.sim.scenario import format_clock
 
 
 def requirement_heatmap(req: Requirement, title: str = ""):
@@ -32,9 +25,8 @@ def requirement_heatmap(req: Requirement, title: str = ""):
     starts = sorted(set(t["interval_start_min"]))
     width = max(6.0, 0.28 * len(starts) + 2)
     height = 0.8 + (0.16 * len(dates) + 0.9) * len(posts)
-    fig, axes = plt.subplots(
-        len(posts), 1, figsize=(width, height), squeeze=False, layout="constrained"
-    )
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(len(posts), 1, squeeze=False)
     d_index = {d: i for i, d in enumerate(dates)}
     s_index = {s: j for j, s in enumerate(starts)}
     step = max(1, len(starts) // 12)
@@ -49,7 +41,8 @@ def requirement_heatmap(req: Requirement, title: str = ""):
                        vmin=0, vmax=max(1.0, top))
         ax.set_title(post, fontsize=9, loc="left")
         ax.set_xticks(range(0, len(starts), step))
-        ax.set_xticklabels([_clock(starts[j]) for j in range(0, len(starts), step)], fontsize=7)
+        ax.set_xticklabels([format_clock(starts[j]) for j in range(0, len(starts), step)],
+                           fontsize=7)
         dstep = max(1, len(dates) // 10)
         ax.set_yticks(range(0, len(dates), dstep))
         ax.set_yticklabels([str(dates[i]) for i in range(0, len(dates), dstep)], fontsize=7)
@@ -63,9 +56,5 @@ def write_requirement_outputs(req: Requirement, out_dir: Path, title: str = "") 
     """Write ``requirement.csv`` and ``requirement_heatmap.png`` into ``out_dir``."""
     out = Path(out_dir)
     paths = [write_csv(out / "requirement.csv", req.table.loc[:, list(REQUIREMENT_COLUMNS)])]
-    fig = requirement_heatmap(req, title)
-    try:
-        paths.append(save_figure(out / "requirement_heatmap.png", fig))
-    finally:
-        plt.close(fig)
+    paths.append(save_figure(out / "requirement_heatmap.png", requirement_heatmap(req, title)))
     return paths

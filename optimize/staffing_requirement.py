@@ -1,7 +1,7 @@
 """Requirement: the minimum staff per (date, interval, post) that meets the hall's targets.
 
-It is the contract between staffing analytics (``optimize.requirements``) and the roster
-optimiser (``optimize.roster``), and is written/read as ``requirement.csv`` with columns
+It is the contract between staffing analytics (``hallplan.optimize.requirements``) and the roster
+optimiser (``hallplan.optimize.roster``), and is written/read as ``requirement.csv`` with columns
 ``date, interval_start_min, post, staff, method``. ``post`` is a lane name of the scenario
 (``general``, ``vip``, ``complaint`` …) or ``greeter``; ``staff`` is a whole number of people
 who must be *at the post* (on a counter, not on break or in handover) for the whole interval.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.errors import Problem, ScenarioError
+from hallplan.sim.errors import Problem, ScenarioError
 
 REQUIREMENT_COLUMNS = ("date", "interval_start_min", "post", "staff", "method")
 
