@@ -33,6 +33,8 @@ TICKET_LOG_COLUMNS = (
     "outcome",
 )
 TIME_COLUMNS = ("ticket_time", "call_time", "service_start", "service_end")
+# Optional: when an abandoning customer gave up (patience is fitted from it, forecast.calibrate).
+OPTIONAL_COLUMNS = ("leave_time",)
 REQUIRED_VALUES = (
     "hall_id",
     "ticket_id",
@@ -140,7 +142,7 @@ def validate_ticket_log(
             f"missing columns {missing}; expected {list(TICKET_LOG_COLUMNS)}, "
             f"found {list(frame.columns)}"
         )
-    extra = [c for c in frame.columns if c not in TICKET_LOG_COLUMNS]
+    extra = [c for c in frame.columns if c not in TICKET_LOG_COLUMNS + OPTIONAL_COLUMNS]
     df = frame.loc[:, list(TICKET_LOG_COLUMNS)].copy().reset_index(drop=True)
     line = pd.Series(np.arange(len(df)) + 2, index=df.index)  # header is line 1
     for c in TICKET_LOG_COLUMNS:
@@ -200,6 +202,15 @@ def validate_ticket_log(
             "customer_class " + df["customer_class"].astype(str),
         )
     t, c_, s_, e_ = (times[k] for k in TIME_COLUMNS)
+    leave = None
+    if "leave_time" in frame.columns:
+        leave, bad_leave = _to_time(frame["leave_time"].reset_index(drop=True))
+        flag("bad_time", bad_leave, "leave_time = " + frame["leave_time"].astype(str).to_numpy())
+        flag(
+            "leave_before_ticket",
+            leave < t - ORDER_TOLERANCE,
+            "leave_time " + leave.astype(str) + " < ticket_time " + t.astype(str),
+        )
     served = df["outcome"] == "served"
     flag(
         "missing_service_times",
@@ -250,6 +261,8 @@ def validate_ticket_log(
     good = df.loc[~any_bad].copy()
     for k in TIME_COLUMNS:
         good[k] = times[k][~any_bad]
+    if leave is not None:
+        good["leave_time"] = leave[~any_bad]
     good["ticket_date"] = ticket_date[~any_bad]
     good["line"] = line[~any_bad]
 
@@ -387,6 +400,7 @@ def records_to_ticket_log(
             "counter_id": counter,
             "staff_id": np.where(kiosk | abandoned, "", counter),
             "outcome": c["outcome"].to_numpy(),
+            "leave_time": stamp(np.where(abandoned, c["ticket_min"] + c["wait_min"], np.nan)),
         }
     )
     return out.sort_values("ticket_time", kind="stable", ignore_index=True)
@@ -400,13 +414,14 @@ def write_ticket_log(frame: pd.DataFrame, path: str | Path) -> Path:
     if path.suffix.lower() in (".parquet", ".pq"):
         return atomic_write(path, lambda p: frame.to_parquet(p, index=False))
     out = frame.copy()
-    for c in TIME_COLUMNS:
-        if pd.api.types.is_datetime64_any_dtype(out[c]):
+    for c in (*TIME_COLUMNS, *OPTIONAL_COLUMNS):
+        if c in out.columns and pd.api.types.is_datetime64_any_dtype(out[c]):
             out[c] = out[c].dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
     return atomic_write(path, lambda p: out.to_csv(p, index=False))
 
 
 __all__ = [
+    "OPTIONAL_COLUMNS",
     "TICKET_LOG_COLUMNS",
     "ImportReport",
     "TicketLogError",
