@@ -205,7 +205,8 @@ def validate_ticket_log(
     leave = None
     if "leave_time" in frame.columns:
         leave, bad_leave = _to_time(frame["leave_time"].reset_index(drop=True))
-        flag("bad_time", bad_leave, "leave_time = " + frame["leave_time"].astype(str).to_numpy())
+        raw_leave = frame["leave_time"].astype(str).reset_index(drop=True)
+        flag("bad_time", bad_leave, "leave_time = " + raw_leave)
         flag(
             "leave_before_ticket",
             leave < t - ORDER_TOLERANCE,

@@ -90,6 +90,17 @@ def observed_demand(log: pd.DataFrame, scenario: Scenario, dates: list[dt.date])
     )
     table = pd.concat([table[list(DEMAND_COLUMNS)], pad], ignore_index=True)
     table = table.groupby(list(DEMAND_COLUMNS[:4]), as_index=False)["rate_per_hour"].sum()
+    # Re-drawing Poisson arrivals around each interval's own count adds the count's noise a
+    # second time (and queues are convex in load): smooth the counts over three intervals
+    # (day totals kept) so the rate, not one realisation, drives the simulation.
+    key = ["date", "service_type", "customer_class"]
+    table = table.sort_values([*key, "interval_start_min"], ignore_index=True)
+    smooth = table.groupby(key)["rate_per_hour"].transform(
+        lambda r: r.rolling(3, center=True, min_periods=1).mean()
+    )
+    total = table.groupby(key)["rate_per_hour"].transform("sum")
+    stotal = smooth.groupby([table[k] for k in key]).transform("sum")
+    table["rate_per_hour"] = np.where(stotal > 0, smooth * total / stotal.where(stotal > 0, 1), 0)
     return Demand(iv, table, source="observed")
 
 
