@@ -235,7 +235,8 @@ def test_calibrating_on_simulated_history_recovers_the_scenario():
         f"\nrecovery: service mean {svc.mean_min:.3f} CI {svc.mean_ci}, family "
         f"{svc.chosen.family}; patience mean {pat.mean_min:.3f} CI {pat.mean_ci} "
         f"({pat.family}, immediate {pat.immediate_share:.4f}); "
-        f"on duty {busy['on_duty'].mean():.3f}; availability {cal.availability:.3f}; held-out abandonment MAE "
+        f"on duty {busy['on_duty'].mean():.3f}; availability {cal.availability:.3f}; "
+        "held-out abandonment MAE "
         f"{cal.agreement['abandon_share']['mae']:.4f}"
     )
 
