@@ -33,7 +33,7 @@ def main() -> None:
     scen = load_scenario(scen_path)
     frame, mrep = read_with_mapping(
         ROOT / "tests" / "data" / "anonymous_bank_calls_1999-02.tsv.gz",
-        ROOT / "scenarios" / "mappings" / "anonymous_bank.toml",
+        ROOT / "docs" / "mappings" / "anonymous_bank.toml",
     )
     print(mrep.summary())
     v = validate_ticket_log(frame, scen.hall.id, scen)

@@ -20,7 +20,7 @@ from sim.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "anonymous_bank_calls_1999-02.tsv.gz"
-MAPPING = ROOT / "scenarios" / "mappings" / "anonymous_bank.toml"
+MAPPING = ROOT / "docs" / "mappings" / "anonymous_bank.toml"
 BANK = ROOT / "scenarios" / "anonymous_bank.toml"
 FEB = [dt.date(1999, 2, d) for d in range(1, 29)]
 
