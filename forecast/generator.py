@@ -158,6 +158,7 @@ def _engine_fingerprint() -> str:
         h.update(f.name.encode())
         h.update(f.read_bytes())
     h.update(Path(__file__).read_bytes())
+    h.update((Path(__file__).parent / "ticket_log.py").read_bytes())
     return h.hexdigest()
 
 

@@ -36,6 +36,8 @@ TIME_COLUMNS = ("ticket_time", "call_time", "service_start", "service_end")
 # columns that may be empty: a kiosk visit or an abandoned ticket has no call or counter
 OPTIONAL_VALUES = ("call_time", "service_start", "service_end", "counter_id", "staff_id")
 REQUIRED_VALUES = tuple(c for c in TICKET_LOG_COLUMNS if c not in OPTIONAL_VALUES)
+# Optional: when an abandoning customer gave up (patience is fitted from it, forecast.calibrate).
+OPTIONAL_COLUMNS = ("leave_time",)
 CHANNELS = ("counter", "kiosk")
 OUTCOMES = ("served", "abandoned", "no_show")
 # Clocks of different systems disagree by a second or two (the bank data shows service
@@ -134,7 +136,7 @@ def validate_ticket_log(
             f"missing columns {missing}; expected {list(TICKET_LOG_COLUMNS)}, "
             f"found {list(frame.columns)}"
         )
-    extra = [c for c in frame.columns if c not in TICKET_LOG_COLUMNS]
+    extra = [c for c in frame.columns if c not in TICKET_LOG_COLUMNS + OPTIONAL_COLUMNS]
     df = frame.loc[:, list(TICKET_LOG_COLUMNS)].copy().reset_index(drop=True)
     line = pd.Series(np.arange(len(df)) + 2, index=df.index)  # header is line 1
     for c in TICKET_LOG_COLUMNS:
@@ -194,6 +196,16 @@ def validate_ticket_log(
             "customer_class " + df["customer_class"].astype(str),
         )
     t, c_, s_, e_ = (times[k] for k in TIME_COLUMNS)
+    leave = None
+    if "leave_time" in frame.columns:
+        leave, bad_leave = _to_time(frame["leave_time"].reset_index(drop=True))
+        raw_leave = frame["leave_time"].astype(str).reset_index(drop=True)
+        flag("bad_time", bad_leave, "leave_time = " + raw_leave)
+        flag(
+            "leave_before_ticket",
+            leave < t - ORDER_TOLERANCE,
+            "leave_time " + leave.astype(str) + " < ticket_time " + t.astype(str),
+        )
     served = df["outcome"] == "served"
     flag(
         "missing_service_times",
@@ -244,6 +256,8 @@ def validate_ticket_log(
     good = df.loc[~any_bad].copy()
     for k in TIME_COLUMNS:
         good[k] = times[k][~any_bad]
+    if leave is not None:
+        good["leave_time"] = leave[~any_bad]
     good["ticket_date"] = ticket_date[~any_bad]
     good["line"] = line[~any_bad]
 
@@ -339,6 +353,7 @@ def records_to_ticket_log(
             "counter_id": counter,
             "staff_id": np.where(kiosk | abandoned, "", counter),
             "outcome": c["outcome"].to_numpy(),
+            "leave_time": stamp(np.where(abandoned, c["ticket_min"] + c["wait_min"], np.nan)),
         }
     )
     return out.sort_values("ticket_time", kind="stable", ignore_index=True)
@@ -352,13 +367,14 @@ def write_ticket_log(frame: pd.DataFrame, path: str | Path) -> Path:
     if path.suffix.lower() in (".parquet", ".pq"):
         return atomic_write(path, lambda p: frame.to_parquet(p, index=False))
     out = frame.copy()
-    for c in TIME_COLUMNS:
-        if pd.api.types.is_datetime64_any_dtype(out[c]):
+    for c in (*TIME_COLUMNS, *OPTIONAL_COLUMNS):
+        if c in out.columns and pd.api.types.is_datetime64_any_dtype(out[c]):
             out[c] = out[c].dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
     return atomic_write(path, lambda p: out.to_csv(p, index=False))
 
 
 __all__ = [
+    "OPTIONAL_COLUMNS",
     "TICKET_LOG_COLUMNS",
     "ImportReport",
     "TicketLogError",

@@ -243,6 +243,67 @@ def history_generate(
 
 
 @app.command()
+def calibrate(
+    ticketlog: Annotated[
+        Path,
+        typer.Argument(help="ticket log (CSV/Parquet), or a queue-system export with --mapping"),
+    ],
+    scenario: Annotated[Path, typer.Option(help="scenario TOML of the hall")],
+    mapping: Annotated[
+        Path | None, typer.Option(help="column mapping TOML (docs/column_mapping.md)")
+    ] = None,
+    fit_days: Annotated[
+        str | None, typer.Option(help="days to fit on: A..B or a comma list (default: 1st half)")
+    ] = None,
+    test_days: Annotated[
+        str | None, typer.Option(help="held-out days: A..B or a comma list (default: the rest)")
+    ] = None,
+    reps: Annotated[int, typer.Option(min=2, help="replications per held-out day")] = 20,
+    seed: Annotated[int, typer.Option()] = 1,
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/calibrate"),
+) -> None:
+    """Fit service times, patience and staff availability from a ticket log, write a
+    scenario overlay that extends the hall, and check the model on held-out days."""
+    from hallplan.forecast.calibrate import CalibrationError, parse_days
+    from hallplan.forecast.calibrate import calibrate as run_calibration
+    from hallplan.forecast.mapping import MappingError, read_with_mapping
+    from hallplan.forecast.ticket_log import TicketLogError, read_ticket_log, validate_ticket_log
+    from hallplan.reports.calibration import write_calibration_outputs
+    from hallplan.sim.loader import load_scenario
+
+    try:
+        s = load_scenario(scenario)
+    except ScenarioError as exc:
+        fail(exc.problems)
+    try:
+        if mapping is not None:
+            frame, mreport = read_with_mapping(ticketlog, mapping, s.hall.id)
+            console.print(mreport.summary(), markup=False, highlight=False, soft_wrap=True)
+        else:
+            frame = read_ticket_log(ticketlog)
+        v = validate_ticket_log(frame, s.hall.id, s)
+    except (MappingError, TicketLogError, OSError) as exc:
+        fail([str(exc)])
+    if len(v.bad):
+        counts = v.bad.groupby("reason")["line"].count().to_dict()
+        shown = ", ".join(f"{k} {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        console.print(
+            f"{ticketlog}: {len(v.good)} rows used, {v.bad['line'].nunique()} rejected ({shown})",
+            markup=False,
+        )
+    days = sorted(set(v.good["ticket_date"]))
+    try:
+        cal = run_calibration(
+            v.good, s, parse_days(fit_days, days), parse_days(test_days, days), reps=reps, seed=seed
+        )
+    except (CalibrationError, ValueError) as exc:
+        fail([str(exc)])
+    except ScenarioError as exc:
+        fail(exc.problems)
+    show_written(write_calibration_outputs(cal, scenario, out), out / "calibration.md")
+
+
+@app.command()
 def forecast(
     hall: HallOpt,
     month: Annotated[str, typer.Option(help="month to forecast, YYYY-MM")],
@@ -350,9 +411,14 @@ def requirement(
 def roster(
     file: Annotated[Path, typer.Argument(help="scenario TOML file")],
     requirement_csv: Annotated[Path, typer.Option("--requirement", help="requirement.csv")],
-    time_limit: Annotated[float, typer.Option(
-        "--time-limit", min=1,
-        help="solver budget in deterministic work units (≈ s of one core); reproducible")] = 60.0,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            min=1,
+            help="solver budget in deterministic work units (≈ s of one core); reproducible",
+        ),
+    ] = 60.0,
     workers: Annotated[int, typer.Option(min=1)] = 2,
     seed: Annotated[int, typer.Option()] = 0,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/roster"),
@@ -456,9 +522,14 @@ def plan_cmd(
     reps: Annotated[int, typer.Option(min=1, help="replications per loop round")] = 5,
     seed: Annotated[int, typer.Option()] = 1,
     method: Annotated[str, typer.Option(help="initial requirement: sipp | lag")] = "lag",
-    time_limit: Annotated[float, typer.Option(
-        "--time-limit", min=1,
-        help="roster budget per round, deterministic work units (≈ s of one core)")] = 60,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            min=1,
+            help="roster budget per round, deterministic work units (≈ s of one core)",
+        ),
+    ] = 60,
     rounds: Annotated[int, typer.Option(min=1, help="max loop rounds")] = 3,
     workers: Annotated[int, typer.Option(min=1)] = 2,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/plan"),
@@ -510,5 +581,7 @@ app.add_typer(region_app, name="region")
 
 def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
 if __name__ == "__main__":  # python -m hallplan.cli
     main()

@@ -100,7 +100,7 @@ def generate_customers(
         if cc.patience is None:
             patience = np.full(n, np.inf)
         else:
-            raw = cc.patience.from_uniform(named_stream(seed, key, f"patience/{tag}").random(n))
+            raw = cc.patience_from_uniform(named_stream(seed, key, f"patience/{tag}").random(n))
             patience = np.array([fifteen_minute_care(p, scenario.waiting_care) for p in raw])
         parts["arrival_min"].append(t)
         parts["service_type"].append(np.full(n, type_names.index(stype)))

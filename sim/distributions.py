@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat
-from scipy.special import ndtri
+from scipy.special import gammaincinv, ndtri
 
 
 class _Frozen(BaseModel):
@@ -60,6 +60,23 @@ class LogNormal(_Frozen):
         return math.exp(mu + math.sqrt(s2) * float(ndtri(p)))
 
 
+class Gamma(_Frozen):
+    """Gamma given its mean and coefficient of variation: shape k = 1 / cv², scale = mean / k
+    (cv = 1 is the exponential). Fitted service times may select it (forecast.calibrate)."""
+
+    kind: Literal["gamma"] = "gamma"
+    mean_min: PositiveFloat
+    cv: PositiveFloat = Field(description="coefficient of variation (std / mean)")
+
+    def from_uniform(self, u: np.ndarray) -> np.ndarray:
+        k = 1.0 / (self.cv * self.cv)
+        return gammaincinv(k, np.asarray(u, dtype=float)) * (self.mean_min / k)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_min
+
+
 class Deterministic(_Frozen):
     """A fixed duration (used in exact-trace tests and for fixed handling steps)."""
 
@@ -74,4 +91,6 @@ class Deterministic(_Frozen):
         return self.value_min
 
 
-Distribution = Annotated[Exponential | LogNormal | Deterministic, Field(discriminator="kind")]
+Distribution = Annotated[
+    Exponential | LogNormal | Gamma | Deterministic, Field(discriminator="kind")
+]

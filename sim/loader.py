@@ -88,7 +88,7 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item in {"exponential", "lognormal", "deterministic"}:
+        elif item in {"exponential", "lognormal", "gamma", "deterministic"}:
             continue  # discriminated-union tag pydantic inserts into the location
         else:
             parts.append(("." if parts else "") + str(item))

@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -190,7 +191,28 @@ class CustomerClass(_Frozen):
         None, description="lane that takes this class's general-lane tickets (e.g. the VIP room)"
     )
     patience: Distribution | None = Field(None, description="time before giving up; none = waits")
+    immediate_abandon_share: Share = Field(
+        0.0,
+        description="share of ticket holders who give up almost at once (uniformly within "
+        "immediate_abandon_within_min); the others follow `patience`",
+    )
+    immediate_abandon_within_min: PositiveFloat = 0.25
     balking: Balking | None = None
+
+    def patience_from_uniform(self, u: np.ndarray) -> np.ndarray:
+        """Patience by inverse transform of one uniform per customer: the lowest
+        ``immediate_abandon_share`` of quantiles leave within the short window, the rest are
+        the ``patience`` distribution rescaled (with share 0 it is the distribution itself)."""
+        u = np.asarray(u, dtype=float)
+        if self.patience is None:
+            return np.full(u.shape, np.inf)
+        p = self.immediate_abandon_share
+        if p <= 0.0:
+            return self.patience.from_uniform(u)
+        quick = u < p
+        out = self.patience.from_uniform(np.clip((u - p) / (1.0 - p), 0.0, 1.0 - 1e-12))
+        out[quick] = u[quick] / p * self.immediate_abandon_within_min
+        return out
 
 
 class TriagePolicy(_Frozen):

@@ -10,7 +10,7 @@ output), ``check`` (independent checker, no ortools), ``diagnose`` (infeasibilit
 from importlib import import_module
 
 # ortools-free modules are imported eagerly; the CP-SAT side lazily, so that
-# ``import optimize.roster.check`` (the independent checker) never loads ortools.
+# ``import hallplan.optimize.roster.check`` (the independent checker) never loads ortools.
 from hallplan.optimize.roster.check import CheckReport, Violation, check_roster
 from hallplan.optimize.roster.diagnose import RosterInfeasibleError, precheck
 from hallplan.optimize.roster.problem import RosterProblem, Weights

@@ -14,8 +14,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from optimize.roster.problem import RosterProblem, post_label
-from sim.scenario import Employee
+from hallplan.optimize.roster.problem import RosterProblem, post_label
+from hallplan.sim.scenario import Employee
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import csr_array
 
-from optimize.roster.groups import SkillGroup, skill_groups, week_capacity
-from optimize.roster.problem import RosterProblem
+from hallplan.optimize.roster.groups import SkillGroup, skill_groups, week_capacity
+from hallplan.optimize.roster.problem import RosterProblem
 
 PlanKey = tuple[int, dt.date, int, str]  # (group index, date, template index, post)
 
@@ -438,7 +438,7 @@ def solve_day_cpsat(day: CoveringModel, config, ledger=None) -> dict[PlanKey, in
     constraints; one worker, deterministic time)."""
     from ortools.sat.python import cp_model
 
-    from optimize.roster.config import make_solver
+    from hallplan.optimize.roster.config import make_solver
 
     b = day.b
     m = cp_model.CpModel()

@@ -1,0 +1,356 @@
+"""Calibrate the hall model from its own ticket log and check it on held-out days.
+
+``calibrate(log, scenario)`` fits, on the fit days,
+
+* service times per (service type, channel): lognormal / gamma / exponential, chosen by AIC,
+  with the KS distance (:mod:`.service_fit`);
+* patience per customer class from abandoned waits with served waits right-censored,
+  Kaplan–Meier and a parametric mixture with a share leaving almost at once (:mod:`.patience_fit`);
+* the staff on duty per interval from who served (:mod:`.staff`) and the availability factor —
+  the share of on-duty staff serving at a time — at which simulated waits match observed ones;
+
+then simulates every held-out day with its own observed arrivals and staffing and compares
+abandonment, mean wait and share within target with the log (:mod:`.validation`).
+:func:`overlay_toml` writes the fitted values as a scenario overlay that ``extends`` the hall.
+Everything is a pure function of (log, scenario, days, reps, seed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hallplan.forecast.calibrate.patience_fit import PatienceFit, fit_patience
+from hallplan.forecast.calibrate.service_fit import ServiceFit, fit_service_times
+from hallplan.forecast.calibrate.staff import on_duty_per_interval
+from hallplan.forecast.calibrate.validation import (
+    KPIS,
+    agreement,
+    counter_tickets,
+    fit_availability,
+    observed_day_kpis,
+    simulate_days,
+    summarise_days,
+)
+from hallplan.sim.loader import deep_merge, scenario_from_dict
+from hallplan.sim.scenario import Scenario
+
+MIN_FIT_N = 30  # fewer served visits of a (service type, channel): pooled over the channel
+
+
+class CalibrationError(ValueError):
+    """The log cannot be calibrated (no fit days, nothing served…); the message says why."""
+
+
+@dataclass
+class Calibration:
+    scenario: Scenario = field(repr=False)  # the hall with the fitted values
+    fit_days: list[dt.date]
+    test_days: list[dt.date]
+    service: dict[tuple[str, str], ServiceFit]
+    pooled: dict[tuple[str, str], str]  # (type, channel) -> why it uses a pooled fit
+    patience: dict[str, PatienceFit]
+    availability: float
+    availability_trials: pd.DataFrame = field(repr=False)
+    on_duty: pd.DataFrame = field(repr=False)
+    fit_table: pd.DataFrame = field(repr=False)
+    test_table: pd.DataFrame = field(repr=False)
+    test_sims: pd.DataFrame = field(repr=False)
+    agreement: dict
+    reps: int
+    seed: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def availability_sentence(self) -> str:
+        return (
+            f"of the staff on duty (serving someone in the half hour), "
+            f"{self.availability:.0%} are serving at a time"
+        )
+
+    @property
+    def verdict(self) -> str:
+        a = self.agreement["abandon_share"]
+        w = self.agreement["mean_wait_min"]
+        n = a["days"]
+        ok = a["mae"] <= 0.03 and a["correlation"] >= 0.7 and abs(w["relative_error"]) <= 0.25
+        head = (
+            "The model reproduces your hall" if ok else "The model does not yet reproduce your hall"
+        )
+        return (
+            f"{head}: within {a['mae'] * 100:.1f} points of daily abandonment on average on "
+            f"{n} held-out days (correlation {a['correlation']:.2f}), mean wait of served "
+            f"customers {w['relative_error']:+.0%} off."
+        )
+
+    def summary_json(self) -> dict:
+        def fnum(x):
+            return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
+
+        return {
+            "fit_days": [str(d) for d in self.fit_days],
+            "test_days": [str(d) for d in self.test_days],
+            "reps": self.reps,
+            "seed": self.seed,
+            "availability": self.availability,
+            "availability_sentence": self.availability_sentence,
+            "service_times": [
+                {
+                    "service_type": st,
+                    "channel": ch,
+                    "n": f.n,
+                    "family": f.chosen.family,
+                    **{k: fnum(v) for k, v in f.chosen.params.items()},
+                    "observed_mean_min": f.mean_min,
+                    "observed_mean_ci": list(f.mean_ci),
+                    "ks": f.chosen.ks,
+                    "candidates": {
+                        c.family: {"aic": c.aic, "ks": c.ks, **c.params} for c in f.candidates
+                    },
+                    "pooled": self.pooled.get((st, ch)),
+                }
+                for (st, ch), f in self.service.items()
+            ],
+            "patience": [
+                {
+                    "customer_class": c,
+                    "family": p.family,
+                    "mean_min": p.mean_min,
+                    "mean_ci": list(p.mean_ci),
+                    "cv": p.cv,
+                    "immediate_share": p.immediate_share,
+                    "immediate_within_min": p.immediate_within_min,
+                    "n_abandoned": p.n_abandoned,
+                    "n_censored": p.n_censored,
+                    "km_median_min": fnum(p.km_median_min),
+                    "aic": p.aic,
+                }
+                for c, p in self.patience.items()
+            ],
+            "agreement": self.agreement,
+            "verdict": self.verdict,
+            "held_out": _records(self.test_table),
+            "fit": _records(self.fit_table),
+            "notes": self.notes,
+        }
+
+
+def _records(t: pd.DataFrame) -> list[dict]:
+    out = []
+    for r in t.to_dict(orient="records"):
+        out.append(
+            {
+                k: (str(v) if isinstance(v, dt.date) else (None if v != v else v))
+                for k, v in r.items()
+            }
+        )
+    return out
+
+
+def parse_days(spec: str | None, available: list[dt.date]) -> list[dt.date] | None:
+    """``"1999-02-01..1999-02-14"`` (inclusive), a comma list of dates or ranges, or None.
+    Only days present in the log are kept."""
+    if spec is None:
+        return None
+    days: set[dt.date] = set()
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            if ".." in part:
+                a, b = (dt.date.fromisoformat(x.strip()) for x in part.split(".."))
+                days.update(a + dt.timedelta(i) for i in range((b - a).days + 1))
+            else:
+                days.add(dt.date.fromisoformat(part))
+        except ValueError:
+            raise CalibrationError(
+                f"days: expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD; found {part!r}"
+            ) from None
+    return sorted(days & set(available))
+
+
+def _overlay_dict(
+    service: dict[tuple[str, str], ServiceFit],
+    pooled: dict,
+    patience: dict[str, PatienceFit],
+    scenario: Scenario,
+) -> dict:
+    o: dict = {"service_types": {}, "customer_classes": {}}
+    for (st, ch), f in service.items():
+        key = "counter_time" if ch == "counter" else "kiosk_time"
+        d = f.distribution().model_dump()
+        o["service_types"].setdefault(st, {})[key] = d
+    for c, p in patience.items():
+        o["customer_classes"][c] = {
+            "patience": p.distribution().model_dump(),
+            "immediate_abandon_share": round(p.immediate_share, 4),
+            "immediate_abandon_within_min": p.immediate_within_min,
+        }
+    return o
+
+
+def calibrate(
+    log: pd.DataFrame,
+    scenario: Scenario,
+    fit_days: list[dt.date] | None = None,
+    test_days: list[dt.date] | None = None,
+    *,
+    reps: int = 20,
+    fit_reps: int = 2,
+    seed: int = 0,
+) -> Calibration:
+    """Fit on ``fit_days`` (default: the first half of the log's days) and validate on
+    ``test_days`` (default: the rest). ``log`` is a validated ticket log
+    (``validate_ticket_log(...).good``, with ``leave_time`` for abandoned tickets)."""
+    days = sorted(set(log["ticket_date"]))
+    if not days:
+        raise CalibrationError("ticket log: expected some rows; found none")
+    if fit_days is None:
+        fit_days = days[: max(1, len(days) // 2)]
+    if test_days is None:
+        test_days = [d for d in days if d not in set(fit_days)]
+    if not fit_days:
+        raise CalibrationError("--fit-days: expected days present in the log; found none")
+    notes: list[str] = []
+    fit = log[log["ticket_date"].isin(fit_days)]
+
+    # service times per (service type, channel)
+    served = fit[fit["outcome"] == "served"]
+    dur = (served["service_end"] - served["service_start"]).dt.total_seconds() / 60.0
+    service: dict[tuple[str, str], ServiceFit] = {}
+    pooled: dict[tuple[str, str], str] = {}
+    for ch in sorted(set(served["channel"])):
+        on_ch = served["channel"] == ch
+        types = [
+            t for t, st in scenario.service_types.items() if ch in st.channels or ch == "counter"
+        ]
+        pool_fit = None
+        for t in types:
+            m = on_ch & (served["service_type"] == t)
+            if int(m.sum()) >= MIN_FIT_N:
+                service[(t, ch)] = fit_service_times(dur[m].to_numpy(), t, ch)
+            elif ch in scenario.service_types[t].channels:
+                if pool_fit is None:
+                    pool_fit = fit_service_times(dur[on_ch].to_numpy(), "all", ch)
+                service[(t, ch)] = pool_fit
+                pooled[(t, ch)] = (
+                    f"{int(m.sum())} served {ch} visits (< {MIN_FIT_N}): pooled over all "
+                    f"{ch} visits"
+                )
+    # patience per class
+    tickets = counter_tickets(fit)
+    patience: dict[str, PatienceFit] = {}
+    if "leave_time" not in log.columns:
+        notes.append("no leave_time column: patience not fitted (the scenario's is kept)")
+    else:
+        for c in scenario.customer_classes:
+            tc = tickets[tickets["customer_class"] == c]
+            ab = tc.loc[tc["outcome"] == "abandoned", "wait_min"].to_numpy()
+            sv = tc.loc[tc["outcome"] == "served", "wait_min"].to_numpy()
+            if np.isfinite(ab).sum() >= 10:
+                patience[c] = fit_patience(ab, sv, c)
+            else:
+                notes.append(
+                    f"class {c}: {np.isfinite(ab).sum()} abandoned tickets with a leave time "
+                    f"(< 10): the scenario's patience is kept"
+                )
+    notes.append(
+        "balking: customers who leave without a ticket are not in a ticket log, so balking is "
+        "not fitted (the scenario's rule is kept)"
+    )
+    overlay = _overlay_dict(service, pooled, patience, scenario)
+    fitted = scenario_from_dict(deep_merge(scenario.model_dump(mode="json"), overlay))
+
+    on_duty = on_duty_per_interval(log, fitted)
+    a, trials = fit_availability(fitted, log, on_duty, fit_days, reps=fit_reps, seed=seed)
+    observed = observed_day_kpis(log, fitted)
+
+    def table(dates, n_reps, s):
+        if not dates:
+            return pd.DataFrame(), pd.DataFrame()
+        sims = simulate_days(fitted, log, on_duty, dates, a, n_reps, s)
+        summ = summarise_days(sims)
+        obs = observed[observed["date"].isin(dates)].rename(columns={k: f"obs_{k}" for k in KPIS})
+        return obs.merge(summ, on="date"), sims
+
+    fit_table, _ = table(fit_days, max(fit_reps, 5), seed)
+    test_table, test_sims = table(test_days, reps, seed + 1)
+    agree = agreement(test_table) if len(test_table) else {}
+    return Calibration(
+        scenario=fitted,
+        fit_days=list(fit_days),
+        test_days=list(test_days),
+        service=service,
+        pooled=pooled,
+        patience=patience,
+        availability=a,
+        availability_trials=trials,
+        on_duty=on_duty,
+        fit_table=fit_table,
+        test_table=test_table,
+        test_sims=test_sims,
+        agreement=agree,
+        reps=reps,
+        seed=seed,
+        notes=notes,
+    )
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return f"{v:.6g}" if isinstance(v, float) else str(v)
+    return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def overlay_toml(cal: Calibration, scenario_path: str | Path, out_path: str | Path) -> str:
+    """The scenario overlay: ``extends`` the hall file (relative to where the overlay is
+    written) and sets each fitted value, with a comment saying how it was fitted."""
+    rel = os.path.relpath(Path(scenario_path).resolve(), Path(out_path).resolve().parent)
+    lines = [
+        f"# Calibrated by `hallplan calibrate` from the ticket log, fit days {cal.fit_days[0]} … "
+        f"{cal.fit_days[-1]} ({len(cal.fit_days)} days), seed {cal.seed}.",
+        f"# Staff availability: {cal.availability_sentence} (availability factor "
+        f"{cal.availability:.3f}, fitted so that the simulated mean wait of served tickets "
+        "matches the observed one on the fit days).",
+        "# The scenario schema has no availability setting yet: plan with staff on duty × "
+        f"{cal.availability:.2f}.",
+        f"# Held-out check: {cal.verdict}" if cal.agreement else "# no held-out days",
+        f'extends = "{rel}"',
+        "",
+    ]
+    for (st, ch), f in cal.service.items():
+        key = "counter_time" if ch == "counter" else "kiosk_time"
+        lines.append(f"[service_types.{st}.{key}]")
+        why = cal.pooled.get((st, ch))
+        lines.append("# " + (f"{why}; " if why else "") + f.comment())
+        for k, v in f.distribution().model_dump().items():
+            lines.append(f"{k} = {_toml_value(round(v, 4) if isinstance(v, float) else v)}")
+        lines.append("")
+    for c, p in cal.patience.items():
+        lines.append(f"[customer_classes.{c}]")
+        lines.append("# " + p.comment())
+        lines.append(f"immediate_abandon_share = {p.immediate_share:.4f}")
+        lines.append(f"immediate_abandon_within_min = {p.immediate_within_min}")
+        lines.append(f"[customer_classes.{c}.patience]")
+        for k, v in p.distribution().model_dump().items():
+            lines.append(f"{k} = {_toml_value(round(v, 4) if isinstance(v, float) else v)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+__all__ = [
+    "Calibration",
+    "CalibrationError",
+    "calibrate",
+    "overlay_toml",
+    "parse_days",
+]
