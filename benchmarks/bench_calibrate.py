@@ -85,8 +85,8 @@ def main() -> None:
     for p in write_calibration_outputs(cal, scen_path, args.out):
         print(f"wrote {p}")
     if args.overlay is not None:
-        from hallplan.forecast.calibrate import overlay_toml
         from hallplan.atomic import write_text
+        from hallplan.forecast.calibrate import overlay_toml
 
         text = overlay_toml(cal, scen_path, args.overlay) + "\n"
         print(f"wrote {write_text(args.overlay, text)}")

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from hallplan.atomic import save_figure, write_text
 from hallplan.forecast.calibrate import Calibration, overlay_toml
 from hallplan.forecast.calibrate.service_fit import frozen_scipy
-from hallplan.atomic import save_figure, write_text
 
 
 def service_figure(cal: Calibration) -> Figure:

@@ -42,6 +42,10 @@ class CheckReport:
     violations: tuple[Violation, ...]
     terms: dict[str, float]
     coverage: pd.DataFrame = field(repr=False)  # date, post, interval_start_min, required, staffed
+    #: the planner's rule (:func:`idle_qualified`): short posts someone could have filled
+    idle: tuple[Violation, ...] = ()
+    #: every short cell nobody could fill, with the binding rule per qualified employee
+    why_short: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -204,7 +208,8 @@ def check_roster(roster: Roster, problem: RosterProblem) -> CheckReport:
         "missing_on_call": float(W.missing_on_call * missing_on_call),
         "no_duty_manager": float(W.no_duty_manager * dm_missing),
     }
-    return CheckReport(tuple(v), terms, coverage)
+    idle, why_short = idle_qualified(roster, P)
+    return CheckReport(tuple(v), terms, coverage, tuple(idle), why_short)
 
 
 def _runs(starts: list[int], iv: int) -> list[tuple[int, int]]:
@@ -216,3 +221,140 @@ def _runs(starts: list[int], iv: int) -> list[tuple[int, int]]:
         else:
             out.append((s, s + iv))
     return out
+
+
+# ---------------------------------------------------------------------------- planner's rule
+def _day_blocker(P: RosterProblem, e, d: dt.date, mine: dict[dt.date, RosterRow]) -> str | None:
+    """The labour rule that keeps ``e`` (off on ``d``) from working that day at all, or None.
+    Recomputed from the rows, independently of the repair's bookkeeping."""
+    if not P.available(e, d):
+        return "on leave or unavailable"
+    worked = set(mine) | {d}
+    run = best = 0
+    for x in P.dates:
+        run = run + 1 if x in worked else 0
+        best = max(best, run)
+    if best > P.labour.max_consecutive_days:
+        return f"{P.labour.max_consecutive_days} days in a row"
+    week = P.weeks[P.week_of(d)]
+    if len(week) == 7 and sum(x in worked for x in week) > 7 - P.labour.min_days_off_per_week:
+        return "weekly day off"
+    return None
+
+
+def _shift_blocker(P: RosterProblem, e, d: dt.date, t, mine: dict[dt.date, RosterRow]
+                   ) -> str | None:
+    """The hours or rest rule that stops ``e`` working template ``t`` on ``d``, or None."""
+    week = set(P.weeks[P.week_of(d)])
+    if sum(r.paid_min for x, r in mine.items() if x in week) + t.paid_min > P.week_cap_min:
+        return f"weekly cap ({P.labour.max_weekly_hours:g} h)"
+    if sum(r.paid_min for r in mine.values()) + t.paid_min > P.avg_cap_min(e):
+        return f"{P.labour.max_avg_weekly_hours:g}-hour average"
+    prev, nxt = mine.get(d - dt.timedelta(days=1)), mine.get(d + dt.timedelta(days=1))
+    if prev is not None and 1440 - prev.end_min + t.arrival_min < P.rest_min:
+        return f"{P.labour.min_rest_hours:g}-h rest"
+    if nxt is not None and 1440 - t.end_min + nxt.start_min < P.rest_min:
+        return f"{P.labour.min_rest_hours:g}-h rest"
+    return None
+
+
+def idle_qualified(roster: Roster, problem: RosterProblem
+                   ) -> tuple[list[Violation], pd.DataFrame]:
+    """The planner's rule: **no post is short while a staff member qualified for it is off, or
+    at another post where leaving uncovers less than it covers, and the labour rules would let
+    them fill it.**
+
+    For every short (date, post, interval) this looks at each qualified employee:
+
+    * off that day — is there an allowed template covering the interval, with a free counter
+      through it, that the labour rules allow (one shift a day, weekly cap, 40-hour average,
+      consecutive days, weekly day off, minimum rest)? If so: ``idle_qualified_staff``;
+    * working a shift that covers the interval at another post — would switching that shift to
+      the short post cover more short intervals than it uncovers there, with a free counter?
+      If so: ``qualified_at_other_post``.
+
+    Returns the violations and, for every short cell, why nobody could fill it (the binding
+    rule per qualified employee, counted), so a roster that leaves a post short says why."""
+    P, iv = problem, problem.interval_min
+    by_emp: dict[str, dict[dt.date, RosterRow]] = defaultdict(dict)
+    cov: dict[tuple[dt.date, str], list[int]] = {}
+    for r in roster.rows:
+        by_emp[r.employee][r.date] = r
+        c = cov.setdefault((r.date, r.post), [0] * len(P.grid))
+        for k, t0 in enumerate(P.grid):
+            if r.template.covers(t0, iv):
+                c[k] += 1
+
+    def counters_free(d, p, t) -> bool:
+        cap = P.capacity.get(p)
+        c = cov.get((d, p), [0] * len(P.grid))
+        return cap is None or all(c[k] < cap for k, t0 in enumerate(P.grid)
+                                  if t.covers(t0, iv))
+
+    def net_switch(d, p, q, t) -> int:
+        cp, cq = cov.get((d, p), [0] * len(P.grid)), cov.get((d, q), [0] * len(P.grid))
+        rp, rq = P.required[(d, p)], P.required[(d, q)]
+        ks = [k for k, t0 in enumerate(P.grid) if t.covers(t0, iv)]
+        return sum(cp[k] < rp[k] for k in ks) - sum(cq[k] <= rq[k] for k in ks)
+
+    violations: list[Violation] = []
+    reasons_rows = []
+    for (d, p), req in sorted(P.required.items()):
+        c = cov.get((d, p), [0] * len(P.grid))
+        for k, t0 in enumerate(P.grid):
+            if c[k] >= req[k]:
+                continue
+            when = f"{day_label(d)} {clock(t0)}"
+            reasons: dict[str, int] = defaultdict(int)
+            found = None
+            options = [t for t in P.templates if t.covers(t0, iv)]
+            free = {t: counters_free(d, p, t) for t in options}
+            for e in P.employees:
+                if not P.eligible(e, p):
+                    continue
+                mine = by_emp.get(e.id, {})
+                r = mine.get(d)
+                if r is not None:
+                    if r.post == p:
+                        reasons["already at this post"] += 1
+                    elif not r.template.covers(t0, iv):
+                        reasons["on a shift that does not cover this time"] += 1
+                    elif not counters_free(d, p, r.template):
+                        reasons["no free counter"] += 1
+                    elif net_switch(d, p, r.post, r.template) > 0:
+                        found = Violation("qualified_at_other_post", e.id, when,
+                                          f"{post_label(p)} short ({c[k]} of {req[k]}) while "
+                                          f"{e.id} is at {post_label(r.post)}; switching covers "
+                                          "more than it uncovers")
+                        break
+                    else:
+                        reasons[f"needed at {post_label(r.post)}"] += 1
+                    continue
+                day_why = _day_blocker(P, e, d, mine)
+                if day_why is not None:
+                    reasons[day_why] += 1
+                    continue
+                blockers = set()
+                # shortest first: if the shortest shift breaks an hours cap, so do the rest
+                for t in sorted(options, key=lambda t: t.paid_min):
+                    if not free[t]:
+                        blockers.add("no free counter")
+                        continue
+                    why = _shift_blocker(P, e, d, t, mine)
+                    if why is None:
+                        found = Violation("idle_qualified_staff", e.id, when,
+                                          f"{post_label(p)} short ({c[k]} of {req[k]}) while "
+                                          f"{e.id} is off and could work {t.label()}")
+                        break
+                    blockers.add(why)
+                if found is not None:
+                    break
+                reasons[sorted(blockers)[0] if blockers else "no allowed shift"] += 1
+            if found is not None:
+                violations.append(found)
+            else:
+                reasons_rows.append((d, p, t0, req[k], c[k], "; ".join(
+                    f"{n} {why}" for why, n in sorted(reasons.items(), key=lambda x: -x[1]))))
+    table = pd.DataFrame(reasons_rows, columns=["date", "post", "interval_start_min",
+                                                "required", "staffed", "why_not_filled"])
+    return violations, table

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -25,7 +26,9 @@ from ortools.sat.python import cp_model
 from hallplan.optimize.roster.check import check_roster
 from hallplan.optimize.roster.config import SolverConfig, WorkLedger, make_solver
 from hallplan.optimize.roster.diagnose import RosterInfeasibleError, explain_core, precheck
+from hallplan.optimize.roster.pooled import PooledSettings, solve_pooled_plan
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
+from hallplan.optimize.roster.repair import greedy_assign, pick_on_call, repair_roster
 from hallplan.optimize.roster.rules import (
     HARD_RULES_ASSIGNMENT,
     PenaltyTerm,
@@ -42,7 +45,7 @@ from hallplan.optimize.roster.stage1 import solve_stage1
 from hallplan.optimize.roster.templates import clock
 from hallplan.optimize.roster.vars import AssignmentVars, Option
 
-Method = Literal["two_stage", "monolithic"]
+Method = Literal["pooled", "two_stage", "monolithic"]
 _OK = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
@@ -103,7 +106,7 @@ class RosterOptimizer:
     """
 
     def __init__(self, problem: RosterProblem, config: SolverConfig | None = None,
-                 method: Method = "two_stage", require_full_cover: bool = False,
+                 method: Method = "pooled", require_full_cover: bool = False,
                  warm_start: Roster | None = None, stage1_share: float = 0.3):
         self.P = problem
         self.config = config or SolverConfig()
@@ -111,6 +114,7 @@ class RosterOptimizer:
         self.strict = require_full_cover
         self.warm_start = warm_start
         self.stage1_share = stage1_share
+        self.pooled_settings = PooledSettings()
 
     # ------------------------------------------------------------------ public
     def solve(self) -> RosterResult:
@@ -120,24 +124,71 @@ class RosterOptimizer:
             raise RosterInfeasibleError(messages)
         t0 = time.perf_counter()
         self.ledger = WorkLedger(self.config.time_limit_s, self.config.deterministic)
-        if self.method == "two_stage":
+        self.repairs: dict[str, int] = {}
+        if self.method == "pooled" and not self.strict:
+            roster, stages = self._pooled(t0)
+        elif self.method in ("two_stage", "pooled"):
             roster, stages = self._two_stage(t0)
         elif self.method == "monolithic":
             roster, stages = self._monolithic()
         else:
             raise ValueError(f"unknown method {self.method!r}")
         wall = time.perf_counter() - t0
+        if self.config.deterministic and self.ledger.wall_capped:
+            raise RosterNotFoundError(
+                f"{self.ledger.wall_capped} solve(s) hit the wall-clock safety cap "
+                f"({self.config.wall_cap_factor:g} × the {self.config.time_limit_s:g}-unit budget "
+                "+ 30 s): the roster would depend on this machine's speed, so none is returned; "
+                "retry on a less loaded machine or with a smaller --time-limit")
         report = check_roster(roster, self.P)
         status = "OPTIMAL" if all(s.status == "OPTIMAL" for s in stages) else "FEASIBLE"
         bound = sum(s.best_bound for s in stages if s.counts_in_bound)
         reproducible = self.config.deterministic and self.ledger.wall_capped == 0
         result = RosterResult(roster, self.method, status, report.objective, bound, wall,
                               stages, report, work_units=self.ledger.spent,
-                              reproducible=reproducible)
+                              reproducible=reproducible, repairs=dict(self.repairs))
         self._raise_on_hard_violations(result)
         return result
 
     # ------------------------------------------------------------------ formulations
+    def _pooled(self, t0: float) -> tuple[Roster, tuple[StageStats, ...]]:
+        """Stage 1: integer shift counts per skill group from the month LP
+        (:mod:`optimize.roster.pooled`). Stage 2: inside each group (interchangeable people)
+        the named assignment under every labour rule — the groups are independent models,
+        solved side by side, one CP-SAT worker each, each with its guaranteed share of the
+        budget (by planned shifts). Then the greedy repair (:mod:`optimize.roster.repair`)
+        hands shifts nobody in the group could take, and any still-short interval, to
+        qualified staff of any group with room under the rules, and the on-call reserve is
+        picked from who is off."""
+        P, cfg = self.P, self.config
+        plan = solve_pooled_plan(P, cfg, self.pooled_settings)
+        stages = [StageStats("stage1_pooled_shift_counts", "FEASIBLE", plan.objective,
+                             plan.lp_objective, plan.wall_s, plan.n_columns)]
+        tasks = []
+        for gi, g in enumerate(plan.groups):
+            planned = {(d, ti, p): c for (gg, d, ti, p), c in plan.planned.items() if gg == gi}
+            if planned:
+                tasks.append((g, replace(P, employees=g.members, reserve_dates=frozenset()),
+                              planned))
+        total = sum(len(g.members) * sum(pl.values()) for g, _, pl in tasks) or 1
+        one = cfg.with_workers(1)
+
+        def assign(task):
+            g, Pg, planned = task
+            share = cfg.time_limit_s * len(g.members) * sum(planned.values()) / total
+            c = one.with_time(max(share, 1.0))
+            am, solver, st = self._assign(Pg, planned, c, f"stage2_{g.name}",
+                                          hint=greedy_assign(Pg, planned))
+            return am.V.extract(solver), replace(st, counts_in_bound=False)
+
+        with ThreadPoolExecutor(max_workers=max(cfg.workers, 1)) as pool:
+            done = list(pool.map(assign, tasks))
+        rows = [r for part, _ in done for r in part]
+        stages += [st for _, st in done]
+        rows, self.repairs = repair_roster(P, rows)
+        on_call = pick_on_call(P, rows)
+        return Roster(tuple(rows), P.dates, on_call), tuple(stages)
+
     def _two_stage(self, t0: float) -> tuple[Roster, tuple[StageStats, ...]]:
         P, cfg = self.P, self.config
         ledger = self.ledger
@@ -183,7 +234,8 @@ class RosterOptimizer:
 
     def _assign(self, P: RosterProblem, planned: dict, cfg: SolverConfig, name: str,
                 primary_rules: tuple[str, ...] = ("duty_manager_on_site", "unstaffed_shift"),
-                post_weight: dict[str, float] | None = None):
+                post_weight: dict[str, float] | None = None,
+                hint: list | None = None):
         """Assign ``P.employees`` to the planned shifts, lexicographically: first the
         ``primary_rules`` terms only (duty-manager gaps, unstaffed shifts: a packing problem
         CP-SAT's LP handles well), then, with that value fixed, the full objective (fairness,
@@ -198,6 +250,8 @@ class RosterOptimizer:
             # under-covered staff-hours instead of 465 on the flagship month. Stage 1 keeps
             # the warm start; stage 2 is seeded by its own first phase.)
             am.V.hint(self.warm_start)
+        elif hint is not None:  # a feasible first assignment (greedy), improved by CP-SAT
+            am.V.hint(Roster(tuple(hint), P.dates))
         t1 = time.perf_counter()
         primary = [t for t in am.terms if t.rule in primary_rules]
         fallback = None
@@ -294,6 +348,6 @@ def under_coverage_messages(P: RosterProblem, coverage) -> list[str]:
 
 
 def solve_roster(problem: RosterProblem, config: SolverConfig | None = None,
-                 method: Method = "two_stage", require_full_cover: bool = False,
+                 method: Method = "pooled", require_full_cover: bool = False,
                  warm_start: Roster | None = None) -> RosterResult:
     return RosterOptimizer(problem, config, method, require_full_cover, warm_start).solve()

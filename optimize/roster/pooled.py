@@ -60,8 +60,8 @@ class PooledSettings:
     #: left out of the MIP
     reduced_cost_keep: float = 10.0
     time_limit_s: float = 900.0  # safety cap only (raises PooledPlanTimeout)
-    #: re-solves of the days whose integer plans together break a weekly or horizon cap
-    price_rounds: int = 3
+    #: cumulative budgets round a day's LP shifts up from this fraction (0.5: half up)
+    round_up_from: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -169,14 +169,13 @@ class CoveringModel:
                 f"the pooled shift plan ({what}) hit its {settings.time_limit_s:.0f}-s safety "
                 f"cap ({len(self.b.c):,} columns); the result would depend on the machine's "
                 "speed, so none is returned")
-        if status not in (highspy.HighsModelStatus.kOptimal,
-                          highspy.HighsModelStatus.kSolutionLimit,
-                          highspy.HighsModelStatus.kIterationLimit,
-                          highspy.HighsModelStatus.kInterrupt):
-            if not (status == highspy.HighsModelStatus.kObjectiveBound):
-                if h.getInfo().primal_solution_status != 2:
-                    raise RuntimeError(f"pooled covering model ({what}): "
-                                       f"{h.modelStatusToString(status)}")
+        ok = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kSolutionLimit,
+              highspy.HighsModelStatus.kIterationLimit, highspy.HighsModelStatus.kInterrupt,
+              highspy.HighsModelStatus.kObjectiveBound)
+        # a node-limited MIP stops with a feasible solution (primal status 2 = feasible)
+        if status not in ok and h.getInfo().primal_solution_status != 2:
+            raise RuntimeError(f"pooled covering model ({what}): "
+                               f"{h.modelStatusToString(status)}")
 
     def solve_lp(self, settings: PooledSettings = PooledSettings()) -> PooledSolve:
         """The LP relaxation (simplex, deterministic): values, reduced costs, objective."""
@@ -224,7 +223,7 @@ class CoveringModel:
         return bool(np.all(np.abs(v - np.round(v)) < 1e-6))
 
     def plan(self, x: np.ndarray) -> dict[PlanKey, int]:
-        return {k: int(round(x[j])) for k, j in self.n.items() if x[j] > 0.5}
+        return {k: int(np.rint(x[j])) for k, j in self.n.items() if x[j] > 0.5}
 
     def under_staff_hours(self, x: np.ndarray) -> float:
         return float(sum(x[j] for js in self.under.values() for j in js)
@@ -317,7 +316,7 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
 
     # one shift a day, weekly days and hours, the 40-hour average — per skill group
     by_gd: dict[tuple[int, dt.date], list[int]] = {}
-    for (gi, d, ti, _p), j in n.items():
+    for (gi, d, _ti, _p), j in n.items():
         by_gd.setdefault((gi, d), []).append(j)
     max_paid = max((t.paid_min for t in T), default=0)
     coupling: list[Coupling] = []
@@ -433,41 +432,8 @@ def _week_budgets(month: CoveringModel, x: np.ndarray
     return out
 
 
-def solve_day_cpsat(day: CoveringModel, config, ledger=None) -> dict[PlanKey, int]:
-    """One day's integer shift counts with CP-SAT (the day model's rows as linear
-    constraints; one worker, deterministic time)."""
-    from ortools.sat.python import cp_model
-
-    from hallplan.optimize.roster.config import make_solver
-
-    b = day.b
-    m = cp_model.CpModel()
-    xs = [m.new_int_var(0, int(min(ub, 10**6)), "") for ub in b.ub]
-    A = b.matrix().tocsr()
-    for r in range(A.shape[0]):
-        lo, hi = b.row_lb[r], b.row_ub[r]
-        cols = A.indices[A.indptr[r]:A.indptr[r + 1]]
-        vals = A.data[A.indptr[r]:A.indptr[r + 1]]
-        expr = sum(int(a) * xs[j] for j, a in zip(cols, vals, strict=True))
-        if np.isfinite(lo) and np.isfinite(hi) and lo == hi:
-            m.add(expr == int(lo))
-        else:
-            if np.isfinite(lo):
-                m.add(expr >= int(np.ceil(lo - 1e-9)))
-            if np.isfinite(hi):
-                m.add(expr <= int(np.floor(hi + 1e-9)))
-    m.minimize(sum(int(round(c)) * x for c, x in zip(b.c, xs, strict=True) if c))
-    solver = make_solver(config)
-    status = solver.solve(m)
-    if ledger is not None:
-        ledger.charge(solver, config)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RuntimeError(f"no shift plan for {day.P.dates[0]}: {solver.status_name(status)}")
-    return {k: solver.value(xs[j]) for k, j in day.n.items() if solver.value(xs[j]) > 0}
-
-
 def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = PooledSettings(),
-                      ledger=None, progress=None) -> PooledPlan:
+                      progress=None) -> PooledPlan:
     """The month LP splits each skill group's work over the weeks and days; then each week's
     days are planned in integers, in order, inside the LP's cumulative budget.
 
@@ -476,7 +442,8 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
     what the integer plan already used (shifts rounded down, minutes as is), so a day may round
     up what an earlier one rounded down, and the week — hence the horizon — stays inside the
     LP's totals, which satisfy every cap. Weeks are independent given the LP and are solved
-    side by side (CP-SAT, one worker each, deterministic time)."""
+    side by side (HiGHS, one thread each: a day's LP, which is often integral, else a
+    node-limited MIP over the columns of near-zero reduced cost; deterministic, no clock)."""
     import time
     from concurrent.futures import ThreadPoolExecutor
 
@@ -486,7 +453,7 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
     lp = month.solve_lp(settings)
     wb = _week_budgets(month, lp.x)
     T = P.templates
-    per_day = config.with_time(max(config.time_limit_s / max(P.n_days, 1), 0.5))
+    max_paid = max((t.paid_min for t in T), default=0)
 
     def plan_week(w: int) -> dict[PlanKey, int]:
         out: dict[PlanKey, int] = {}
@@ -496,8 +463,11 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
             budgets = {}
             for gi in range(len(groups)):
                 s, mins = wb.get((gi, w), ([0.0] * 7, [0.0] * 7))
-                budgets[(gi, d)] = (int(np.floor(sum(s[:i + 1]) + 1e-6)) - used_s[gi],
-                                    int(np.floor(sum(mins[:i + 1]) + 1e-6)) - used_m[gi])
+                # round half up (a plain floor starves small groups: LP halves become 0)
+                budgets[(gi, d)] = (
+                    int(np.floor(sum(s[:i + 1]) + settings.round_up_from)) - used_s[gi],
+                    int(np.floor(sum(mins[:i + 1]) + settings.round_up_from * max_paid))
+                    - used_m[gi])
             day = build_covering_model(P, "plan", groups=groups, days=(d,), budgets=budgets)
             res = day.solve_lp(settings)
             if not day.is_integral(res.x):

@@ -120,6 +120,8 @@ class RosterResult:
     work_units: float = float("nan")
     #: False when a wall-clock safety cap stopped a solve (the roster may differ on re-run)
     reproducible: bool = True
+    #: moves of the greedy repair (pooled method): shifts added, posts switched
+    repairs: dict = field(default_factory=dict)
 
     @property
     def gap(self) -> float:
@@ -132,4 +134,5 @@ class RosterResult:
         return (f"{self.method}: status {self.status}, objective {self.objective:,.0f}, "
                 f"bound {self.best_bound:,.0f}, gap {self.gap:.1%}, {self.wall_time_s:.1f} s; "
                 f"paid {self.roster.paid_hours():,.1f} h, under-coverage "
-                f"{c.under_staff_hours:,.1f} staff-h, hard violations {len(c.violations)}")
+                f"{c.under_staff_hours:,.1f} staff-h, hard violations {len(c.violations)}, "
+                f"short posts a qualified person could fill {len(c.idle)}")

@@ -1,0 +1,107 @@
+"""The pooled roster (skill-group shift plan, named assignment, repair) against its bound and
+the planner's rule: no post left short while a qualified person could fill it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing as mp
+import time
+from dataclasses import replace
+
+import pytest
+
+from hallplan.optimize.roster import RosterOptimizer, RosterProblem, SolverConfig, check_roster
+from hallplan.optimize.roster.check import idle_qualified
+from hallplan.optimize.roster.groups import skill_groups
+from hallplan.optimize.roster.io import requirement_from_bands
+from hallplan.optimize.roster.pooled import covering_bound
+from hallplan.optimize.roster.solution import Roster
+from hallplan.scenarios import scenario_path
+from hallplan.sim.loader import load_scenario
+
+WEEK = [dt.date(2026, 12, 7) + dt.timedelta(days=k) for k in range(7)]
+
+
+@pytest.fixture(scope="module")
+def district():
+    sc = load_scenario(scenario_path("district_hall.toml"))
+    return RosterProblem.from_scenario(sc, requirement_from_bands(sc, WEEK))
+
+
+@pytest.fixture(scope="module")
+def pooled(district):
+    return RosterOptimizer(district, SolverConfig(time_limit_s=6, workers=2)).solve()
+
+
+def test_skill_groups_partition_the_staff_by_skills_and_duty_manager_flag(district):
+    groups = skill_groups(district)
+    ids = [e.id for g in groups for e in g.members]
+    assert sorted(ids) == sorted(e.id for e in district.employees)
+    for g in groups:
+        assert all(frozenset(e.skills) == g.skills and e.duty_manager == g.duty_manager
+                   for e in g.members)
+
+
+def test_no_roster_misses_fewer_staff_hours_than_the_covering_lp_bound(district, pooled):
+    bound = covering_bound(district)
+    assert bound.under_staff_h <= pooled.check.under_staff_hours + 1e-6
+    # the bound's paid hours at its coverage are a floor for any roster covering as much
+    if pooled.check.under_staff_hours <= bound.under_staff_h + 1e-6:
+        assert pooled.roster.paid_hours() >= bound.paid_h_at_min_under - 1e-6
+
+
+def test_pooled_roster_keeps_every_hard_rule_and_leaves_no_post_short_that_someone_could_fill(
+        pooled):
+    assert pooled.check.ok, pooled.check.violations[:5]
+    assert pooled.check.idle == ()
+    # every remaining short cell says why nobody could fill it
+    short = pooled.check.coverage.query("staffed < required")
+    assert len(pooled.check.why_short) == len(short)
+    assert pooled.check.why_short["why_not_filled"].str.len().gt(0).all()
+
+
+def test_the_rule_flags_a_post_left_short_while_a_qualified_person_is_off(district, pooled):
+    rows = list(pooled.roster.rows)
+    # take away one VIP shift: the person who worked it is now off, with hours to spare
+    vip = next(r for r in rows if r.post == "vip")
+    broken = Roster(tuple(r for r in rows if r != vip), pooled.roster.dates)
+    v, _ = idle_qualified(broken, district)
+    assert any(x.rule == "idle_qualified_staff" for x in v)
+
+
+def test_the_rule_flags_a_qualified_person_kept_at_a_post_that_does_not_need_them(district,
+                                                                                  pooled):
+    rows = list(pooled.roster.rows)
+    vip = next(r for r in rows if r.post == "vip")
+    # the VIP shift's person is moved to the general counters (over-covering them there)
+    moved = replace(vip, post="general")
+    broken = Roster(tuple(moved if r == vip else r for r in rows), pooled.roster.dates)
+    assert check_roster(broken, district).ok
+    v, _ = idle_qualified(broken, district)
+    assert {x.rule for x in v} & {"qualified_at_other_post", "idle_qualified_staff"}
+
+
+def test_the_pooled_roster_is_the_same_on_every_run(district, pooled):
+    again = RosterOptimizer(district, SolverConfig(time_limit_s=6, workers=2)).solve()
+    assert again.roster.rows == pooled.roster.rows
+    assert again.reproducible
+
+
+def _burn(stop_at: float) -> None:  # keeps one core busy
+    x = 0
+    while time.time() < stop_at:
+        x += 1
+
+
+def test_the_roster_does_not_change_when_the_machine_is_busy(district, pooled):
+    stop = time.time() + 120
+    hogs = [mp.get_context("spawn").Process(target=_burn, args=(stop,)) for _ in range(2)]
+    for h in hogs:
+        h.start()
+    try:
+        busy = RosterOptimizer(district, SolverConfig(time_limit_s=6, workers=2)).solve()
+    finally:
+        for h in hogs:
+            h.terminate()
+            h.join()
+    assert busy.roster.rows == pooled.roster.rows
