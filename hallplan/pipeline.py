@@ -26,7 +26,6 @@ import pandas as pd
 
 from hallplan.optimize.requirements import requirement_with_diagnostics
 from hallplan.optimize.roster import RosterOptimizer, RosterProblem, RosterResult, SolverConfig
-from hallplan.optimize.roster.check import check_roster
 from hallplan.optimize.staffing_requirement import Requirement
 from hallplan.sim.demand import Demand
 from hallplan.sim.intervals import t_half_width
@@ -71,6 +70,9 @@ class LoopRound:
     misses: pd.DataFrame  # date, interval_start_min, lane, mean, upper, target, tickets
     raised: int  # requirement cells raised after this round
     capped: int  # misses that could not be raised (physical counters reached)
+    #: misses by cause: "roster" (rostered below the requirement), "requirement" (staffed as
+    #: required, counters free: the requirement is too low), "layout" (every counter staffed)
+    causes: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,13 +107,7 @@ class PlanResult:
         misses = self.final_round.misses
         if misses.empty:
             return misses.assign(required=[], rostered=[], short_staff=[])
-        cov = check_roster(self.roster.roster, self.problem).coverage
-        cov = cov.rename(columns={"post": "lane"})
-        m = misses.merge(
-            cov[["date", "interval_start_min", "lane", "required", "staffed"]],
-            on=["date", "interval_start_min", "lane"],
-            how="left",
-        ).rename(columns={"staffed": "rostered"})
+        m = misses.rename(columns={"staffed": "rostered"})
         m["short_staff"] = (m["required"] - m["rostered"]).clip(lower=0)
         return m
 
@@ -139,6 +135,28 @@ def find_misses(results: Results, scenario: Scenario, confidence: float) -> pd.D
     s["tickets"] = tickets
     miss = s[s["upper"] < s["target"]]
     return miss[["date", "interval_start_min", "lane", "mean", "upper", "target", "tickets"]]
+
+
+def classify_misses(misses: pd.DataFrame, coverage: pd.DataFrame, scenario: Scenario
+                    ) -> pd.DataFrame:
+    """Sort each miss into its cause, from the roster's coverage of that interval:
+    ``roster`` — fewer people rostered than required (a roster gap: staff-limited where the
+    checker's ``why_short`` says so); ``layout`` — every counter of the lane staffed and still
+    missing (add a counter); ``requirement`` — staffed as required with counters free (the
+    requirement is too low: raise it)."""
+    cov = coverage.rename(columns={"post": "lane"})[
+        ["date", "interval_start_min", "lane", "required", "staffed"]].copy()
+    cov["interval_start_min"] = cov["interval_start_min"].astype(float)
+    m = misses.copy()
+    m["interval_start_min"] = m["interval_start_min"].astype(float)
+    m = m.merge(cov, on=["date", "interval_start_min", "lane"], how="left")
+    m[["required", "staffed"]] = m[["required", "staffed"]].fillna(0)
+    counters = np.array([scenario.physical_capacity(lane) for lane in m["lane"]], dtype=float)
+    staffed = m["staffed"].to_numpy(dtype=float)
+    required = m["required"].to_numpy(dtype=float)
+    m["cause"] = np.where(staffed < required, "roster",
+                          np.where(staffed >= counters, "layout", "requirement"))
+    return m
 
 
 def raise_requirement(
@@ -216,9 +234,15 @@ def plan(
             workers=config.workers,
             keep_customers=False,
         )
-        misses = find_misses(res, scenario, config.confidence)
+        misses = classify_misses(find_misses(res, scenario, config.confidence),
+                                 result.check.coverage, scenario)
         last = rnd == config.max_rounds or misses.empty
-        new_req, raised, capped = (req, 0, 0) if last else raise_requirement(req, misses, scenario)
+        # only a requirement that was delivered and still missed is too low; a roster gap is
+        # the roster's to close, a layout miss no staff can close
+        to_raise = misses[misses["cause"] == "requirement"]
+        new_req, raised, capped = ((req, 0, 0) if last
+                                   else raise_requirement(req, to_raise, scenario))
+        capped += int((misses["cause"] == "layout").sum())
         rounds.append(
             LoopRound(
                 round=rnd,
@@ -229,6 +253,7 @@ def plan(
                 misses=misses.reset_index(drop=True),
                 raised=raised,
                 capped=capped,
+                causes=misses["cause"].value_counts().to_dict(),
             )
         )
         say(f"round {rnd}: {len(misses)} interval(s) miss the target; raised {raised}")
@@ -238,9 +263,12 @@ def plan(
         if last:
             break
         if raised == 0:
+            c = rounds[-1].causes
             notes.append(
-                f"round {rnd}: every missed interval is already at the physical counters; "
-                "more staff cannot help there (layout limit)"
+                f"round {rnd}: no requirement left to raise — of {len(misses)} missed "
+                f"intervals, {c.get('roster', 0)} are roster gaps (rostered below the "
+                f"requirement; see the roster's reasons), {c.get('layout', 0)} have every "
+                "counter staffed (layout limit: add a counter)"
             )
             break
         if (

@@ -105,3 +105,20 @@ def test_the_roster_does_not_change_when_the_machine_is_busy(district, pooled):
             h.terminate()
             h.join()
     assert busy.roster.rows == pooled.roster.rows
+
+
+def test_a_miss_is_sorted_into_roster_gap_requirement_or_layout():
+    import pandas as pd
+
+    from hallplan.pipeline import classify_misses
+
+    sc = load_scenario(scenario_path("flagship_city_centre.toml"))
+    d = dt.date(2026, 12, 1)
+    misses = pd.DataFrame({"date": [d, d, d], "interval_start_min": [600.0, 630.0, 660.0],
+                           "lane": ["vip", "general", "general"], "mean": [0.5] * 3,
+                           "upper": [0.6] * 3, "target": [0.8] * 3, "tickets": [9.0] * 3})
+    cov = pd.DataFrame({"date": [d, d, d], "post": ["vip", "general", "general"],
+                        "interval_start_min": [600, 630, 660], "required": [3, 12, 15],
+                        "staffed": [1, 12, sc.physical_capacity("general")]})
+    out = classify_misses(misses, cov, sc)
+    assert list(out["cause"]) == ["roster", "requirement", "layout"]
