@@ -35,7 +35,10 @@ raises :class:`PooledPlanTimeout` instead of returning a roster that might diffe
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import os
+import sys
+import threading
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.sparse import csr_array
@@ -60,6 +63,9 @@ class PooledSettings:
     #: left out of the MIP
     reduced_cost_keep: float = 10.0
     time_limit_s: float = 900.0  # safety cap only (raises PooledPlanTimeout)
+    #: a month model with at most this many shift columns is solved as one MIP
+    month_mip_max_columns: int = 40_000
+    month_node_limit: int = 200
     #: cumulative budgets round a day's LP shifts up from this fraction (0.5: half up)
     round_up_from: float = 0.5
 
@@ -73,6 +79,32 @@ class PooledSolve:
     n_integer: int = 0
     nodes: int = 0
     row_dual: np.ndarray | None = None
+
+
+_BANNER_SHOWN = False
+_BANNER_LOCK = threading.Lock()
+
+
+def _new_highs():
+    """A ``highspy.Highs`` without its copyright banner, which the first instance of a
+    process prints straight to the C stdout (it would land in the planner's terminal)."""
+    global _BANNER_SHOWN
+    import highspy
+
+    with _BANNER_LOCK:
+        if _BANNER_SHOWN:
+            return highspy.Highs()
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+        return h
 
 
 @dataclass
@@ -151,7 +183,7 @@ class CoveringModel:
         lp.a_matrix_.start_ = A.indptr
         lp.a_matrix_.index_ = A.indices
         lp.a_matrix_.value_ = A.data
-        h = highspy.Highs()
+        h = _new_highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
         h.setOptionValue("random_seed", 0)
@@ -329,8 +361,16 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
                 b.row([(j, 1.0) for j in by_gd[(gi, d)]], 0, g.available(P, d))
                 if budgets is not None:
                     max_shifts, max_min = budgets.get((gi, d), (0, 0))
-                    b.row([(j, 1.0) for j in by_gd[(gi, d)]], 0, max_shifts)
-                    b.row(by_gd_min[(gi, d)], 0, max_min)
+                    extra_s: list[tuple[int, float]] = []
+                    extra_m: list[tuple[int, float]] = []
+                    if gi in dm_groups:
+                        # a duty manager on site outranks the LP's split of their hours: the
+                        # day may overdraw its budget, at a price below a gap's
+                        extra_s = [(b.col(W.under_coverage[0] * 5.0, g.available(P, d),
+                                          False), -1.0)]
+                        extra_m = [(b.col(10.0, np.inf, False), -1.0)]
+                    b.row([(j, 1.0) for j in by_gd[(gi, d)]] + extra_s, -np.inf, max_shifts)
+                    b.row(by_gd_min[(gi, d)] + extra_m, -np.inf, max_min)
         if days is not None:
             continue
         for w, wdays in enumerate(P.weeks):
@@ -451,6 +491,13 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
     groups = skill_groups(P)
     month = build_covering_model(P, "plan", groups=groups)
     lp = month.solve_lp(settings)
+    if len(month.n) <= settings.month_mip_max_columns:
+        # small enough to solve the month in integers at once: no rounding across days
+        res = month.solve_mip(replace(settings, node_limit=settings.month_node_limit), lp=lp)
+        planned = month.plan(res.x)
+        return PooledPlan(planned, groups, lp.objective, plan_objective(month, planned),
+                          month.under_staff_hours(lp.x), month.paid_hours(lp.x),
+                          len(month.b.c), time.perf_counter() - t0)
     wb = _week_budgets(month, lp.x)
     T = P.templates
     max_paid = max((t.paid_min for t in T), default=0)

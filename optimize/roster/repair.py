@@ -123,6 +123,7 @@ def repair_roster(P: RosterProblem, rows: list[RosterRow], max_passes: int = 20
     h = P.labour.handover_min
     emps = sorted(P.employees, key=lambda e: (len(e.skills), e.duty_manager, e.id))
     moves = {"switched_post": 0, "added_shift": 0}
+    _close_duty_manager_gaps(S, h, moves)
     for _ in range(max_passes):
         changed = False
         for d in P.dates:
@@ -238,3 +239,49 @@ def greedy_assign(P: RosterProblem, planned: dict[tuple[dt.date, int, str], int]
                 S.add(RosterRow(best[1].id, d, t.arrival_min, t.end_min, p, t.break_start_min,
                                 t.break_end_min, h))
     return sorted(S.rows.values())
+
+
+def _dm_gaps(S: _State, d: dt.date) -> list[int]:
+    P = S.P
+    dms = {e.id for e in P.duty_managers}
+    on = [r for (eid, dd), r in S.rows.items() if dd == d and eid in dms]
+    return [t0 for t0 in P.grid if not any(r.template.on_site(t0, P.interval_min) for r in on)]
+
+
+def _close_duty_manager_gaps(S: _State, h: int, moves: dict[str, int]) -> None:
+    """A duty manager on site whenever the hall is open: where the assignment left a gap, an
+    off duty manager with room under the rules takes a shift spanning it (at the post its
+    shift helps most), or one on duty takes a longer shift that spans it."""
+    P = S.P
+    for d in P.dates:
+        gaps = _dm_gaps(S, d)
+        if not gaps:
+            continue
+        best = None
+        for e in P.duty_managers:
+            r = S.rows.get((e.id, d))
+            if r is not None:
+                S.remove(r)
+            for p in P.posts:
+                if not P.eligible(e, p):
+                    continue
+                for t in P.templates:
+                    if not all(t.on_site(t0, P.interval_min) for t0 in gaps):
+                        continue
+                    if r is not None and not all(
+                            t.on_site(t0, P.interval_min) for t0 in P.grid
+                            if r.template.on_site(t0, P.interval_min)):
+                        continue  # keep what the old shift covered
+                    if S.counters_free(d, p, t) and S.room_for(e, d, t):
+                        key = (_gain(S, d, p, t), -t.paid_min)
+                        if best is None or key > best[0]:
+                            best = (key, e, p, t, r)
+            if r is not None:
+                S.add(r)
+        if best is not None:
+            _, e, p, t, r = best
+            if r is not None:
+                S.remove(r)
+            S.add(RosterRow(e.id, d, t.arrival_min, t.end_min, p, t.break_start_min,
+                            t.break_end_min, h))
+            moves["duty_manager_gap_closed"] = moves.get("duty_manager_gap_closed", 0) + 1

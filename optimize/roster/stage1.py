@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from hallplan.optimize.roster.config import SolverConfig, WorkLedger, make_solver
+from hallplan.optimize.roster.groups import week_capacity
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
 from hallplan.optimize.roster.rules import PenaltyTerm, _gap_terms
 from hallplan.optimize.roster.solution import Roster
@@ -61,23 +62,6 @@ class ShiftCountModel:
 def _subsets(posts):
     for r in range(1, len(posts) + 1):
         yield from itertools.combinations(posts, r)
-
-
-def week_capacity(P: RosterProblem, staff, days: Sequence[dt.date], max_paid: int
-                  ) -> tuple[int, int]:
-    """What ``staff`` can give in one week of ``days``: working days (availability, the
-    weekly days off in a full week, the consecutive-days limit) and paid minutes (each
-    person's weekly cap, or their free days × the longest shift)."""
-    off = P.labour.min_days_off_per_week
-    cap_days = cap_min = 0
-    for e in staff:
-        free = sum(P.available(e, d) for d in days)
-        if len(days) == 7:
-            free = min(free, 7 - off)
-        free = min(free, P.labour.max_consecutive_days)
-        cap_days += free
-        cap_min += min(P.week_cap_min, free * max_paid)
-    return cap_days, cap_min
 
 
 def build_shift_counts(P: RosterProblem, strict: bool = False, duty_manager: bool = True,
@@ -205,14 +189,7 @@ def build_shift_counts(P: RosterProblem, strict: bool = False, duty_manager: boo
         for w, days in enumerate(P.weeks if aggregate else ()):
             dayset = set(days)
             keys = [(key, y) for key, y in S.y.items() if key[0] in dayset]
-            cap_days = 0
-            cap_min = 0
-            for e in dms:
-                free = sum(P.available(e, d) for d in days)
-                if len(days) == 7:
-                    free = min(free, 7 - off)
-                cap_days += min(free, P.labour.max_consecutive_days)
-                cap_min += min(P.week_cap_min, free * max_paid)
+            cap_days, cap_min = week_capacity(P, dms, days, max_paid)
             lit = guard("duty_manager_week", (w, cap_days, cap_min))
             m.add(sum(y for _, y in keys) <= cap_days).only_enforce_if(lit)
             m.add(sum(T[k[1]].paid_min * y for k, y in keys) <= cap_min).only_enforce_if(lit)
