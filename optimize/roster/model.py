@@ -127,6 +127,18 @@ class RosterOptimizer:
         self.repairs: dict[str, int] = {}
         if self.method == "pooled" and not self.strict:
             roster, stages = self._pooled(t0)
+            gaps = len(check_roster(roster, self.P).by_rule("duty_manager_on_site"))
+            if gaps:
+                # the duty-manager rule may not fail: when the pooled plan leaves a gap the
+                # repair cannot close (the managers' individual rules bind), the two-stage
+                # method, which plans the managers' shifts first, gets its turn; the roster
+                # with fewer gaps (then the better objective) is kept
+                self.ledger.budget += self.config.time_limit_s
+                alt, alt_stages = self._two_stage(time.perf_counter())
+                alt_gaps = len(check_roster(alt, self.P).by_rule("duty_manager_on_site"))
+                if alt_gaps < gaps:
+                    roster, stages = alt, alt_stages
+                    self.repairs = {"fell_back_to_two_stage": 1}
         elif self.method in ("two_stage", "pooled"):
             roster, stages = self._two_stage(t0)
         elif self.method == "monolithic":
@@ -176,7 +188,9 @@ class RosterOptimizer:
         def assign(task):
             g, Pg, planned = task
             share = cfg.time_limit_s * len(g.members) * sum(planned.values()) / total
-            c = one.with_time(max(share, 1.0))
+            # the duty managers' rule may not fail: a floor, as in the two-stage method
+            floor = min(10.0, cfg.time_limit_s) if g.duty_manager else 1.0
+            c = one.with_time(max(share, floor))
             am, solver, st = self._assign(Pg, planned, c, f"stage2_{g.name}",
                                           hint=greedy_assign(Pg, planned))
             return am.V.extract(solver), replace(st, counts_in_bound=False)

@@ -260,20 +260,22 @@ def _close_duty_manager_gaps(S: _State, h: int, moves: dict[str, int]) -> None:
         best = None
         for e in P.duty_managers:
             r = S.rows.get((e.id, d))
+            only_r: list[int] = []
             if r is not None:
                 S.remove(r)
+                only_r = [t0 for t0 in _dm_gaps(S, d) if t0 not in gaps]
             for p in P.posts:
                 if not P.eligible(e, p):
                     continue
                 for t in P.templates:
                     if not all(t.on_site(t0, P.interval_min) for t0 in gaps):
                         continue
-                    if r is not None and not all(
-                            t.on_site(t0, P.interval_min) for t0 in P.grid
-                            if r.template.on_site(t0, P.interval_min)):
-                        continue  # keep what the old shift covered
+                    if r is not None and not all(t.on_site(t0, P.interval_min)
+                                                 for t0 in only_r):
+                        continue  # no new gap where this manager was the only one
                     if S.counters_free(d, p, t) and S.room_for(e, d, t):
-                        key = (_gain(S, d, p, t), -t.paid_min)
+                        loss = _gain(S, d, r.post, r.template) if r is not None else 0
+                        key = (_gain(S, d, p, t) - loss, -t.paid_min)
                         if best is None or key > best[0]:
                             best = (key, e, p, t, r)
             if r is not None:
