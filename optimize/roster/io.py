@@ -13,6 +13,7 @@ from hallplan.optimize.roster.model import RosterOptimizer
 from hallplan.optimize.roster.problem import RosterProblem
 from hallplan.optimize.roster.solution import RosterResult
 from hallplan.optimize.staffing_requirement import Requirement
+from hallplan.sim.dates import month_dates  # noqa: F401  (re-exported by optimize.roster)
 from hallplan.sim.loader import load_scenario
 from hallplan.sim.scenario import Scenario
 
@@ -32,15 +33,6 @@ def requirement_from_bands(scenario: Scenario, dates: Iterable[dt.date]) -> Requ
                 rows.append((d, t0, post, n, "default_staffing"))
     table = pd.DataFrame(rows, columns=["date", "interval_start_min", "post", "staff", "method"])
     return Requirement(scenario.interval_min, table, notes="scenario default_staffing bands")
-
-
-def month_dates(year: int, month: int) -> list[dt.date]:
-    d = dt.date(year, month, 1)
-    out = []
-    while d.month == month:
-        out.append(d)
-        d += dt.timedelta(days=1)
-    return out
 
 
 def roster_from_files(scenario: Scenario | str | Path, requirement: Requirement | str | Path,

@@ -1,6 +1,7 @@
 """The roster problem as inert, frozen data: who, when, what is needed, under which rules.
 
-Built once from a :class:`~sim.scenario.Scenario` and a :class:`~optimize.requirement.Requirement`
+Built once from a :class:`~hallplan.sim.scenario.Scenario` and a
+:class:`~hallplan.optimize.staffing_requirement.Requirement`
 and shared by the CP-SAT models and the independent checker (no ortools import here).
 
 Conventions:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hallplan.sim.scenario import LabourRules
+from hallplan.sim.scenario import LabourRules, format_clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +71,8 @@ class ShiftTemplate:
         return s
 
 
-def clock(minutes: float) -> str:
-    m = round(minutes)
-    return f"{m // 60:02d}:{m % 60:02d}"
+#: HH:MM of minutes from midnight — the one formatter (``sim.scenario.format_clock``)
+clock = format_clock
 
 
 def needs_break(length_min: int, labour: LabourRules) -> bool:
