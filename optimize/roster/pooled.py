@@ -375,6 +375,11 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
             continue
         for w, wdays in enumerate(P.weeks):
             cap_days, cap_min = week_capacity(P, g.members, wdays, max_paid)
+            if g.duty_manager and len(wdays) == 7:
+                # one day of slack per manager and week: the consecutive-days limit across
+                # week boundaries is not pooled, and a manager's shift that cannot be staffed
+                # is a gap in the one rule that may not fail
+                cap_days = max(cap_days - len(g.members), 0)
             keys = [(k, j) for k, j in n.items() if k[0] == gi and k[1] in set(wdays)]
             if keys:
                 r = b.row([(j, 1.0) for _, j in keys], 0, cap_days)
