@@ -37,7 +37,7 @@ from hallplan.forecast.models import (  # noqa: E402
 )
 from hallplan.sim.loader import load_scenario  # noqa: E402
 
-BANK = Path("/work/shared/data/anonymous-bank/arrivals_6min_1999-01_to_10.csv")
+BANK = ROOT / "tests" / "data" / "anonymous_bank_arrivals_6min_1999-01_to_10.csv.gz"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "hallplan"
 
 

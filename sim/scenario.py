@@ -7,7 +7,7 @@ that does not exist, shares that do not sum to one, staffing above the physical 
 are checked in :meth:`Scenario._cross_checks` and reported together.
 
 Time of day is written ``"HH:MM"`` in files and held as minutes from midnight.
-Defaults and their sources are in ``../shared/domain.md`` (Part A: modelling defaults).
+Defaults and their sources are in ``docs/domain.md`` (Part A: modelling defaults).
 """
 
 from __future__ import annotations

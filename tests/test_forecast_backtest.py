@@ -33,7 +33,7 @@ from hallplan.sim.demand import Demand
 from hallplan.sim.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-BANK = Path("/work/shared/data/anonymous-bank/arrivals_6min_1999-01_to_10.csv")
+BANK = ROOT / "tests" / "data" / "anonymous_bank_arrivals_6min_1999-01_to_10.csv.gz"
 D = dt.date
 
 
