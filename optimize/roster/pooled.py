@@ -143,18 +143,6 @@ class _Builder:
                          shape=(len(self.row_lb), len(self.c)))
 
 
-@dataclass(frozen=True)
-class Coupling:
-    """A row that links the days of a skill group: its weekly days or minutes, or its
-    horizon minutes (``week`` = -1)."""
-
-    row: int
-    group: int
-    kind: str  # "week_days", "week_minutes", "horizon_minutes"
-    week: int
-    cap: float
-
-
 @dataclass
 class CoveringModel:
     """The pooled programme over ``P`` with its column and row index."""
@@ -165,7 +153,6 @@ class CoveringModel:
     n: dict[PlanKey, int]  # column of n[g, d, t, p]
     under: dict[tuple[dt.date, str, int], list[int]]  # columns of the missing people
     under_row: int | None = None  # Σ u ≤ cap row (bound mode), else None
-    coupling: list[Coupling] = field(default_factory=list)
 
     def _highs(self, settings: PooledSettings):
         import highspy
@@ -351,7 +338,6 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
     for (gi, d, _ti, _p), j in n.items():
         by_gd.setdefault((gi, d), []).append(j)
     max_paid = max((t.paid_min for t in T), default=0)
-    coupling: list[Coupling] = []
     by_gd_min: dict[tuple[int, dt.date], list[tuple[int, float]]] = {}
     for (gi, d, ti, _p), j in n.items():
         by_gd_min.setdefault((gi, d), []).append((j, float(T[ti].paid_min)))
@@ -373,7 +359,7 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
                     b.row(by_gd_min[(gi, d)] + extra_m, -np.inf, max_min)
         if days is not None:
             continue
-        for w, wdays in enumerate(P.weeks):
+        for wdays in P.weeks:
             cap_days, cap_min = week_capacity(P, g.members, wdays, max_paid)
             if g.duty_manager and len(wdays) == 7:
                 # one day of slack per manager and week: the consecutive-days limit across
@@ -382,14 +368,11 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
                 cap_days = max(cap_days - len(g.members), 0)
             keys = [(k, j) for k, j in n.items() if k[0] == gi and k[1] in set(wdays)]
             if keys:
-                r = b.row([(j, 1.0) for _, j in keys], 0, cap_days)
-                coupling.append(Coupling(r, gi, "week_days", w, cap_days))
-                r = b.row([(j, float(T[k[2]].paid_min)) for k, j in keys], 0, cap_min)
-                coupling.append(Coupling(r, gi, "week_minutes", w, cap_min))
+                b.row([(j, 1.0) for _, j in keys], 0, cap_days)
+                b.row([(j, float(T[k[2]].paid_min)) for k, j in keys], 0, cap_min)
         keys = [(k, j) for k, j in n.items() if k[0] == gi]
         if keys:
-            r = b.row([(j, float(T[k[2]].paid_min)) for k, j in keys], 0, g.horizon_cap_min(P))
-            coupling.append(Coupling(r, gi, "horizon_minutes", -1, g.horizon_cap_min(P)))
+            b.row([(j, float(T[k[2]].paid_min)) for k, j in keys], 0, g.horizon_cap_min(P))
 
     # duty manager on site through opening hours (slack = a reported gap, never silent)
     if dm_groups:
@@ -413,7 +396,7 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
             miss = b.col(oc_w, P.reserve_size, False)
             b.row([(j, 1.0) for j in js] + [(miss, -1.0)], 0, avail - P.reserve_size)
 
-    model = CoveringModel(P, groups, b, n, under, coupling=coupling)
+    model = CoveringModel(P, groups, b, n, under)
     if objective == "paid":
         cap = (max_under_staff_h if max_under_staff_h is not None else 0.0) * 60.0 / iv
         model.under_row = b.row([(j, 1.0) for js in under.values() for j in js], 0,
@@ -558,17 +541,3 @@ def plan_objective(month: CoveringModel, planned: dict[PlanKey, int]) -> float:
                       * min(max(gap - 1, 0), 1) + W.under_coverage[2] * max(gap - 2, 0))
     return total
 
-
-def broken_caps(month: CoveringModel, planned: dict[PlanKey, int]
-                ) -> list[tuple[Coupling, float]]:
-    """Weekly/horizon rows of the month model an integer plan breaks, with by how much."""
-    P, T = month.P, month.P.templates
-    week_of = {d: w for w, days in enumerate(P.weeks) for d in days}
-    use: dict[tuple[int, str, int], float] = {}
-    for (gi, d, ti, _p), c in planned.items():
-        w = week_of[d]
-        for key, v in (((gi, "week_days", w), c), ((gi, "week_minutes", w), c * T[ti].paid_min),
-                       ((gi, "horizon_minutes", -1), c * T[ti].paid_min)):
-            use[key] = use.get(key, 0) + v
-    return [(c, use.get((c.group, c.kind, c.week), 0) - c.cap) for c in month.coupling
-            if use.get((c.group, c.kind, c.week), 0) > c.cap + 1e-6]
