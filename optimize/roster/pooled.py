@@ -257,8 +257,7 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
                          max_under_staff_h: float | None = None,
                          groups: tuple[SkillGroup, ...] | None = None,
                          days: tuple[dt.date, ...] | None = None,
-                         budgets: dict[tuple[int, dt.date], tuple[int, int]] | None = None,
-                         prices: dict[tuple[int, dt.date], tuple[float, float]] | None = None
+                         budgets: dict[tuple[int, dt.date], tuple[int, int]] | None = None
                          ) -> CoveringModel:
     """The programme of the module docstring.
 
@@ -269,9 +268,7 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
 
     ``days`` restricts the model to some dates and drops the weekly and horizon rows; then
     ``budgets[(group, date)] = (max shifts, max paid minutes)`` stand in for them (the day
-    step of :func:`solve_pooled_plan`). ``prices[(group, date)] = (per shift, per paid
-    minute)`` are added to the shift columns' costs: the month LP's duals of the weekly and
-    horizon rows (a Lagrangian price on the group's scarce days and hours)."""
+    step of :func:`solve_pooled_plan`)."""
     if objective not in ("plan", "under", "paid"):
         raise ValueError(f"objective must be 'plan', 'under' or 'paid', got {objective!r}")
     T, iv, W = P.templates, P.interval_min, P.weights
@@ -296,9 +293,8 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
                 avail = g.available(P, d)
                 if avail == 0:
                     continue
-                ps, pm = (prices or {}).get((gi, d), (0.0, 0.0))
                 for ti in active:
-                    j = b.col(paid_w * T[ti].paid_min + ps + pm * T[ti].paid_min,
+                    j = b.col(paid_w * T[ti].paid_min,
                               min(avail, cap_p), True)
                     n[(gi, d, ti, p)] = j
                     sl = slots.setdefault((d, p), [[] for _ in P.grid])
