@@ -4,14 +4,20 @@
    demand profile.
 2. *Requirement*: staff needed at each post per interval (``hallplan.optimize.requirements``;
    lag-corrected Erlang by default — the loop below is the simulation-based correction).
-3. *Roster*: CP-SAT, two stages (``hallplan.optimize.roster``), checked by the independent checker.
-4. *Verify*: simulate the rostered month (N replications, common random numbers).
-5. *Correct*: wherever an interval misses its target **with statistical confidence** — the
-   one-sided upper confidence bound of the share called within target is below the target —
-   raise that interval's requirement by one at that lane (up to the physical counters) and
-   re-roster with the previous roster as a warm start. Stop when every interval holds, or when
-   the raises no longer change the roster (headcount exhausted) — then say where, and by how
-   many staff.
+3. *Full-staffing check*, once: the same customers with every counter staffed all day. What
+   misses there is a layout finding (add a counter), never a reason to raise the requirement.
+4. *Roster* (``hallplan.optimize.roster``), checked by the independent checker.
+5. *Verify*: simulate the rostered month (N replications, common random numbers) and find the
+   intervals that miss their target **with confidence** (:func:`optimize.misses.find_misses`:
+   a replication t-bound and an exact binomial bound, so a two-ticket lane is not judged on a
+   zero-variance t-interval).
+6. *Correct*: sort every miss (:func:`optimize.misses.classify_misses`) — *layout* (misses at
+   full staffing), *roster* (rostered below the requirement: staff-limited where nobody
+   qualified has room), *requirement* (staffed as required, counters free) — and raise only
+   the requirement misses by one, then re-roster. A round worse than the best so far stops the
+   loop, and the best round's roster is the plan; the loop also stops when nothing is left to
+   raise. What still misses is said in numbers: layout findings, and "N more X-qualified staff
+   on <weekday>s HH:MM–HH:MM" for staff-limited intervals.
 """
 
 from __future__ import annotations
@@ -24,11 +30,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from hallplan.optimize.misses import (
+    classify_misses,
+    find_misses,
+    full_staffing,
+    lane_month_kpis,
+    staff_limited,
+    staffing_advice,
+)
 from hallplan.optimize.requirements import requirement_with_diagnostics
 from hallplan.optimize.roster import RosterOptimizer, RosterProblem, RosterResult, SolverConfig
 from hallplan.optimize.staffing_requirement import Requirement
 from hallplan.sim.demand import Demand
-from hallplan.sim.intervals import t_half_width
 from hallplan.sim.replicate import Results, simulate
 from hallplan.sim.scenario import Scenario
 
@@ -67,12 +80,17 @@ class LoopRound:
     paid_hours: float
     under_coverage_staff_hours: float
     roster_summary: str
-    misses: pd.DataFrame  # date, interval_start_min, lane, mean, upper, target, tickets
+    #: date, interval_start_min, lane, mean, upper, target, tickets, required, staffed,
+    #: cause (roster / requirement / layout), staff_limited
+    misses: pd.DataFrame
     raised: int  # requirement cells raised after this round
-    capped: int  # misses that could not be raised (physical counters reached)
+    capped: int  # misses that could not be raised (layout-limited)
     #: misses by cause: "roster" (rostered below the requirement), "requirement" (staffed as
-    #: required, counters free: the requirement is too low), "layout" (every counter staffed)
+    #: required, counters free: the requirement is too low), "layout" (misses even with every
+    #: counter staffed)
     causes: dict = field(default_factory=dict)
+    #: requirement cells the previous round's roster covered and this one does not
+    lost_cells: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,6 +109,10 @@ class PlanResult:
     over_layout: pd.DataFrame = field(default_factory=pd.DataFrame)
     solver: dict = field(default_factory=dict)  # SolverConfig.as_record()
     chosen: int = -1  # index into rounds of the roster the plan keeps (the best round)
+    #: the intervals that miss even with every counter staffed all day (same customers)
+    layout_misses: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: per lane over the month with every counter staffed (what the layout can reach)
+    full_staffing_kpis: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def final_round(self) -> LoopRound:
@@ -98,11 +120,58 @@ class PlanResult:
         return self.rounds[self.chosen]
 
     @property
+    def open_misses(self) -> pd.DataFrame:
+        """The kept round's misses that staff could close (roster or requirement causes);
+        layout-limited intervals are findings about the hall, not the plan."""
+        m = self.final_round.misses
+        return m[m["cause"] != "layout"] if "cause" in m else m
+
+    @property
     def targets_hold(self) -> bool:
-        return self.final_round.misses.empty
+        """Every interval meets its target wherever the layout allows (no miss with
+        confidence but those that remain with every counter staffed), and every lane meets
+        its month targets."""
+        lanes = self.lane_kpis()
+        return self.open_misses.empty and (lanes.empty or bool(lanes["holds"].all()))
+
+    def lane_kpis(self) -> pd.DataFrame:
+        """Per lane over the month: share called within target and abandonment (with 95%
+        intervals) under the plan's roster, and whether the lane meets its targets."""
+        return lane_month_kpis(self.results, self.scenario)
+
+    def advice(self) -> pd.DataFrame:
+        """Staff-limited misses summed into "N more X-qualified staff on <weekday>s
+        HH:MM–HH:MM" (:func:`hallplan.optimize.misses.staffing_advice`)."""
+        return staffing_advice(self.final_round.misses, self.problem.interval_min)
+
+    def verdict(self) -> str:
+        """One sentence for the planner: do the targets hold, and if not, what is missing."""
+        m = self.final_round.misses
+        layout = int((m["cause"] == "layout").sum()) if "cause" in m else 0
+        lanes = self.lane_kpis()
+        short_lanes = [] if lanes.empty else [
+            f"{r.lane} {r.share_within:.1%} within target (target {r.target:.0%}), "
+            f"{r.abandon_share:.1%} abandoned" for r in lanes.itertuples() if not r.holds]
+        layout_part = (f"; {layout} interval(s) miss even with every counter staffed — "
+                       "layout findings (add a counter)" if layout else "")
+        if self.targets_hold:
+            return ("targets hold: every lane within target over the month and no interval "
+                    "staff could fix left missing" + layout_part)
+        parts = []
+        if short_lanes:
+            parts.append("lanes below target over the month: " + "; ".join(short_lanes))
+        open_m = self.open_misses
+        if len(open_m):
+            lim = int(open_m.get("staff_limited", pd.Series(dtype=bool)).sum())
+            parts.append(f"{len(open_m)} interval(s) staff could fix still miss"
+                         + (f" ({lim} staff-limited)" if lim else ""))
+        adv = self.advice()
+        if len(adv):
+            parts.append("would hold with " + "; ".join(adv["advice"].head(5)))
+        return "targets still missed: " + "; ".join(parts) + layout_part
 
     def shortfall(self) -> pd.DataFrame:
-        """Where the last round still misses, and how many staff the roster lacks there
+        """Where the kept round still misses, and how many staff the roster lacks there
         (required − rostered at the post)."""
         misses = self.final_round.misses
         if misses.empty:
@@ -110,53 +179,6 @@ class PlanResult:
         m = misses.rename(columns={"staffed": "rostered"})
         m["short_staff"] = (m["required"] - m["rostered"]).clip(lower=0)
         return m
-
-
-def lane_share_target(scenario: Scenario, lane: str) -> float:
-    """The share-called-within-target a lane is judged by (the VIP room by the VIP class)."""
-    for name, cls in scenario.customer_classes.items():
-        if cls.lane == lane and name in scenario.targets.by_class:
-            return scenario.targets.by_class[name].min_share_called_within
-    return scenario.targets.min_share_called_within
-
-
-def find_misses(results: Results, scenario: Scenario, confidence: float) -> pd.DataFrame:
-    """Intervals (during opening hours, with customers) whose share called within target
-    misses the lane's target with confidence: mean + t_{conf, n−1}·s/√n < target.
-    With one replication nothing can be claimed with confidence, so the mean is used."""
-    k = results.interval_kpis
-    k = k[(k["tickets"] > 0) & (k["interval_start_min"] < scenario.hours.close)]
-    g = k.groupby(["date", "interval_start_min", "lane"])["share_called_within_target"]
-    s = g.agg(mean="mean", std="std", n="count").reset_index()
-    tickets = k.groupby(["date", "interval_start_min", "lane"])["tickets"].mean().to_numpy()
-    hw = t_half_width(s["std"].fillna(0), s["n"], confidence, two_sided=False)
-    s["upper"] = s["mean"] + np.nan_to_num(hw, nan=0.0)  # one replication: judge the mean
-    s["target"] = [lane_share_target(scenario, lane) for lane in s["lane"]]
-    s["tickets"] = tickets
-    miss = s[s["upper"] < s["target"]]
-    return miss[["date", "interval_start_min", "lane", "mean", "upper", "target", "tickets"]]
-
-
-def classify_misses(misses: pd.DataFrame, coverage: pd.DataFrame, scenario: Scenario
-                    ) -> pd.DataFrame:
-    """Sort each miss into its cause, from the roster's coverage of that interval:
-    ``roster`` — fewer people rostered than required (a roster gap: staff-limited where the
-    checker's ``why_short`` says so); ``layout`` — every counter of the lane staffed and still
-    missing (add a counter); ``requirement`` — staffed as required with counters free (the
-    requirement is too low: raise it)."""
-    cov = coverage.rename(columns={"post": "lane"})[
-        ["date", "interval_start_min", "lane", "required", "staffed"]].copy()
-    cov["interval_start_min"] = cov["interval_start_min"].astype(float)
-    m = misses.copy()
-    m["interval_start_min"] = m["interval_start_min"].astype(float)
-    m = m.merge(cov, on=["date", "interval_start_min", "lane"], how="left")
-    m[["required", "staffed"]] = m[["required", "staffed"]].fillna(0)
-    counters = np.array([scenario.physical_capacity(lane) for lane in m["lane"]], dtype=float)
-    staffed = m["staffed"].to_numpy(dtype=float)
-    required = m["required"].to_numpy(dtype=float)
-    m["cause"] = np.where(staffed < required, "roster",
-                          np.where(staffed >= counters, "layout", "requirement"))
-    return m
 
 
 def raise_requirement(
@@ -193,6 +215,16 @@ def cap_to_layout(req: Requirement, scenario: Scenario) -> tuple[Requirement, pd
     return Requirement(req.interval_min, t, req.notes), over.reset_index(drop=True)
 
 
+def lost_coverage(previous: pd.DataFrame, current: pd.DataFrame) -> int:
+    """Requirement cells (date, post, interval) the previous round's roster staffed at its
+    requirement and the current one staffs below it: coverage a re-roster lost."""
+    keys = ["date", "post", "interval_start_min"]
+    prev = previous[previous["staffed"] >= previous["required"]][[*keys, "required"]]
+    cur = current[[*keys, "staffed"]]
+    both = prev.merge(cur, on=keys, how="left").fillna({"staffed": 0})
+    return int((both["staffed"] < both["required"]).sum())
+
+
 def plan(
     scenario: Scenario,
     demand: Demand,
@@ -207,6 +239,13 @@ def plan(
         scenario, demand, config.requirement_method, seed=config.seed, workers=config.workers
     )
     req, over_layout = cap_to_layout(req0, scenario)
+    sim_args = dict(reps=config.reps, seed=config.seed, dates=dates, workers=config.workers,
+                    keep_customers=False)
+    say(f"full-staffing check: every counter staffed ({config.reps} replications × "
+        f"{len(dates)} days)")
+    full = simulate(scenario, demand, full_staffing(scenario), **sim_args)
+    layout_misses = find_misses(full, scenario, config.confidence)
+    full_kpis = lane_month_kpis(full, scenario)
     rounds: list[LoopRound] = []
     previous = None
     best = None  # (score, round index, requirement, roster, results, problem)
@@ -219,27 +258,28 @@ def plan(
             f"{worst['post']} {worst['date']} needs {int(worst['staff'])} at "
             f"{int(worst['counters'])} counters) — capped at the layout"
         )
+    if len(layout_misses):
+        notes.append(
+            f"{len(layout_misses)} interval(s) miss their target even with every counter "
+            "staffed all day (same customers): layout findings, not staffing ones"
+        )
+    prev_cov = None
     for rnd in range(1, config.max_rounds + 1):
         say(f"round {rnd}: roster")
         problem = RosterProblem.from_scenario(scenario, req)
         result = RosterOptimizer(problem, solver, warm_start=previous).solve()
         say(f"round {rnd}: simulate the roster ({config.reps} replications × {len(dates)} days)")
-        res = simulate(
-            scenario,
-            demand,
-            result.roster.to_staffing(),
-            reps=config.reps,
-            seed=config.seed,
-            dates=dates,
-            workers=config.workers,
-            keep_customers=False,
-        )
+        res = simulate(scenario, demand, result.roster.to_staffing(), **sim_args)
         misses = classify_misses(find_misses(res, scenario, config.confidence),
-                                 result.check.coverage, scenario)
-        last = rnd == config.max_rounds or misses.empty
+                                 result.check.coverage, scenario, layout_misses)
+        misses["staff_limited"] = staff_limited(misses, result.check.why_short)
+        lost = 0 if prev_cov is None else lost_coverage(prev_cov, result.check.coverage)
+        prev_cov = result.check.coverage
+        open_misses = misses[misses["cause"] != "layout"]
         # only a requirement that was delivered and still missed is too low; a roster gap is
         # the roster's to close, a layout miss no staff can close
         to_raise = misses[misses["cause"] == "requirement"]
+        last = rnd == config.max_rounds or open_misses.empty or to_raise.empty
         new_req, raised, capped = ((req, 0, 0) if last
                                    else raise_requirement(req, to_raise, scenario))
         capped += int((misses["cause"] == "layout").sum())
@@ -254,22 +294,30 @@ def plan(
                 raised=raised,
                 capped=capped,
                 causes=misses["cause"].value_counts().to_dict(),
+                lost_cells=lost,
             )
         )
-        say(f"round {rnd}: {len(misses)} interval(s) miss the target; raised {raised}")
-        score = (len(misses), result.check.under_staff_hours, result.roster.paid_hours())
+        say(f"round {rnd}: {len(open_misses)} interval(s) staff could fix miss the target "
+            f"({int((misses['cause'] == 'layout').sum())} more are layout-limited); "
+            f"raised {raised}")
+        score = (len(open_misses), result.check.under_staff_hours, result.roster.paid_hours())
+        worse = best is not None and score > best[0]
         if best is None or score < best[0]:
             best = (score, len(rounds) - 1, req, result, res, problem)
-        if last:
-            break
-        if raised == 0:
-            c = rounds[-1].causes
+        if worse:
             notes.append(
-                f"round {rnd}: no requirement left to raise — of {len(misses)} missed "
-                f"intervals, {c.get('roster', 0)} are roster gaps (rostered below the "
-                f"requirement; see the roster's reasons), {c.get('layout', 0)} have every "
-                "counter staffed (layout limit: add a counter)"
-            )
+                f"round {rnd} is worse than round {best[1] + 1} ({len(open_misses)} vs "
+                f"{best[0][0]} intervals staff could fix; {lost} cell(s) the previous roster "
+                "covered were lost) — the loop stops and keeps the better roster")
+            break
+        if last:
+            if not open_misses.empty and to_raise.empty:
+                c = rounds[-1].causes
+                lim = int(misses["staff_limited"].sum())
+                notes.append(
+                    f"round {rnd}: no requirement left to raise — {c.get('roster', 0)} "
+                    f"missed interval(s) are roster gaps (rostered below the requirement; "
+                    f"{lim} staff-limited: nobody qualified has room under the labour rules)")
             break
         if (
             rounds[-1].under_coverage_staff_hours > 0
@@ -283,12 +331,10 @@ def plan(
             break
         req, previous = new_req, result.roster
     _, chosen, req, result, res, problem = best
-    if chosen != len(rounds) - 1:
+    if chosen != len(rounds) - 1 and not any("keeps the better roster" in n for n in notes):
         notes.append(
-            f"round {chosen + 1}'s roster is kept: it misses fewer intervals "
-            f"({len(rounds[chosen].misses)} vs {len(rounds[-1].misses)} in round {len(rounds)}) "
-            "— raising the requirement did not pay off within the solver budget"
-        )
+            f"round {chosen + 1}'s roster is kept: it leaves fewer intervals staff could fix "
+            f"missing ({best[0][0]} vs {len(rounds[-1].misses)} in round {len(rounds)})")
     return PlanResult(
         scenario=scenario,
         dates=tuple(dates),
@@ -304,4 +350,6 @@ def plan(
         over_layout=over_layout,
         solver=solver.as_record(),
         chosen=chosen,
+        layout_misses=layout_misses,
+        full_staffing_kpis=full_kpis,
     )
