@@ -497,15 +497,25 @@ def _run_plan(
     written = write_plan_outputs(result, out, scenario_path, history, five, elapsed)
     show_written(written)
     for r in result.rounds:
+        c = r.causes
         console.print(
-            f"round {r.round}: {len(r.misses)} interval(s) missing target, "
-            f"paid {r.paid_hours:,.0f} h; raised {r.raised}",
+            f"round {r.round}: {len(r.misses)} interval(s) missing target "
+            f"({c.get('roster', 0)} roster gap(s), {c.get('requirement', 0)} requirement, "
+            f"{c.get('layout', 0)} layout-limited), paid {r.paid_hours:,.0f} h; "
+            f"raised {r.raised}",
             highlight=False,
+        )
+    for lane in result.lane_kpis().itertuples():
+        console.print(
+            f"  {lane.lane}: {lane.share_within:.1%} called within target "
+            f"(target {lane.target:.0%}), {lane.abandon_share:.1%} abandoned "
+            f"(limit {lane.max_abandon:.0%}) — {'holds' if lane.holds else 'MISSES'}",
+            highlight=False, markup=False,
         )
     for n in result.notes:
         console.print(f"note: {n}", markup=False)
-    verdict = "targets hold" if result.targets_hold else "targets still missed (see report)"
-    console.print(f"[bold]{verdict}[/]; {elapsed:.0f} s. Report: {out / 'report.html'}")
+    console.print(result.verdict(), style="bold", markup=False, highlight=False)
+    console.print(f"{elapsed:.0f} s. Report: {out / 'report.html'}", markup=False)
     return out
 
 

@@ -82,6 +82,35 @@ def day_table(plan: PlanResult) -> pd.DataFrame:
     return out.reset_index()
 
 
+def lane_table(plan: PlanResult) -> pd.DataFrame:
+    """Per lane over the month: the plan's roster against the targets, beside what the
+    layout reaches with every counter staffed."""
+    lanes = plan.lane_kpis()
+    if lanes.empty:
+        return lanes
+    full = plan.full_staffing_kpis.set_index("lane") if len(plan.full_staffing_kpis) else None
+
+    def pct(v: float) -> str:
+        return f"{v:.1%}"
+
+    rows = []
+    for r in lanes.itertuples():
+        row = {
+            "lane": r.lane,
+            "called within target": f"{pct(r.share_within)} ({pct(r.share_within_low)}–"
+                                    f"{pct(r.share_within_high)})",
+            "target": f"{r.target:.0%}",
+            "abandoned": f"{pct(r.abandon_share)} ({pct(r.abandon_low)}–"
+                         f"{pct(r.abandon_high)})",
+            "abandonment limit": f"{r.max_abandon:.0%}",
+            "holds": "yes" if r.holds else "no",
+        }
+        if full is not None and r.lane in full.index:
+            row["within target, every counter staffed"] = pct(full.at[r.lane, "share_within"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def staff_cost(plan: PlanResult) -> pd.DataFrame:
     c = plan.config
     paid = plan.roster.roster.paid_hours()
@@ -117,11 +146,7 @@ def rounds_table(plan: PlanResult) -> pd.DataFrame:
 
 def report_html(plan: PlanResult, five=None, elapsed_s: float | None = None) -> str:
     s = plan.scenario
-    verdict = (
-        "every interval meets its target (no miss with confidence)"
-        if plan.targets_hold
-        else f"{len(plan.final_round.misses)} interval(s) still miss their target"
-    )
+    verdict = plan.verdict()
     first = plan.dates[0]
     problem = plan.problem
     cov = check_roster(plan.roster.roster, problem).coverage
@@ -132,8 +157,14 @@ def report_html(plan: PlanResult, five=None, elapsed_s: float | None = None) -> 
         f"{plan.config.reps} replications per round, seed {plan.config.seed}"
         + (f"; run time {elapsed_s:.0f} s" if elapsed_s else "")
         + ".</p>",
-        f"<p class='verdict'><b>Verdict:</b> {verdict} after {len(plan.rounds)} loop round(s).</p>",
+        f"<p class='verdict'><b>Verdict:</b> {html.escape(verdict)} (after "
+        f"{len(plan.rounds)} loop round(s)).</p>",
+        h.frame_table(lane_table(plan)),
     ]
+    adv = plan.advice()
+    if len(adv):
+        parts.append("<h2>What would hold the targets</h2><ul>" + "".join(
+            f"<li>{html.escape(a)}</li>" for a in adv["advice"]) + "</ul>")
     if plan.notes:
         parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in plan.notes) + "</ul>")
     parts += ["<h2>What the loop corrected</h2>", h.frame_table(rounds_table(plan))]
@@ -230,6 +261,11 @@ def plan_json(
         "versions": _versions(),
         "rounds": len(plan.rounds),
         "targets_hold": plan.targets_hold,
+        "verdict": plan.verdict(),
+        "lanes": plan.lane_kpis().to_dict(orient="records"),
+        "lanes_at_full_staffing": plan.full_staffing_kpis.to_dict(orient="records"),
+        "misses_by_cause": {k: int(v) for k, v in plan.final_round.causes.items()},
+        "staff_limited_advice": list(plan.advice()["advice"]),
         "paid_hours": plan.roster.roster.paid_hours(),
         "run_time_s": elapsed_s,
         "reproduce": (
