@@ -294,7 +294,8 @@ def calibrate(
     days = sorted(set(v.good["ticket_date"]))
     try:
         cal = run_calibration(
-            v.good, s, parse_days(fit_days, days), parse_days(test_days, days), reps=reps, seed=seed
+            v.good, s, parse_days(fit_days, days), parse_days(test_days, days), reps=reps,
+            seed=seed, source=ticketlog.name,
         )
     except (CalibrationError, ValueError) as exc:
         fail([str(exc)])
