@@ -169,10 +169,12 @@ def fit_availability(
     fitted a carry both the hall's and the simulation's randomness; their standard error
     across days (weighted by served tickets, t with days − 1 degrees of freedom), divided by
     the slope of the simulated wait in a (least squares over the trials within ±0.2 of the
-    root, where the curve is close to a line), is the standard error of a. Above 1 the servers may outnumber the counters: the search can say
-    "more serve than the log shows on duty" (staff who served nobody in a half hour are not
-    seen) instead of flattening at the counters, so a hall whose staff all serve gets a
-    value near 1 with an interval on both sides."""
+    root, where the curve is close to a line), is the standard error of a.
+
+    Above 1 the servers may outnumber the counters: the search can say "more serve than the
+    log shows on duty" (staff who served nobody in a half hour are not seen) instead of
+    flattening at the counters, so a hall whose staff all serve gets a value near 1 with an
+    interval on both sides."""
     t = counter_tickets(log)
     t = t[t["ticket_date"].isin(dates)]
     served = t[t["outcome"] == "served"]
