@@ -40,7 +40,10 @@ def main() -> None:
     print(f"{len(v.good)} rows used, {v.bad['line'].nunique()} rejected by the ticket-log checks")
     feb = [dt.date(1999, 2, d) for d in range(1, 29)]
     t0 = time.perf_counter()
-    cal = calibrate(v.good, scen, feb[:14], feb[14:], reps=args.reps, seed=args.seed)
+    cal = calibrate(
+        v.good, scen, feb[:14], feb[14:], reps=args.reps, seed=args.seed,
+        source="calls_1999-02.tsv (Anonymous Bank, February 1999)",
+    )
     print(f"calibrated and validated in {time.perf_counter() - t0:.1f} s")
     print(f"availability: {cal.availability_sentence} ({cal.availability:.3f})")
     for (st, ch), f in cal.service.items():

@@ -294,7 +294,8 @@ def calibrate(
     days = sorted(set(v.good["ticket_date"]))
     try:
         cal = run_calibration(
-            v.good, s, parse_days(fit_days, days), parse_days(test_days, days), reps=reps, seed=seed
+            v.good, s, parse_days(fit_days, days), parse_days(test_days, days), reps=reps,
+            seed=seed, source=ticketlog.name,
         )
     except (CalibrationError, ValueError) as exc:
         fail([str(exc)])
@@ -430,13 +431,14 @@ def roster(
         RosterNotFoundError,
         roster_from_files,
     )
-    from hallplan.optimize.staffing_requirement import Requirement
+    from hallplan.optimize.staffing_requirement import Requirement, staff_on_the_floor
     from hallplan.reports.roster import write_roster_outputs
     from hallplan.sim.loader import load_scenario
 
     try:
         s = load_scenario(file)
-        req = Requirement.read_csv(requirement_csv)
+        # requirement.csv counts staff serving; the roster puts ÷ availability on the floor
+        req = staff_on_the_floor(Requirement.read_csv(requirement_csv), s)
         with err_console.status(f"rostering {s.hall.id} (≤ {time_limit:g} s)"):
             result = roster_from_files(s, req, time_limit_s=time_limit, workers=workers, seed=seed)
     except ScenarioError as exc:

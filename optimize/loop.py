@@ -40,7 +40,7 @@ from hallplan.optimize.misses import (
 )
 from hallplan.optimize.requirements import requirement_with_diagnostics
 from hallplan.optimize.roster import RosterOptimizer, RosterProblem, RosterResult, SolverConfig
-from hallplan.optimize.staffing_requirement import Requirement
+from hallplan.optimize.staffing_requirement import Requirement, staff_on_the_floor
 from hallplan.sim.demand import Demand
 from hallplan.sim.replicate import Results, simulate
 from hallplan.sim.scenario import Scenario
@@ -264,9 +264,12 @@ def plan(
             "staffed all day (same customers): layout findings, not staffing ones"
         )
     prev_cov = None
+    if scenario.staff.availability < 1.0:
+        notes.append(f"staff availability {scenario.staff.availability:g}: the roster puts the "
+                     "serving requirement ÷ availability on the floor")
     for rnd in range(1, config.max_rounds + 1):
         say(f"round {rnd}: roster")
-        problem = RosterProblem.from_scenario(scenario, req)
+        problem = RosterProblem.from_scenario(scenario, staff_on_the_floor(req, scenario))
         result = RosterOptimizer(problem, solver, warm_start=previous).solve()
         say(f"round {rnd}: simulate the roster ({config.reps} replications × {len(dates)} days)")
         res = simulate(scenario, demand, result.roster.to_staffing(), **sim_args)

@@ -14,9 +14,11 @@ import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hallplan.sim.errors import Problem, ScenarioError
+from hallplan.sim.scenario import Scenario
 
 REQUIREMENT_COLUMNS = ("date", "interval_start_min", "post", "staff", "method")
 
@@ -73,3 +75,29 @@ class Requirement:
             gaps = {b - a for a, b in itertools.pairwise(starts)}
             interval_min = int(min(gaps)) if gaps else 30
         return Requirement(interval_min, t)
+
+
+def staff_on_the_floor(req: Requirement, scenario: Scenario) -> Requirement:
+    """What the roster must put on the floor for ``req`` (staff *serving* at each post) to be
+    met when only ``scenario.staff.availability`` of the rostered counter staff serve at a
+    time: ⌈staff ÷ availability⌉ at each counter lane, capped at the lane's counters
+    (a person on the roster still occupies a counter between customers); greeters are not
+    counter staff and are kept. At availability 1 the requirement is returned unchanged.
+    The simulator applies the same factor the other way
+    (:func:`hallplan.sim.staffing.serving_staffing`)."""
+    a = scenario.staff.availability
+    if a == 1.0:
+        return req
+    t = req.table.copy()
+    lane = t["post"].isin(list(scenario.lanes)).to_numpy()
+    staff = t["staff"].to_numpy(dtype=float)
+    floor = np.where(lane, np.ceil(staff / a - 1e-9), staff)
+    cap = t["post"].map(scenario.physical_capacity).to_numpy(dtype=float)
+    capped = int((floor > cap).sum())
+    t["staff"] = np.minimum(floor, cap).astype(int)
+    t.loc[lane & (staff > 0), "method"] = t.loc[lane & (staff > 0), "method"] + f"/{a:g}"
+    note = (
+        f"on the floor: serving requirement ÷ availability {a:g} at the counter lanes"
+        + (f"; {capped} cells capped at the counters" if capped else "")
+    )
+    return Requirement(req.interval_min, t, f"{req.notes}; {note}" if req.notes else note)

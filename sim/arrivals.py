@@ -83,39 +83,96 @@ def generate_customers(
     for (stype, cls), rates in sorted(day.rates_per_min.items()):
         if stype not in scenario.service_types or cls not in scenario.customer_classes:
             raise KeyError(f"demand names unknown service type/class {stype!r}/{cls!r}")
-        tag = f"{stype}/{cls}"
         r = np.where(valid, rates, 0.0)
-        t = nhpp_piecewise(named_stream(seed, key, f"arrivals/{tag}"), starts_c, ends, r)
-        n = len(t)
-        if n == 0:
-            continue
-        st = scenario.service_types[stype]
-        cc = scenario.customer_classes[cls]
-        svc = named_stream(seed, key, f"service/{tag}").random((n, 3))
-        counter_t = st.counter_time.from_uniform(svc[:, 0])
-        kiosk_t = st.kiosk_time.from_uniform(svc[:, 1]) if st.kiosk_time else np.full(n, np.nan)
-        redirect_t = scenario.triage.redirect_time.from_uniform(svc[:, 2])
-        tri = named_stream(seed, key, f"triage/{tag}").random((n, 4))
-        triage_t = scenario.triage.handling_time.from_uniform(tri[:, 0])
-        if cc.patience is None:
-            patience = np.full(n, np.inf)
-        else:
-            raw = cc.patience_from_uniform(named_stream(seed, key, f"patience/{tag}").random(n))
-            patience = np.array([fifteen_minute_care(p, scenario.waiting_care) for p in raw])
-        parts["arrival_min"].append(t)
-        parts["service_type"].append(np.full(n, type_names.index(stype)))
-        parts["customer_class"].append(np.full(n, class_names.index(cls)))
-        parts["counter_time_min"].append(counter_t)
-        parts["kiosk_time_min"].append(kiosk_t)
-        parts["redirect_time_min"].append(redirect_t)
-        parts["triage_time_min"].append(triage_t)
-        parts["patience_min"].append(patience)
-        parts["u_accept"].append(tri[:, 1])
-        parts["u_self"].append(tri[:, 2])
-        parts["u_misroute"].append(tri[:, 3])
-        parts["u_kiosk_fail"].append(named_stream(seed, key, f"kiosk_failure/{tag}").random(n))
-        parts["u_balk"].append(named_stream(seed, key, f"balking/{tag}").random(n))
+        t = nhpp_piecewise(named_stream(seed, key, f"arrivals/{stype}/{cls}"), starts_c, ends, r)
+        _draw_customers(parts, scenario, stype, cls, t, seed, key)
+    return _day_customers(parts, type_names, class_names)
 
+
+def replay_customers(
+    scenario: Scenario,
+    arrival_min: np.ndarray,
+    service_type: np.ndarray,
+    customer_class: np.ndarray,
+    seed: int,
+    key: tuple[int, ...],
+) -> DayCustomers:
+    """One day's customers at their *observed* ticket times (trace-driven replay of a ticket
+    log), with every other draw — service, patience, misrouting, kiosk failure — random from
+    the same named streams as :func:`generate_customers`.
+
+    The replayed customers are counter tickets that were taken: none balks and none goes to
+    a self-service terminal (``u_balk``, ``u_accept`` and ``u_self`` are set to 1, which no
+    share exceeds). Replaying the arrivals themselves, rather than re-drawing Poisson
+    arrivals around each interval's count, keeps the day's own bunching and removes the
+    second helping of arrival noise that lengthens simulated queues.
+    """
+    t_all = np.asarray(arrival_min, dtype=float)
+    st_all = np.asarray(service_type).astype(str)
+    cl_all = np.asarray(customer_class).astype(str)
+    if not (len(t_all) == len(st_all) == len(cl_all)):
+        raise ValueError("arrival_min, service_type and customer_class differ in length")
+    type_names = tuple(scenario.service_types)
+    class_names = tuple(scenario.customer_classes)
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in _COLUMNS}
+    for stype, cls in sorted(set(zip(st_all, cl_all, strict=True))):
+        if stype not in scenario.service_types or cls not in scenario.customer_classes:
+            raise KeyError(f"trace names unknown service type/class {stype!r}/{cls!r}")
+        t = np.sort(t_all[(st_all == stype) & (cl_all == cls)])
+        _draw_customers(parts, scenario, stype, cls, t, seed, key)
+    for col in ("u_accept", "u_self", "u_balk"):
+        parts[col] = [np.ones_like(u) for u in parts[col]]
+    return _day_customers(parts, type_names, class_names)
+
+
+def _draw_customers(
+    parts: dict[str, list[np.ndarray]],
+    scenario: Scenario,
+    stype: str,
+    cls: str,
+    t: np.ndarray,
+    seed: int,
+    key: tuple[int, ...],
+) -> None:
+    """Every per-customer draw of the customers of one (service type, class) arriving at
+    ``t``, appended to ``parts``; each source of randomness has its own named stream."""
+    n = len(t)
+    if n == 0:
+        return
+    tag = f"{stype}/{cls}"
+    type_names = tuple(scenario.service_types)
+    class_names = tuple(scenario.customer_classes)
+    st = scenario.service_types[stype]
+    cc = scenario.customer_classes[cls]
+    svc = named_stream(seed, key, f"service/{tag}").random((n, 3))
+    counter_t = st.counter_time.from_uniform(svc[:, 0])
+    kiosk_t = st.kiosk_time.from_uniform(svc[:, 1]) if st.kiosk_time else np.full(n, np.nan)
+    redirect_t = scenario.triage.redirect_time.from_uniform(svc[:, 2])
+    tri = named_stream(seed, key, f"triage/{tag}").random((n, 4))
+    triage_t = scenario.triage.handling_time.from_uniform(tri[:, 0])
+    if cc.patience is None:
+        patience = np.full(n, np.inf)
+    else:
+        raw = cc.patience_from_uniform(named_stream(seed, key, f"patience/{tag}").random(n))
+        patience = np.array([fifteen_minute_care(p, scenario.waiting_care) for p in raw])
+    parts["arrival_min"].append(t)
+    parts["service_type"].append(np.full(n, type_names.index(stype)))
+    parts["customer_class"].append(np.full(n, class_names.index(cls)))
+    parts["counter_time_min"].append(counter_t)
+    parts["kiosk_time_min"].append(kiosk_t)
+    parts["redirect_time_min"].append(redirect_t)
+    parts["triage_time_min"].append(triage_t)
+    parts["patience_min"].append(patience)
+    parts["u_accept"].append(tri[:, 1])
+    parts["u_self"].append(tri[:, 2])
+    parts["u_misroute"].append(tri[:, 3])
+    parts["u_kiosk_fail"].append(named_stream(seed, key, f"kiosk_failure/{tag}").random(n))
+    parts["u_balk"].append(named_stream(seed, key, f"balking/{tag}").random(n))
+
+
+def _day_customers(
+    parts: dict[str, list[np.ndarray]], type_names: tuple[str, ...], class_names: tuple[str, ...]
+) -> DayCustomers:
     if not parts["arrival_min"]:
         cols = {k: np.empty(0, dtype=int if k in _INT_COLUMNS else float) for k in _COLUMNS}
     else:

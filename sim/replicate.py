@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from hallplan.sim.arrivals import generate_customers
+from hallplan.sim.arrivals import DayCustomers, generate_customers
 from hallplan.sim.demand import DayDemand, Demand, demand_from_profile
 from hallplan.sim.errors import Problem, ScenarioError
 from hallplan.sim.hall import HallModel, ListRecorder
@@ -30,7 +30,7 @@ from hallplan.sim.kpi import (
     summarise,
 )
 from hallplan.sim.scenario import Scenario, format_clock
-from hallplan.sim.staffing import DayStaffing, Staffing
+from hallplan.sim.staffing import DayStaffing, Staffing, serving_staffing
 
 INTERVAL_METRICS = (
     "tickets",
@@ -67,10 +67,21 @@ class DayRun:
 def run_day_records(
     scenario: Scenario, day: DayDemand, staffing: DayStaffing, seed: int, key: tuple[int, ...]
 ) -> ListRecorder:
-    """Simulate one day and return the raw records (no KPIs)."""
-    customers = generate_customers(scenario, day, seed, key)
-    model = HallModel(scenario, customers, staffing, ListRecorder())
-    return model.run()
+    """Simulate one day and return the raw records (no KPIs). ``staffing`` is the rostered
+    staff; the counters serve with ``scenario.staff.availability`` of it
+    (:func:`~hallplan.sim.staffing.serving_staffing`)."""
+    return run_customers_records(scenario, generate_customers(scenario, day, seed, key), staffing)
+
+
+def run_customers_records(
+    scenario: Scenario, customers: DayCustomers, staffing: DayStaffing
+) -> ListRecorder:
+    """Simulate one day of the given customers (generated, or replayed from a ticket log by
+    :func:`~hallplan.sim.arrivals.replay_customers`) with the rostered ``staffing``."""
+    serving = serving_staffing(
+        staffing, scenario.staff.availability, scenario.interval_min, list(scenario.lanes)
+    )
+    return HallModel(scenario, customers, serving, ListRecorder()).run()
 
 
 def run_day(

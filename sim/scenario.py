@@ -334,6 +334,14 @@ class Staff(_Frozen):
     on_call_reserve_holidays: NonNegativeInt = Field(
         2, description="on-call staff kept for holidays and launch days ([003]: 5–7 seats)"
     )
+    availability: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        1.0,
+        description="share of the counter staff on the roster who are serving at a time "
+        "(0.78: of the staff on the roster, 78% are serving at a time; the rest is after-call "
+        "work, short breaks, coaching). The simulator serves with availability × rostered "
+        "counter staff; the roster puts requirement ÷ availability on the floor. Fitted by "
+        "`hallplan calibrate`; 1 = everyone rostered serves",
+    )
 
     def all_employees(self) -> list[Employee]:
         out = list(self.employees)
@@ -414,6 +422,35 @@ class StaffingBand(_Frozen):
     posts: dict[Name, NonNegativeInt]
 
 
+# --------------------------------------------------------------------------- calibration
+
+
+class CalibrationProvenance(_Frozen):
+    """Where a calibrated scenario's fitted values come from and how well the model
+    reproduced the hall's held-out days (written by ``hallplan calibrate`` into its overlay;
+    shown at the top of the plan's report and in ``plan.json``)."""
+
+    ticket_log: Annotated[str, Field(min_length=1)] = Field(
+        description="file name of the ticket log fitted"
+    )
+    fit_days: list[dt.date] = Field(min_length=1)
+    held_out_days: list[dt.date] = Field(default_factory=list)
+    abandon_mae_points: NonNegativeFloat | None = Field(
+        None, description="mean absolute error of daily abandonment on held-out days, points"
+    )
+    abandon_correlation: Annotated[float, Field(ge=-1.0, le=1.0)] | None = None
+    wait_bias: float | None = Field(
+        None, description="(simulated − observed) ÷ observed mean wait of served customers"
+    )
+    verdict: str = ""
+    availability: Annotated[float, Field(gt=0.0)] = Field(
+        description="availability factor fitted (staff.availability is this, capped at 1)"
+    )
+    availability_ci: tuple[float, float] | None = Field(
+        None, description="95% confidence interval of the fitted availability"
+    )
+
+
 # --------------------------------------------------------------------------- the scenario
 
 
@@ -439,6 +476,9 @@ class Scenario(_Frozen):
     labour: LabourRules = LabourRules()
     demand: DemandProfile
     default_staffing: list[StaffingBand] = Field(default_factory=list)
+    calibration: CalibrationProvenance | None = Field(
+        None, description="set by `hallplan calibrate`: provenance and held-out agreement"
+    )
     reference_date: dt.date = Field(
         dt.date(2026, 3, 11),
         description="the day `hallplan simulate` runs when no --date is given (a what-if "

@@ -79,6 +79,41 @@ class DayStaffing:
         return DayStaffing(seats)
 
     @staticmethod
+    def from_fractional_counts(
+        counts: Mapping[str, Sequence[float]],
+        grid_starts: Sequence[float],
+        lengths_min: Sequence[float] | float,
+    ) -> DayStaffing:
+        """Seats from fractional counts on consecutive segments ``[start, start + length)``:
+        seat k serves for the share ``clip(c − k, 0, 1)`` of each segment, at its start —
+        ``floor(c)`` seats the whole segment and one more for the fraction. A fractional
+        server is how the engine runs "0.65 of a person" (availability, observed staffing)
+        without splitting a customer between two people."""
+        starts = np.asarray(grid_starts, dtype=float)
+        lengths = np.broadcast_to(np.asarray(lengths_min, dtype=float), starts.shape)
+        seats: dict[str, tuple[tuple[Span, ...], ...]] = {}
+        for post, cnt in counts.items():
+            c = np.maximum(np.asarray(cnt, dtype=float), 0.0)
+            if len(c) != len(starts):
+                raise ValueError(
+                    f"counts[{post!r}] has {len(c)} values for {len(starts)} segments"
+                )
+            post_seats = []
+            for k in range(int(np.ceil(c.max(initial=0.0) - 1e-9))):
+                spans: list[Span] = []
+                for t, length, ck in zip(starts, lengths, c, strict=True):
+                    share = float(np.clip(ck - k, 0.0, 1.0))
+                    if share > 1e-9:
+                        a, b = float(t), float(t + share * length)
+                        if spans and abs(spans[-1][1] - a) < 1e-9:
+                            spans[-1] = (spans[-1][0], b)
+                        else:
+                            spans.append((a, b))
+                post_seats.append(tuple(spans))
+            seats[post] = tuple(post_seats)
+        return DayStaffing(seats)
+
+    @staticmethod
     def from_bands(scenario: Scenario, bands: Sequence[StaffingBand]) -> DayStaffing:
         grid = [float(t) for t in range(0, 24 * 60, scenario.interval_min)]
         counts: dict[str, list[int]] = {p: [0] * len(grid) for p in scenario.posts}
@@ -123,6 +158,48 @@ class Staffing:
                 ]
             )
         return Staffing.every_day(DayStaffing.from_bands(scenario, scenario.default_staffing))
+
+
+def serving_staffing(
+    day: DayStaffing,
+    availability: float,
+    interval_min: int,
+    posts: Sequence[str],
+) -> DayStaffing:
+    """Rostered staff → serving capacity: at each of ``posts`` (the counter lanes), the
+    number on duty times ``availability`` (of the staff on the roster, that share are
+    serving at a time), run as fractional servers (:meth:`DayStaffing.from_fractional_counts`).
+
+    The count is taken on every piece of the day where it is constant, cut at the interval
+    grid, so a roster's handovers and breaks keep their place and the fractional server's
+    share falls inside every interval (not in one block per shift). Other posts (greeters)
+    are kept as they are. At availability 1 the staffing is returned unchanged, seat for
+    seat. This is the one place the simulator turns a roster into servers.
+    """
+    if not availability > 0.0:
+        raise ValueError(f"availability must be above 0, got {availability!r}")
+    if availability == 1.0:
+        return day
+    seats = dict(day.seats)
+    for post in posts:
+        post_seats = day.seats.get(post, ())
+        cuts = {a for seat in post_seats for span in seat for a in span}
+        if not cuts:
+            continue
+        lo, hi = min(cuts), max(cuts)
+        first = np.floor(lo / interval_min) * interval_min
+        cuts |= {float(t) for t in np.arange(first, hi, interval_min) if lo < t < hi}
+        edges = np.array(sorted(cuts))
+        starts, ends = edges[:-1], edges[1:]
+        mid = (starts + ends) / 2.0
+        on = np.zeros(len(starts))
+        for seat in post_seats:
+            for a, b in seat:
+                on += (mid >= a) & (mid < b)
+        seats[post] = DayStaffing.from_fractional_counts(
+            {post: on * availability}, starts, ends - starts
+        ).seats[post]
+    return DayStaffing(seats)
 
 
 def kiosk_spans(scenario: Scenario) -> tuple[tuple[Span, ...], ...]:

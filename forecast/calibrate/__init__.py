@@ -57,6 +57,8 @@ class Calibration:
     pooled: dict[tuple[str, str], str]  # (type, channel) -> why it uses a pooled fit
     patience: dict[str, PatienceFit]
     availability: float
+    availability_ci: tuple[float, float] | None
+    availability_at_bound: bool
     availability_trials: pd.DataFrame = field(repr=False)
     on_duty: pd.DataFrame = field(repr=False)
     fit_table: pd.DataFrame = field(repr=False)
@@ -66,13 +68,48 @@ class Calibration:
     reps: int
     seed: int
     notes: list[str] = field(default_factory=list)
+    source: str = ""  # file name of the ticket log
+
+    @property
+    def planned_availability(self) -> float:
+        """What the overlay's ``staff.availability`` is: the fitted factor, at most 1."""
+        return min(self.availability, 1.0)
 
     @property
     def availability_sentence(self) -> str:
-        return (
-            f"of the staff on duty (serving someone in the half hour), "
-            f"{self.availability:.0%} are serving at a time"
+        ci = (
+            f" (95% CI {self.availability_ci[0]:.0%}–{self.availability_ci[1]:.0%})"
+            if self.availability_ci
+            else ""
         )
+        return (
+            f"of the staff on the roster, {self.availability:.0%}{ci} are serving at a time "
+            "(on the roster = served someone in the half hour, as the log shows it)"
+        )
+
+    def provenance(self) -> dict:
+        """The overlay's ``[calibration]`` section (:class:`~hallplan.sim.scenario.
+        CalibrationProvenance`): where the fitted values come from and how well they held."""
+        a = self.agreement.get("abandon_share", {})
+        w = self.agreement.get("mean_wait_min", {})
+
+        def num(x):
+            return None if x is None or not math.isfinite(x) else round(float(x), 4)
+
+        out = {
+            "ticket_log": self.source or "<ticket log>",
+            "fit_days": [d.isoformat() for d in self.fit_days],
+            "held_out_days": [d.isoformat() for d in self.test_days],
+            "abandon_mae_points": num(a["mae"] * 100) if a else None,
+            "abandon_correlation": num(a.get("correlation")) if a else None,
+            "wait_bias": num(w.get("relative_error")) if w else None,
+            "verdict": self.verdict if self.agreement else "no held-out days",
+            "availability": round(self.availability, 4),
+            "availability_ci": (
+                [round(x, 4) for x in self.availability_ci] if self.availability_ci else None
+            ),
+        }
+        return {k: v for k, v in out.items() if v is not None}
 
     @property
     def verdict(self) -> str:
@@ -99,7 +136,11 @@ class Calibration:
             "reps": self.reps,
             "seed": self.seed,
             "availability": self.availability,
+            "availability_ci": list(self.availability_ci) if self.availability_ci else None,
+            "availability_at_bound": self.availability_at_bound,
+            "planned_availability": self.planned_availability,
             "availability_sentence": self.availability_sentence,
+            "provenance": self.provenance(),
             "service_times": [
                 {
                     "service_type": st,
@@ -205,10 +246,12 @@ def calibrate(
     reps: int = 20,
     fit_reps: int = 2,
     seed: int = 0,
+    source: str = "",
 ) -> Calibration:
     """Fit on ``fit_days`` (default: the first half of the log's days) and validate on
     ``test_days`` (default: the rest). ``log`` is a validated ticket log
-    (``validate_ticket_log(...).good``, with ``leave_time`` for abandoned tickets)."""
+    (``validate_ticket_log(...).good``, with ``leave_time`` for abandoned tickets);
+    ``source`` names it in the overlay's provenance (the file name)."""
     days = sorted(set(log["ticket_date"]))
     if not days:
         raise CalibrationError("ticket log: expected some rows; found none")
@@ -269,7 +312,18 @@ def calibrate(
     fitted = scenario_from_dict(deep_merge(scenario.model_dump(mode="json"), overlay))
 
     on_duty = on_duty_per_interval(log, fitted)
-    a, trials = fit_availability(fitted, log, on_duty, fit_days, reps=fit_reps, seed=seed)
+    afit = fit_availability(fitted, log, on_duty, fit_days, reps=fit_reps, seed=seed)
+    a = afit.value
+    if afit.at_bound:
+        notes.append(
+            f"availability: no value in the search range matches the observed waits; the "
+            f"bound {a:.2f} is used"
+        )
+    if a > 1.0:
+        notes.append(
+            f"availability {a:.3f} > 1: more capacity serves than the log shows on duty "
+            "(staff who served nobody in a half hour are not seen); the overlay plans with 1"
+        )
     observed = observed_day_kpis(log, fitted)
 
     def table(dates, n_reps, s):
@@ -291,7 +345,9 @@ def calibrate(
         pooled=pooled,
         patience=patience,
         availability=a,
-        availability_trials=trials,
+        availability_ci=afit.ci,
+        availability_at_bound=afit.at_bound,
+        availability_trials=afit.trials,
         on_duty=on_duty,
         fit_table=fit_table,
         test_table=test_table,
@@ -300,6 +356,7 @@ def calibrate(
         reps=reps,
         seed=seed,
         notes=notes,
+        source=source,
     )
 
 
@@ -318,15 +375,28 @@ def overlay_toml(cal: Calibration, scenario_path: str | Path, out_path: str | Pa
     lines = [
         f"# Calibrated by `hallplan calibrate` from the ticket log, fit days {cal.fit_days[0]} … "
         f"{cal.fit_days[-1]} ({len(cal.fit_days)} days), seed {cal.seed}.",
-        f"# Staff availability: {cal.availability_sentence} (availability factor "
-        f"{cal.availability:.3f}, fitted so that the simulated mean wait of served tickets "
-        "matches the observed one on the fit days).",
-        "# The scenario schema has no availability setting yet: plan with staff on duty × "
-        f"{cal.availability:.2f}.",
         f"# Held-out check: {cal.verdict}" if cal.agreement else "# no held-out days",
         f'extends = "{rel}"',
         "",
+        "[staff]",
+        f"# fitted: {cal.availability_sentence}; availability factor {cal.availability:.3f}, "
+        "fitted so that the simulated mean wait of served tickets (each fit day replayed with "
+        "its own arrivals and on-duty staff) matches the observed one"
+        + (" — above 1, so the plan uses 1" if cal.availability > 1 else "")
+        + ". The simulator serves with availability × rostered staff; the roster puts "
+        "requirement ÷ availability on the floor.",
+        f"availability = {_toml_value(round(cal.planned_availability, 4))}",
+        "",
+        "[calibration]",
+        "# provenance of this overlay and how the model held on the held-out days "
+        "(shown at the top of the plan's report and in plan.json)",
     ]
+    for k, v in cal.provenance().items():
+        if isinstance(v, list):
+            lines.append(f"{k} = [{', '.join(_toml_value(x) for x in v)}]")
+        else:
+            lines.append(f"{k} = {_toml_value(v)}")
+    lines.append("")
     for (st, ch), f in cal.service.items():
         key = "counter_time" if ch == "counter" else "kiosk_time"
         lines.append(f"[service_types.{st}.{key}]")

@@ -5,7 +5,9 @@ service spans overlap it): the staff a planner would call "on the roster" for th
 Being on duty is not the same as answering: between calls an agent does after-call work,
 takes breaks, coaches. The *availability* factor (fitted in :mod:`forecast.calibrate.validation`)
 is the share of the on-duty staff that serves at a time: the simulator runs with
-``availability × on duty`` servers (a fractional server works for that share of the interval).
+``availability × on duty`` servers (a fractional server works for that share of the interval;
+:func:`hallplan.sim.staffing.serving_staffing`, the same conversion a plan's roster goes
+through).
 """
 
 from __future__ import annotations
@@ -73,48 +75,24 @@ def on_duty_per_interval(log: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     )
 
 
-def fractional_day_staffing(
-    counts: dict[str, np.ndarray], grid: np.ndarray, interval_min: int
-) -> DayStaffing:
-    """Seats from fractional counts per interval: ``floor(c)`` seats for the whole interval
-    and one more for the fraction ``c − floor(c)`` of it (at its start)."""
-    seats: dict[str, tuple] = {}
-    for post, c in counts.items():
-        c = np.maximum(np.asarray(c, dtype=float), 0.0)
-        n_seats = int(np.ceil(c.max(initial=0.0) - 1e-9))
-        post_seats = []
-        for k in range(n_seats):
-            spans = []
-            for t, ck in zip(grid, c, strict=True):
-                share = float(np.clip(ck - k, 0.0, 1.0))
-                if share > 1e-9:
-                    a, b = float(t), float(t + share * interval_min)
-                    if spans and abs(spans[-1][1] - a) < 1e-9:
-                        spans[-1] = (spans[-1][0], b)
-                    else:
-                        spans.append((a, b))
-            post_seats.append(tuple(spans))
-        seats[post] = tuple(post_seats)
-    return DayStaffing(seats)
-
-
 def observed_staffing(
-    on_duty: pd.DataFrame, scenario: Scenario, availability: float, dates: list[dt.date]
+    on_duty: pd.DataFrame, scenario: Scenario, dates: list[dt.date]
 ) -> Staffing:
-    """Staffing the simulator runs on each date: availability × staff on duty, per lane,
-    capped at the lane's counters."""
+    """The staff on duty each date as the log shows them, per lane and interval (capped at
+    the lane's counters): the *rostered* staffing the simulator turns into servers with the
+    availability factor (:func:`hallplan.sim.staffing.serving_staffing`)."""
     grid = np.arange(0, 24 * 60, scenario.interval_min, dtype=float)
     by_date = {}
     for d in dates:
         sub = on_duty[on_duty["date"] == d]
         counts = {}
         for lane in scenario.lanes:
-            c = np.zeros(len(grid))
+            c = np.zeros(len(grid), dtype=int)
             g = sub[sub["lane"] == lane]
             idx = (g["interval_start_min"].to_numpy() // scenario.interval_min).astype(int)
             ok = (idx >= 0) & (idx < len(grid))
-            c[idx[ok]] = g["on_duty"].to_numpy()[ok] * availability
+            c[idx[ok]] = g["on_duty"].to_numpy()[ok]
             counts[lane] = np.minimum(c, scenario.lanes[lane].counters)
-        counts["greeter"] = np.zeros(len(grid))
-        by_date[d] = fractional_day_staffing(counts, grid, scenario.interval_min)
+        counts["greeter"] = np.zeros(len(grid), dtype=int)
+        by_date[d] = DayStaffing.from_counts(counts, grid, scenario.interval_min)
     return Staffing(by_date=by_date)

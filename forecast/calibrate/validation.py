@@ -1,6 +1,6 @@
-"""Observed vs simulated days: the observed day KPIs of a ticket log, the demand and staffing
-of each day as observed, simulations of those days, and the availability factor fitted so
-that simulated waits match the observed ones on the fit days.
+"""Observed vs simulated days: the observed day KPIs of a ticket log, the arrivals and staffing
+of each day as observed, trace-driven simulations of those days, and the availability factor
+fitted so that simulated waits match the observed ones on the fit days.
 
 KPIs (counter tickets: served + abandoned; the same definitions for log and simulation):
 abandonment = abandoned ÷ tickets; mean wait = mean ticket → call of served tickets;
@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
 from hallplan.forecast.calibrate.staff import observed_staffing
-from hallplan.sim.demand import DEMAND_COLUMNS, Demand
+from hallplan.sim.arrivals import replay_customers
 from hallplan.sim.kpi import customers_frame
-from hallplan.sim.replicate import run_day_records
+from hallplan.sim.replicate import run_customers_records
 from hallplan.sim.scenario import Scenario
+from hallplan.sim.staffing import serving_staffing
 
 KPIS = ("abandon_share", "mean_wait_min", "share_within_target")
 
@@ -61,47 +63,22 @@ def observed_day_kpis(log: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def observed_demand(log: pd.DataFrame, scenario: Scenario, dates: list[dt.date]) -> Demand:
-    """Each day's own arrivals: counter tickets per (interval, service type, class) as the
-    Poisson rate of that interval."""
+def observed_arrivals(log: pd.DataFrame, dates: list[dt.date]) -> dict[dt.date, pd.DataFrame]:
+    """Each date's counter tickets as they arrived: ticket time (minutes from the ticket
+    date's midnight), service type and class — the trace a held-out day is replayed from."""
     t = counter_tickets(log)
-    t = t[t["ticket_date"].isin(dates)]
-    iv = scenario.interval_min
-    t = t.assign(interval_start_min=(t["ticket_min"] // iv) * iv)
-    t = t[(t["interval_start_min"] >= 0) & (t["interval_start_min"] < 24 * 60)]
-    g = t.groupby(["ticket_date", "interval_start_min", "service_type", "customer_class"]).size()
-    table = g.rename("n").reset_index().rename(columns={"ticket_date": "date"})
-    table["rate_per_hour"] = table["n"] * 60.0 / iv
-    starts = scenario.interval_starts()
-    # every (date, interval) present, so the engine sees the whole day grid
-    pad = pd.DataFrame(
-        [
-            (
-                d,
-                float(s),
-                next(iter(scenario.service_types)),
-                next(iter(scenario.customer_classes)),
-                0.0,
-            )
-            for d in dates
-            for s in starts
-        ],
-        columns=list(DEMAND_COLUMNS),
-    )
-    table = pd.concat([table[list(DEMAND_COLUMNS)], pad], ignore_index=True)
-    table = table.groupby(list(DEMAND_COLUMNS[:4]), as_index=False)["rate_per_hour"].sum()
-    # Re-drawing Poisson arrivals around each interval's own count adds the count's noise a
-    # second time (and queues are convex in load): smooth the counts over three intervals
-    # (day totals kept) so the rate, not one realisation, drives the simulation.
-    key = ["date", "service_type", "customer_class"]
-    table = table.sort_values([*key, "interval_start_min"], ignore_index=True)
-    smooth = table.groupby(key)["rate_per_hour"].transform(
-        lambda r: r.rolling(3, center=True, min_periods=1).mean()
-    )
-    total = table.groupby(key)["rate_per_hour"].transform("sum")
-    stotal = smooth.groupby([table[k] for k in key]).transform("sum")
-    table["rate_per_hour"] = np.where(stotal > 0, smooth * total / stotal.where(stotal > 0, 1), 0)
-    return Demand(iv, table, source="observed")
+    t = t[t["ticket_date"].isin(dates) & (t["ticket_min"] >= 0) & (t["ticket_min"] < 24 * 60)]
+    cols = ["ticket_min", "service_type", "customer_class"]
+    return {d: g[cols] for d, g in t.groupby("ticket_date", sort=True)}
+
+
+def at_full_availability(scenario: Scenario) -> Scenario:
+    """The scenario with ``staff.availability = 1``: the calibration applies its own trial
+    availability to the observed staff, so the scenario's must not apply a second time."""
+    if scenario.staff.availability == 1.0:
+        return scenario
+    staff = scenario.staff.model_copy(update={"availability": 1.0})
+    return scenario.model_copy(update={"staff": staff})
 
 
 def simulate_days(
@@ -113,17 +90,30 @@ def simulate_days(
     reps: int,
     seed: int,
 ) -> pd.DataFrame:
-    """Per (date, rep) simulated KPIs of the given days with their observed arrivals and
-    ``availability × on-duty`` staffing."""
-    demand = observed_demand(log, scenario, dates)
-    staffing = observed_staffing(on_duty, scenario, availability, dates)
+    """Per (date, rep) simulated KPIs of the given days, trace-driven: each day's observed
+    counter tickets arrive at their observed times with their service type and class
+    (:func:`~hallplan.sim.arrivals.replay_customers`; service, patience and misrouting are
+    drawn, replication ``r`` of date ``d`` from the named streams of key ``(d, r)``), served
+    by ``availability × on duty`` (:func:`~hallplan.sim.staffing.serving_staffing`)."""
+    base = at_full_availability(scenario)
+    arrivals = observed_arrivals(log, dates)
+    staffing = observed_staffing(on_duty, base, dates)
+    lanes = list(base.lanes)
+    empty = pd.DataFrame({"ticket_min": [], "service_type": [], "customer_class": []})
     rows = []
     for d in dates:
-        day = demand.day(d)
-        st = staffing.day(d)
+        serving = serving_staffing(staffing.day(d), availability, base.interval_min, lanes)
+        trace = arrivals.get(d, empty)
         for r in range(reps):
-            rec = run_day_records(scenario, day, st, seed, (d.toordinal(), r))
-            c = customers_frame(rec.customers)
+            cust = replay_customers(
+                base,
+                trace["ticket_min"].to_numpy(dtype=float),
+                trace["service_type"].to_numpy(),
+                trace["customer_class"].to_numpy(),
+                seed,
+                (d.toordinal(), r),
+            )
+            c = customers_frame(run_customers_records(base, cust, serving).customers)
             c = c[c["outcome"].isin(["served", "abandoned"]) & (c["channel"] != "kiosk")]
             k = _kpis(
                 d, c["outcome"].to_numpy(), c["wait_min"].to_numpy(), c["customer_class"], scenario
@@ -150,6 +140,16 @@ def summarise_days(sim: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+@dataclass(frozen=True)
+class AvailabilityFit:
+    """The fitted availability, its 95% confidence interval and the bisection's trials."""
+
+    value: float
+    ci: tuple[float, float] | None
+    trials: pd.DataFrame
+    at_bound: bool  # no root inside the search bounds: the value is the bound
+
+
 def fit_availability(
     scenario: Scenario,
     log: pd.DataFrame,
@@ -159,32 +159,80 @@ def fit_availability(
     seed: int = 0,
     bounds: tuple[float, float] = (0.3, 1.3),
     tol: float = 0.01,
-) -> tuple[float, pd.DataFrame]:
+) -> AvailabilityFit:
     """The availability a in ``bounds`` at which the simulated mean wait of served tickets
-    over the fit days equals the observed one. Bisection on the
-    simulated wait, which falls as a rises (common random numbers: every trial sees the
-    same customers). Returns (a, trials)."""
+    over the fit days (trace-driven, :func:`simulate_days`) equals the observed one.
+    Bisection (Brent) on the simulated wait, which falls as a rises (common random numbers:
+    every trial sees the same customers and draws).
+
+    Confidence interval (delta method): the day-paired gaps observed − simulated wait at the
+    fitted a carry both the hall's and the simulation's randomness; their standard error
+    across days (weighted by served tickets, t with days − 1 degrees of freedom), divided by
+    the slope of the simulated wait in a (least squares over the trials within ±0.2 of the
+    root, where the curve is close to a line), is the standard error of a.
+
+    Above 1 the servers may outnumber the counters: the search can say "more serve than the
+    log shows on duty" (staff who served nobody in a half hour are not seen) instead of
+    flattening at the counters, so a hall whose staff all serve gets a value near 1 with an
+    interval on both sides."""
     t = counter_tickets(log)
     t = t[t["ticket_date"].isin(dates)]
-    observed = float(t.loc[t["outcome"] == "served", "wait_min"].mean())
+    served = t[t["outcome"] == "served"]
+    observed = float(served["wait_min"].mean())
+    obs_day = served.groupby("ticket_date")["wait_min"].agg(["mean", "size"])
     trials = []
+    per_day: dict[float, pd.Series] = {}
+
+    seen: dict[float, float] = {}
 
     def gap(a: float) -> float:
+        if a in seen:  # Brent evaluates the bracket's ends again
+            return seen[a]
         sim = simulate_days(scenario, log, on_duty, dates, a, reps, seed)
         w = float(np.average(sim["mean_wait_min"], weights=sim["tickets"]))
+        per_day[a] = sim.groupby("date")["mean_wait_min"].mean()
         trials.append(
             {"availability": a, "sim_served_wait_min": w, "obs_served_wait_min": observed}
         )
-        return w - observed
+        seen[a] = w - observed
+        return seen[a]
 
     lo, hi = bounds
     g_lo, g_hi = gap(lo), gap(hi)
+    at_bound = True
     if g_lo <= 0:
-        return lo, pd.DataFrame(trials)
-    if g_hi >= 0:
-        return hi, pd.DataFrame(trials)
-    a = optimize.brentq(gap, lo, hi, xtol=tol, maxiter=20)
-    return float(a), pd.DataFrame(trials)
+        a = lo
+    elif g_hi >= 0:
+        a = hi
+    else:
+        a = float(optimize.brentq(gap, lo, hi, xtol=tol, maxiter=20))
+        at_bound = False
+    tr = pd.DataFrame(trials)
+    return AvailabilityFit(a, _availability_ci(a, tr, per_day, obs_day), tr, at_bound)
+
+
+def _availability_ci(
+    a: float, trials: pd.DataFrame, per_day: dict[float, pd.Series], obs_day: pd.DataFrame
+) -> tuple[float, float] | None:
+    near = float(trials.iloc[(trials["availability"] - a).abs().argmin()]["availability"])
+    local = trials[(trials["availability"] - a).abs() <= 0.2]
+    if local["availability"].nunique() < 2:
+        local = trials.iloc[(trials["availability"] - a).abs().argsort()[:2]]
+    if local["availability"].nunique() < 2 or len(obs_day) < 3:
+        return None
+    slope = float(np.polyfit(local["availability"], local["sim_served_wait_min"], 1)[0])
+    sim = per_day[near].reindex(obs_day.index)
+    ok = sim.notna().to_numpy() & obs_day["mean"].notna().to_numpy()
+    if slope >= 0 or ok.sum() < 3:
+        return None  # the simulated wait does not fall with availability: no interval
+    gaps = (obs_day["mean"] - sim).to_numpy()[ok]
+    w = obs_day["size"].to_numpy(dtype=float)[ok]
+    w = w / w.sum()
+    mean_gap = float(np.sum(w * gaps))
+    n = len(gaps)
+    se = math.sqrt(n / (n - 1) * float(np.sum(w**2 * (gaps - mean_gap) ** 2)))
+    half = float(stats.t.ppf(0.975, n - 1)) * se / abs(slope)
+    return (a - half, a + half)
 
 
 def agreement(table: pd.DataFrame) -> dict:

@@ -1,6 +1,10 @@
 """Outputs of ``hallplan calibrate``: the scenario overlay, ``calibration.json``,
 ``calibration.md`` / ``calibration.html`` and three charts (service-time fits, patience,
-held-out days). Every file is written atomically; charts use the matplotlib Figure API."""
+held-out days). Every file is written atomically; charts use the matplotlib Figure API.
+
+A plan shows where its scenario's model comes from: :func:`plan_calibration_record` (the
+``"calibration"`` entry of ``plan.json``) and :func:`plan_calibration_html` (the section near
+the top of the plan's ``report.html``), both from the scenario's ``[calibration]`` section."""
 
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ from matplotlib.figure import Figure
 from hallplan.atomic import save_figure, write_text
 from hallplan.forecast.calibrate import Calibration, overlay_toml
 from hallplan.forecast.calibrate.service_fit import frozen_scipy
+from hallplan.sim.scenario import Scenario
+
+NOT_CALIBRATED = "not calibrated against a ticket log"
 
 
 def service_figure(cal: Calibration) -> Figure:
@@ -199,3 +206,61 @@ def write_calibration_outputs(
         )
     )
     return written
+
+
+def plan_calibration_record(scenario: Scenario) -> dict:
+    """What ``plan.json`` says about the model: the scenario's calibration provenance and
+    the availability the plan used, or that it was not calibrated."""
+    a = scenario.staff.availability
+    cal = scenario.calibration
+    if cal is None:
+        return {"calibrated": False, "note": NOT_CALIBRATED, "staff_availability": a}
+    return {"calibrated": True, **cal.model_dump(mode="json"), "staff_availability": a}
+
+
+def _days(days) -> str:
+    if not days:
+        return "none"
+    return f"{days[0]} … {days[-1]} ({len(days)} days)"
+
+
+def plan_calibration_html(scenario: Scenario) -> str:
+    """The plan report's "Model calibration" section: the held-out verdict, where the
+    fitted values come from and the availability the roster was sized with."""
+    a = scenario.staff.availability
+    cal = scenario.calibration
+    head = "<h2>Model calibration</h2>"
+    if cal is None:
+        return (
+            f"{head}<p class='verdict'>The model is <b>{NOT_CALIBRATED}</b>: service times, "
+            f"patience and staff availability ({a:g}) are the scenario's assumptions "
+            "(<code>hallplan calibrate</code> fits them from the hall's ticket log and checks "
+            "them on held-out days).</p>"
+        )
+    ci = (
+        f" (95% CI {cal.availability_ci[0]:.0%}–{cal.availability_ci[1]:.0%})"
+        if cal.availability_ci
+        else ""
+    )
+
+    def opt(x, fmt: str) -> str:
+        return "–" if x is None else format(x, fmt)
+
+    rows = [
+        ("ticket log", html.escape(cal.ticket_log)),
+        ("fit days", _days(cal.fit_days)),
+        ("held-out days", _days(cal.held_out_days)),
+        ("daily abandonment, mean absolute error (points)", opt(cal.abandon_mae_points, ".2f")),
+        ("daily abandonment, correlation across days", opt(cal.abandon_correlation, ".2f")),
+        ("mean wait of served customers, simulated vs observed", opt(cal.wait_bias, "+.0%")),
+        (
+            "staff availability",
+            f"of the staff on the roster, {cal.availability:.0%}{ci} are serving at a time; "
+            f"the plan used {a:g} (the roster puts requirement ÷ {a:g} on the floor)",
+        ),
+    ]
+    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return (
+        f"{head}<p class='verdict'>{html.escape(cal.verdict)}</p>"
+        f"<table class='t'>{table}</table>"
+    )

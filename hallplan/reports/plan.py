@@ -17,6 +17,7 @@ from hallplan.atomic import atomic_write, save_figure, write_csv, write_text
 from hallplan.optimize.roster.check import check_roster
 from hallplan.pipeline import PlanResult
 from hallplan.reports import html as h
+from hallplan.reports.calibration import plan_calibration_html, plan_calibration_record
 from hallplan.reports.roster import coverage_figure, gantt_figure, hours_table, roster_table
 from hallplan.sim.scenario import format_clock
 
@@ -160,6 +161,7 @@ def report_html(plan: PlanResult, five=None, elapsed_s: float | None = None) -> 
         f"<p class='verdict'><b>Verdict:</b> {html.escape(verdict)} (after "
         f"{len(plan.rounds)} loop round(s)).</p>",
         h.frame_table(lane_table(plan)),
+        plan_calibration_html(s),
     ]
     adv = plan.advice()
     if len(adv):
@@ -254,6 +256,7 @@ def plan_json(
             ),
             "demand": {"source": plan.demand.source, "sha256": demand_hash},
         },
+        "calibration": plan_calibration_record(plan.scenario),
         "config": {k: getattr(plan.config, k) for k in plan.config.__dataclass_fields__},
         "seed": plan.config.seed,
         "roster_solver": plan.solver,

@@ -59,10 +59,16 @@ class IsaResult:
 
 
 def sizing_scenario(scenario: Scenario, keep_escalation: bool = False) -> Scenario:
-    if keep_escalation or not scenario.escalation.enabled:
-        return scenario
-    esc = scenario.escalation.model_copy(update={"enabled": False})
-    return scenario.model_copy(update={"escalation": esc})
+    """The hall the requirement is sized on: without the escalation ladder (unless kept),
+    and with every counter seat serving (``staff.availability = 1``) — the requirement
+    counts staff *serving*; the roster converts it to staff on the floor
+    (:func:`hallplan.optimize.staffing_requirement.staff_on_the_floor`)."""
+    update = {}
+    if scenario.staff.availability != 1.0:
+        update["staff"] = scenario.staff.model_copy(update={"availability": 1.0})
+    if not keep_escalation and scenario.escalation.enabled:
+        update["escalation"] = scenario.escalation.model_copy(update={"enabled": False})
+    return scenario.model_copy(update=update) if update else scenario
 
 
 def staffing_from_table(
