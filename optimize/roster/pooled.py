@@ -257,8 +257,7 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
                          max_under_staff_h: float | None = None,
                          groups: tuple[SkillGroup, ...] | None = None,
                          days: tuple[dt.date, ...] | None = None,
-                         budgets: dict[tuple[int, dt.date], tuple[int, int]] | None = None,
-                         paid_budget_min: dict[int, float] | None = None
+                         budgets: dict[tuple[int, dt.date], tuple[int, int]] | None = None
                          ) -> CoveringModel:
     """The programme of the module docstring.
 
@@ -269,10 +268,7 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
 
     ``days`` restricts the model to some dates and drops the weekly and horizon rows; then
     ``budgets[(group, date)] = (max shifts, max paid minutes)`` stand in for them (the day
-    step of :func:`solve_pooled_plan`). With ``days`` a set of whole weeks and
-    ``paid_budget_min[group]`` given instead, the weekly rows stay (they are exact within a
-    week) and only the 40-hour-average row, the one rule that links the weeks, is replaced by
-    the group's share of paid minutes for those weeks (the week step)."""
+    step of :func:`solve_pooled_plan`)."""
     if objective not in ("plan", "under", "paid"):
         raise ValueError(f"objective must be 'plan', 'under' or 'paid', got {objective!r}")
     T, iv, W = P.templates, P.interval_min, P.weights
@@ -357,7 +353,7 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
                         extra_m = [(b.col(10.0, np.inf, False), -1.0)]
                     b.row([(j, 1.0) for j in by_gd[(gi, d)]] + extra_s, -np.inf, max_shifts)
                     b.row(by_gd_min[(gi, d)] + extra_m, -np.inf, max_min)
-        if days is not None and paid_budget_min is None:
+        if days is not None:
             continue
         for wdays in P.weeks:
             cap_days, cap_min = week_capacity(P, g.members, wdays, max_paid)
@@ -371,14 +367,8 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
                 b.row([(j, 1.0) for _, j in keys], 0, cap_days)
                 b.row([(j, float(T[k[2]].paid_min)) for k, j in keys], 0, cap_min)
         keys = [(k, j) for k, j in n.items() if k[0] == gi]
-        if keys and paid_budget_min is None:
+        if keys:
             b.row([(j, float(T[k[2]].paid_min)) for k, j in keys], 0, g.horizon_cap_min(P))
-        elif keys:
-            # the week step: the LP's share of the 40-hour average; a duty manager on site
-            # may overdraw it, at a price below a gap's (as the day budgets allow)
-            over = [(b.col(10.0, np.inf, False), -1.0)] if gi in dm_groups else []
-            b.row([(j, float(T[k[2]].paid_min)) for k, j in keys] + over, -np.inf,
-                  float(paid_budget_min.get(gi, 0.0)))
 
     # duty manager on site through opening hours (slack = a reported gap, never silent)
     if dm_groups:
