@@ -140,18 +140,24 @@ def _header(cells: list[object], path: Path) -> list[str]:
     return names
 
 
-def _ragged(message: str, path: Path, delimiter: str) -> ExportReadError:
+def _ragged(message: str, path: Path, delimiter: str, skip_rows: int = 0) -> ExportReadError:
     m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if m:
         want, line, saw = m.groups()
+        line = int(line) + skip_rows
+        hint = "quote a field that contains it"
+        if int(want) < int(saw) and int(m.group(2)) == 2:
+            hint = "is the first line a title above the header? skip it: format.skip_rows"
         return ExportReadError(
             f"{path}: line {line}: expected {want} fields like the first line; found {saw} "
-            f"(delimiter {delimiter!r}; quote a field that contains it)"
+            f"(delimiter {delimiter!r}; {hint})"
         )
     return ExportReadError(f"{path}: expected a {delimiter!r}-separated table; {message}")
 
 
-def _read_csv(data: bytes, path: Path, encoding: str | None, delimiter: str | None):
+def _read_csv(
+    data: bytes, path: Path, encoding: str | None, delimiter: str | None, skip_rows: int = 0
+):
     enc = encoding or detect_encoding(data, path)
     try:
         text = data.decode(enc)
@@ -163,9 +169,13 @@ def _read_csv(data: bytes, path: Path, encoding: str | None, delimiter: str | No
             f"(byte {exc.start}: {data[exc.start : exc.start + 4]!r})"
         ) from None
     text = text.lstrip("\ufeff")
+    for _ in range(skip_rows):  # a report title above the header
+        cut = text.find("\n")
+        text = text[cut + 1 :] if cut >= 0 else ""
     if not text.strip():
         raise ExportReadError(
             f"{path}: expected a header line naming the columns; found an empty file"
+            + (f" after skipping {skip_rows} line(s)" if skip_rows else "")
         )
     first_line = text.splitlines()[0]
     sep = delimiter or sniff_delimiter(first_line)
@@ -180,14 +190,14 @@ def _read_csv(data: bytes, path: Path, encoding: str | None, delimiter: str | No
             engine="c",
         )
     except pd.errors.ParserError as exc:
-        raise _ragged(str(exc), path, sep) from None
+        raise _ragged(str(exc), path, sep, skip_rows) from None
     except (ValueError, csv.Error) as exc:  # e.g. a multi-character delimiter
         raise ExportReadError(f"{path}: expected a {sep!r}-separated table; {exc}") from None
     raw = raw.fillna("")
     names = _header(list(raw.iloc[0]), path)
     body = raw.iloc[1:].reset_index(drop=True)
     body.columns = names
-    lines = np.arange(len(body)) + 2
+    lines = np.arange(len(body)) + 2 + skip_rows
     blank = (body == "").all(axis=1).to_numpy()
     notes = []
     if blank.any():
@@ -213,7 +223,7 @@ def _cell_text(v: object) -> str:
     return str(v).strip()
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> ExportTable:
+def _read_xlsx(path: Path, sheet: str | None, skip_rows: int = 0) -> ExportTable:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -237,7 +247,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> ExportTable:
         notes.append(f"read sheet {ws.title!r}; other sheets ignored: {others}")
     # the header is the first non-empty row
     lines_all = np.arange(len(rows)) + 1
-    nonempty = [i for i, r in enumerate(rows) if any(c != "" for c in r)]
+    nonempty = [i for i, r in enumerate(rows) if i >= skip_rows and any(c != "" for c in r)]
     if not nonempty:
         raise ExportReadError(
             f"{path}: sheet {ws.title!r}: expected a header row; found an empty sheet"
@@ -274,11 +284,13 @@ def read_export(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | None = None,
+    skip_rows: int = 0,
 ) -> ExportTable:
     """Read ``path`` (CSV/TSV, optionally gzipped; .xlsx; .parquet) as a table.
 
     ``encoding`` / ``delimiter`` ``None`` (or ``"auto"``) are detected; ``sheet`` picks an
-    .xlsx sheet (default: the first)."""
+    .xlsx sheet (default: the first); ``skip_rows`` lines (sheet rows) above the header are
+    skipped (a report title)."""
     p = Path(path)
     encoding = None if encoding in (None, "", "auto") else encoding
     delimiter = None if delimiter in (None, "", "auto") else delimiter
@@ -297,7 +309,7 @@ def read_export(
             raise ExportReadError(f"{p}: expected a complete gzip file; found {exc}") from None
     kind = _container(data, p)
     if kind == "xlsx":
-        return _read_xlsx(p, sheet)
+        return _read_xlsx(p, sheet, skip_rows)
     if kind == "parquet":
         try:
             frame = pd.read_parquet(io.BytesIO(data))
@@ -307,7 +319,7 @@ def read_export(
             ) from None
         frame.columns = _header(list(frame.columns), p)
         return ExportTable(frame.reset_index(drop=True), np.arange(len(frame)) + 2, "parquet")
-    return _read_csv(data, p, encoding, delimiter)
+    return _read_csv(data, p, encoding, delimiter, skip_rows)
 
 
 __all__ = [

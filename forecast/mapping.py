@@ -52,6 +52,7 @@ _FORMAT_KEYS = {
     "day_anchor",
     "hall_id",
     "sheet",
+    "skip_rows",
 }
 _COLUMN_KEYS = {"from", "join", "value", "map", "missing"}
 NEXT_DAY_GAP_S = 12 * 3600.0  # a time this much before the anchor is after midnight
@@ -92,6 +93,7 @@ class ColumnMapping:
     columns: dict[str, ColumnRule]
     drops: tuple[DropRule, ...]
     sheet: str | None = None
+    skip_rows: int = 0
 
     def source_columns(self) -> set[str]:
         cols = {self.date_column} if self.date_column else set()
@@ -194,6 +196,11 @@ def load_mapping(path: str | Path) -> ColumnMapping:
     ):
         if key in fmt and not isinstance(fmt[key], str):
             raise MappingError(f"{p}: format.{key}: expected a string; found {fmt[key]!r}")
+    skip_rows = fmt.get("skip_rows", 0)
+    if isinstance(skip_rows, bool) or not isinstance(skip_rows, int) or not 0 <= skip_rows <= 1000:
+        raise MappingError(
+            f"{p}: format.skip_rows: expected a whole number of lines 0..1000; found {skip_rows!r}"
+        )
     cols: dict[str, ColumnRule] = {}
     raw_cols = data.get("columns", {})
     if not isinstance(raw_cols, dict):
@@ -254,6 +261,7 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         columns=cols,
         drops=tuple(drops),
         sheet=fmt.get("sheet"),
+        skip_rows=skip_rows,
     )
 
 
@@ -288,6 +296,7 @@ def apply_mapping(
             encoding=encoding or mapping.encoding,
             delimiter=mapping.delimiter,
             sheet=mapping.sheet,
+            skip_rows=mapping.skip_rows,
         )
     except ExportReadError as exc:
         raise MappingError(str(exc)) from None

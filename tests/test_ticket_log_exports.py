@@ -60,6 +60,10 @@ def as_text(frame: pd.DataFrame, fmt: str = "%Y-%m-%d %H:%M:%S") -> pd.DataFrame
     return out.astype(object).where(out.notna(), "").astype(str)
 
 
+def one_line(output: str) -> str:
+    return " ".join(output.split())
+
+
 def import_cli(path: Path, store: Path, *extra: str):
     return runner.invoke(
         app,
@@ -125,6 +129,27 @@ def test_xlsx_export_with_excel_date_time_cells_imports_the_same_visits(log, can
     assert r.exit_code == 0, r.output
     assert "read as XLSX" in r.output
     pd.testing.assert_frame_equal(stored(tmp_path / "h.duckdb"), canonical)
+
+
+def test_parquet_with_time_zone_aware_columns_imports_the_same_visits(log, canonical, tmp_path):
+    utc = log.copy()
+    for c in TIMES:
+        utc[c] = pd.to_datetime(utc[c]).dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
+    path = write_ticket_log(utc, tmp_path / "utc.parquet")
+    r = import_cli(path, tmp_path / "h.duckdb")
+    assert r.exit_code == 0, r.output
+    pd.testing.assert_frame_equal(stored(tmp_path / "h.duckdb"), canonical)
+
+
+def test_a_ragged_line_names_the_line_and_the_field_counts(log, tmp_path):
+    lines = write_ticket_log(log, tmp_path / "log.csv").read_text(encoding="utf-8").splitlines()
+    lines[4] += ",surplus"
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = import_cli(path, tmp_path / "h.duckdb")
+    assert r.exit_code == 2
+    out = one_line(r.output)
+    assert "ragged.csv: line 5: expected 13 fields like the first line; found 14" in out
 
 
 def test_an_export_with_a_wrong_encoding_option_is_a_clear_error(log, tmp_path):
@@ -395,6 +420,29 @@ def test_an_xlsx_export_with_chinese_headers_imports_through_the_mapping(
     r = import_cli(path, tmp_path / "h.duckdb", "--mapping", str(ZH_MAPPING))
     assert r.exit_code == 0, r.output
     assert f"{len(log)} imported, 0 rejected" in r.output
+    assert "read sheet '明细'; other sheets ignored: ['说明']" in one_line(r.output)
+    pd.testing.assert_frame_equal(stored(tmp_path / "h.duckdb"), canonical)
+
+
+def test_a_report_title_above_the_header_is_skipped_when_the_mapping_says_so(
+    log, canonical, scenario, tmp_path
+):
+    export = tmp_path / "report.csv"
+    body = chinese_export(log, scenario, text_times=True).to_csv(index=False)
+    export.write_bytes(("叫号明细报表 2026年9月\n" + body).encode("gbk"))
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        ZH_MAPPING.read_text(encoding="utf-8").replace(
+            'time_format = "iso"', 'time_format = "iso"\nskip_rows = 1'
+        ),
+        encoding="utf-8",
+    )
+    r = import_cli(export, tmp_path / "h.duckdb", "--mapping", str(ZH_MAPPING))
+    assert r.exit_code == 2  # without skip_rows the title is taken for the header
+    assert "line 2: expected 1 fields like the first line; found 13" in one_line(r.output)
+    assert "a title above the header? skip it: format.skip_rows" in one_line(r.output)
+    r = import_cli(export, tmp_path / "h.duckdb", "--mapping", str(mapping))
+    assert r.exit_code == 0, r.output
     pd.testing.assert_frame_equal(stored(tmp_path / "h.duckdb"), canonical)
 
 
