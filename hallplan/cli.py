@@ -345,7 +345,7 @@ def calibrate(
             console.print(mreport.summary(), markup=False, highlight=False, soft_wrap=True)
         else:
             frame = read_ticket_log(ticketlog)
-        v = validate_ticket_log(frame, s.hall.id, s)
+        v = validate_ticket_log(frame, s.hall.id, s, source=ticketlog)
     except (MappingError, TicketLogError, OSError) as exc:
         fail([str(exc)])
     if len(v.bad):

@@ -171,6 +171,10 @@ def test_binary_garbage_an_empty_file_and_a_header_only_file_are_clear_errors(lo
         "empty.csv": (b"", "found an empty file"),
         "header.csv": (",".join(log.columns).encode() + b"\n", "found only the header"),
         "old.xls": (b"\xd0\xcf\x11\xe0" + b"\0" * 600, "legacy Excel .xls"),
+        "latin1.csv": (
+            "ticket_id,remark\n1,café crème\n".encode("latin-1"),
+            "expected text in UTF-8 or GBK/GB18030; found bytes that are neither (byte 22",
+        ),
     }
     for name, (data, expected) in cases.items():
         path = tmp_path / name
@@ -179,6 +183,12 @@ def test_binary_garbage_an_empty_file_and_a_header_only_file_are_clear_errors(lo
         assert r.exit_code == 2, (name, r.output)
         assert name in r.output and expected in r.output, r.output
         assert "Traceback" not in r.output
+    for missing, expected in (
+        (tmp_path / "nope.csv", "found no such file"),
+        (tmp_path, "found a folder"),
+    ):
+        r = import_cli(missing, tmp_path / "h.duckdb")
+        assert r.exit_code == 2 and expected in one_line(r.output), r.output
     assert not (tmp_path / "h.duckdb").exists()
 
 
