@@ -174,6 +174,9 @@ def _parse_flexible(text: pd.Series, tz: str) -> pd.Series:
             pd.to_numeric(digits.str[:2], errors="coerce").fillna(0) * 60
             + pd.to_numeric(digits.str[2:4], errors="coerce").fillna(0)
         )
+        # real offsets lie within ±14 h (and whole minutes under 60)
+        mins = pd.to_numeric(digits.str[2:4], errors="coerce").fillna(0)
+        parsed = parsed.mask(zoned & ((offset_min.abs() > 14 * 60) | (mins >= 60)).to_numpy())
         utc = parsed - pd.to_timedelta(offset_min, unit="min")
         local = utc.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
         parsed = parsed.where(~zoned, local)
@@ -190,9 +193,13 @@ def _to_time(col: pd.Series, tz: str = DEFAULT_TIMEZONE) -> tuple[pd.Series, pd.
         return col.astype("datetime64[us]"), pd.Series(False, index=col.index)
     text = col.astype("string").str.strip()
     empty = (text.isna() | (text == "")).fillna(True).astype(bool)
-    # fast path: the canonical form most files use
-    parsed = pd.to_datetime(text.where(~empty), format="%Y-%m-%d %H:%M:%S", errors="coerce")
-    rest = parsed.isna() & ~empty
+    # fast path: the canonical form most files use (pre-selected, because a failing value
+    # costs pandas an exception each: a million US-style dates would take seconds)
+    canon = text.str.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}").fillna(False).astype(bool)
+    fast = text.where(canon | empty).astype(object).where(canon | empty, None)
+    parsed = pd.to_datetime(fast, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    # only what can be a year-first timestamp takes the slow, flexible path
+    rest = ~canon & ~empty & text.str.match(r"\d{4}[-/.]\d").fillna(False).astype(bool)
     if rest.any():
         parsed[rest] = _parse_flexible(text[rest], tz)
     bad = parsed.isna() & ~empty
