@@ -570,6 +570,8 @@ def import_ticket_log(
             import_id, inserted, existing = store.add_visits(
                 hall_id, v.good, v.bad, str(path), report.rows_read
             )
+        except duckdb.InterruptException:  # Ctrl-C inside DuckDB: rolled back, still Ctrl-C
+            raise KeyboardInterrupt from None
         except duckdb.Error as exc:
             raise StoreError(
                 f"{store_path}: the import failed and stored nothing: {str(exc).splitlines()[0]}"

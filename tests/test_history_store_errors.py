@@ -189,9 +189,10 @@ def _visits(store: Path) -> tuple[int, int]:
     return n, imports
 
 
-def test_a_killed_import_leaves_the_store_as_it_was(log_file, tmp_path):
-    """SIGKILL at several moments after the import starts writing: each time the store holds
-    either exactly what it held before or the whole file — never part of it."""
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_a_killed_import_leaves_the_store_as_it_was(log_file, tmp_path, sig):
+    """SIGKILL (or Ctrl-C) at several moments after the import starts writing: each time the
+    store holds either exactly what it held before or the whole file — never part of it."""
     store = tmp_path / "h.duckdb"
     assert import_into(store, log_file).exit_code == 0
     before = _visits(store)
@@ -201,7 +202,7 @@ def test_a_killed_import_leaves_the_store_as_it_was(log_file, tmp_path):
     complete = (before[0] + n_big - day_rows, before[1] + 1)
     cmd = [sys.executable, "-m", "hallplan.cli", "history", "import", str(big), "--hall", HALL]
     seen = []
-    for delay_s in (0.0, 0.02, 0.1, 0.3):
+    for delay_s in (0.0, 0.1, 0.3):
         proc = subprocess.Popen(
             [*cmd, "--store", str(store)],
             stdout=subprocess.DEVNULL,
@@ -212,8 +213,11 @@ def test_a_killed_import_leaves_the_store_as_it_was(log_file, tmp_path):
             if line.startswith("writing "):  # the transaction is about to begin
                 break
         time.sleep(delay_s)
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=60) == -signal.SIGKILL  # killed, not finished
+        proc.send_signal(sig)
+        code = proc.wait(timeout=60)
+        # stopped, not finished as if nothing happened (the exit code of Ctrl-C is the
+        # command line's general interrupt handling, not this test's subject)
+        assert code == -signal.SIGKILL if sig == signal.SIGKILL else code != 0
         after = _visits(store)
         assert after in (before, complete), f"partial import after a kill at +{delay_s} s"
         seen.append("intact" if after == before else "complete")
