@@ -106,10 +106,9 @@ def _describe_file(path: Path, head: bytes, size: int) -> str:
     """What a non-DuckDB file looks like, for the error message."""
     if size == 0:
         return "an empty file (0 bytes)"
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
+    if b"\0" in head:
         return f"a binary file of {size:,} bytes that is not a DuckDB database"
+    text = head.decode("utf-8", errors="replace")
     first = text.splitlines()[0][:60] if text.strip() else ""
     hint = ""
     if "ticket" in first or "," in first or "\t" in first:
