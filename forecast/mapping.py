@@ -26,7 +26,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hallplan.forecast.ticket_log import OPTIONAL_COLUMNS, TICKET_LOG_COLUMNS, TIME_COLUMNS
+from hallplan.forecast.export_reader import ExportReadError, normalise_header, read_export
+from hallplan.forecast.ticket_log import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    SOURCE_LINE,
+    TICKET_LOG_COLUMNS,
+    TIME_COLUMNS,
+)
 
 _TARGETS = (*TICKET_LOG_COLUMNS, *OPTIONAL_COLUMNS)
 _TIMES = (*TIME_COLUMNS, "leave_time")
@@ -44,6 +51,8 @@ _FORMAT_KEYS = {
     "missing_times",
     "day_anchor",
     "hall_id",
+    "sheet",
+    "skip_rows",
 }
 _COLUMN_KEYS = {"from", "join", "value", "map", "missing"}
 NEXT_DAY_GAP_S = 12 * 3600.0  # a time this much before the anchor is after midnight
@@ -83,9 +92,11 @@ class ColumnMapping:
     hall_id: str | None
     columns: dict[str, ColumnRule]
     drops: tuple[DropRule, ...]
+    sheet: str | None = None
+    skip_rows: int = 0
 
     def source_columns(self) -> set[str]:
-        cols = {self.date_column}
+        cols = {self.date_column} if self.date_column else set()
         if self.day_anchor:
             cols.add(self.day_anchor)
         for r in self.columns.values():
@@ -107,6 +118,7 @@ class MappingReport:
     dropped: dict[str, int] = field(default_factory=dict)
     unmapped_values: dict[str, dict[str, int]] = field(default_factory=dict)
     next_day_times: int = 0
+    read_as: str | None = None
 
     def summary(self) -> str:
         lines = [
@@ -114,6 +126,8 @@ class MappingReport:
             f"{self.rows_mapped} mapped to ticket-log rows, "
             f"{sum(self.dropped.values())} dropped by rule"
         ]
+        if self.read_as:
+            lines.append(f"  read as {self.read_as}")
         for reason, n in self.dropped.items():
             lines.append(f"  dropped: {reason}: {n}")
         if self.next_day_times:
@@ -143,19 +157,49 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         raise MappingError(f"{p}: expected an existing mapping file; found no such file") from None
     except tomllib.TOMLDecodeError as exc:
         raise MappingError(f"{p}: expected valid TOML; found {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise MappingError(
+            f"{p}: expected a UTF-8 text file (TOML); found byte {exc.start} not UTF-8 "
+            "(save the mapping as UTF-8)"
+        ) from None
+    except OSError as exc:
+        raise MappingError(f"{p}: expected a readable mapping file; found {exc.strerror}") from None
     unknown = sorted(set(data) - {"format", "columns", "drop"})
     if unknown:
         raise MappingError(f"{p}: {unknown[0]}: expected one of format, columns, drop; found it")
     fmt = data.get("format", {})
+    if not isinstance(fmt, dict):
+        raise MappingError(f"{p}: format: expected a table [format]; found {fmt!r}")
+    if not isinstance(data.get("drop", []), list):
+        raise MappingError(f"{p}: drop: expected [[drop]] tables; found {data['drop']!r}")
     bad = sorted(set(fmt) - _FORMAT_KEYS)
     if bad:
         raise MappingError(f"{p}: format.{bad[0]}: expected one of {sorted(_FORMAT_KEYS)}")
-    if "date_column" not in fmt:
-        raise MappingError(f"{p}: format.date_column: expected the column holding the date")
     tf = fmt.get("time_format", "H:MM:SS")
     if tf not in _CLOCK_FORMATS and tf != "iso":
         raise MappingError(
             f"{p}: format.time_format: expected one of {[*_CLOCK_FORMATS, 'iso']}; found {tf!r}"
+        )
+    if "date_column" not in fmt and tf != "iso":
+        raise MappingError(
+            f"{p}: format.date_column: expected the column holding the date (needed for "
+            f'clock times {tf!r}; full timestamps need time_format = "iso")'
+        )
+    for key in (
+        "delimiter",
+        "encoding",
+        "date_column",
+        "date_format",
+        "day_anchor",
+        "hall_id",
+        "sheet",
+    ):
+        if key in fmt and not isinstance(fmt[key], str):
+            raise MappingError(f"{p}: format.{key}: expected a string; found {fmt[key]!r}")
+    skip_rows = fmt.get("skip_rows", 0)
+    if isinstance(skip_rows, bool) or not isinstance(skip_rows, int) or not 0 <= skip_rows <= 1000:
+        raise MappingError(
+            f"{p}: format.skip_rows: expected a whole number of lines 0..1000; found {skip_rows!r}"
         )
     cols: dict[str, ColumnRule] = {}
     raw_cols = data.get("columns", {})
@@ -187,7 +231,8 @@ def load_mapping(path: str | Path) -> ColumnMapping:
             mapping={str(k): str(v) for k, v in mapping.items()},
             missing=_as_list(rule.get("missing", []), f"{key}.missing"),
         )
-    absent = [c for c in TICKET_LOG_COLUMNS if c not in cols]
+    # hall_id may be left out (the hall being imported), call_time too (service_start)
+    absent = [c for c in REQUIRED_COLUMNS if c not in cols]
     if absent:
         raise MappingError(
             f"{p}: columns.{absent[0]}: expected this ticket-log column mapped (missing: {absent})"
@@ -197,15 +242,17 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         key = f"{p}: drop[{i}]"
         if not isinstance(d, dict) or set(d) - _DROP_KEYS or "where" not in d or "reason" not in d:
             raise MappingError(f"{key}: expected a table with 'reason' and 'where'; found {d!r}")
+        if not isinstance(d["where"], dict):
+            raise MappingError(f"{key}.where: expected a table column = [values]")
         where = {str(c): _as_list(v, f"{key}.where.{c}") for c, v in d["where"].items()}
         if not where:
             raise MappingError(f"{key}.where: expected at least one column condition")
         drops.append(DropRule(reason=str(d["reason"]), where=where))
     return ColumnMapping(
         path=str(p),
-        delimiter=fmt.get("delimiter", ","),
-        encoding=fmt.get("encoding", "utf-8"),
-        date_column=fmt["date_column"],
+        delimiter=fmt.get("delimiter", "auto"),
+        encoding=fmt.get("encoding", "auto"),
+        date_column=fmt.get("date_column", ""),
         date_format=fmt.get("date_format", "%Y-%m-%d"),
         time_format=tf,
         missing_times=_as_list(fmt.get("missing_times", []), f"{p}: format.missing_times"),
@@ -213,6 +260,8 @@ def load_mapping(path: str | Path) -> ColumnMapping:
         hall_id=fmt.get("hall_id"),
         columns=cols,
         drops=tuple(drops),
+        sheet=fmt.get("sheet"),
+        skip_rows=skip_rows,
     )
 
 
@@ -227,33 +276,49 @@ def _clock_seconds(col: pd.Series, fmt: str) -> pd.Series:
 
 
 def apply_mapping(
-    mapping: ColumnMapping, path: str | Path, hall_id: str | None = None
+    mapping: ColumnMapping,
+    path: str | Path,
+    hall_id: str | None = None,
+    *,
+    encoding: str | None = None,
 ) -> tuple[pd.DataFrame, MappingReport]:
-    """Read an export (CSV/TSV, optionally ``.gz``) and map it to ticket-log rows (strings,
-    times ``YYYY-MM-DD HH:MM:SS``, empty = missing) ready for ``validate_ticket_log``."""
+    """Read an export (CSV/TSV in UTF-8, GBK/GB18030 or UTF-16, optionally ``.gz``; .xlsx;
+    Parquet) and map it to ticket-log rows (strings, empty = missing; each row's file line in
+    ``source_line``) ready for ``validate_ticket_log``. ``encoding`` overrides the mapping's.
+
+    Export headers match the mapping's column names after trimming and case-folding
+    (``"Ticket Time"`` matches ``ticket_time``)."""
     path = Path(path)
     report = MappingReport(path=str(path), mapping=mapping.path)
     try:
-        raw = pd.read_csv(
+        table = read_export(
             path,
-            sep=mapping.delimiter,
-            dtype=str,
-            keep_default_na=False,
-            encoding=mapping.encoding,
+            encoding=encoding or mapping.encoding,
+            delimiter=mapping.delimiter,
+            sheet=mapping.sheet,
+            skip_rows=mapping.skip_rows,
         )
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise MappingError(
-            f"{path}: expected a {mapping.delimiter!r}-separated export; {exc}"
-        ) from exc
-    raw.columns = [str(c).strip() for c in raw.columns]
-    raw = raw.apply(lambda s: s.str.strip())
+    except ExportReadError as exc:
+        raise MappingError(str(exc)) from None
+    raw = table.frame
+    if table.kind == "parquet":
+        raw = raw.astype(object).where(raw.notna(), "").astype(str)
+    raw = raw.apply(lambda s: s.astype(str).str.strip())
     report.rows_read = len(raw)
+    report.read_as = table.description()
+    by_norm = {normalise_header(c): c for c in raw.columns}
+    rename = {}
+    for name in mapping.source_columns():
+        if name not in raw.columns and normalise_header(name) in by_norm:
+            rename[by_norm[normalise_header(name)]] = name
+    raw = raw.rename(columns=rename)
     missing_cols = sorted(mapping.source_columns() - set(raw.columns))
     if missing_cols:
         raise MappingError(
             f"{path}: columns {missing_cols} named by {mapping.path} are not in the export "
-            f"(found {list(raw.columns)})"
+            f"(read as {table.description()}; found {list(raw.columns)})"
         )
+    lines = pd.Series(table.lines, index=raw.index)
 
     def is_missing(col: str) -> pd.Series:
         v = raw[col]
@@ -271,9 +336,14 @@ def apply_mapping(
         report.dropped[rule.reason] = int(hit.sum())
         keep &= ~hit
     raw = raw.loc[keep].reset_index(drop=True)
+    lines = lines.loc[keep].reset_index(drop=True)
     report.rows_mapped = len(raw)
 
-    dates = pd.to_datetime(raw[mapping.date_column], format=mapping.date_format, errors="coerce")
+    dates = None
+    if mapping.date_column:
+        dates = pd.to_datetime(
+            raw[mapping.date_column], format=mapping.date_format, errors="coerce"
+        )
     anchor_s = None
     if mapping.day_anchor and mapping.time_format != "iso":
         anchor_s = _clock_seconds(
@@ -303,8 +373,18 @@ def apply_mapping(
             v = v.map(lambda x, m=rule.mapping: m.get(x, x))
         out[target] = v
     hall_id = hall_id or mapping.hall_id
-    if hall_id is not None and mapping.columns["hall_id"].value is None:
+    if "hall_id" not in mapping.columns:
+        if hall_id is None:
+            raise MappingError(
+                f"{mapping.path}: columns.hall_id: expected it mapped, or format.hall_id, or "
+                "the hall given to the import"
+            )
+        out["hall_id"] = hall_id
+    elif hall_id is not None and mapping.columns["hall_id"].value is None:
         out["hall_id"] = out["hall_id"].mask(out["hall_id"] == "", hall_id)
+    out[SOURCE_LINE] = lines.to_numpy()
+    out.attrs["read_as"] = table.description()
+    out.attrs["read_notes"] = list(table.notes)
     return out.reset_index(drop=True), report
 
 
@@ -340,10 +420,15 @@ def _map_time(raw, rule, mapping, dates, anchor_s, is_missing, report) -> pd.Ser
 
 
 def read_with_mapping(
-    path: str | Path, mapping: str | Path | ColumnMapping, hall_id: str | None = None
+    path: str | Path,
+    mapping: str | Path | ColumnMapping,
+    hall_id: str | None = None,
+    *,
+    encoding: str | None = None,
 ) -> tuple[pd.DataFrame, MappingReport]:
+    """Load the mapping (unless given loaded) and apply it to the export at ``path``."""
     m = mapping if isinstance(mapping, ColumnMapping) else load_mapping(mapping)
-    return apply_mapping(m, path, hall_id)
+    return apply_mapping(m, path, hall_id, encoding=encoding)
 
 
 __all__ = [

@@ -11,11 +11,20 @@ Tables (all keyed by ``hall_id``):
   ``forecast_days``; last month's forecast can then be compared with last month's actuals;
 - ``rosters`` — planned on-duty spans per date, post and seat (a roster written by the
   rostering step, or by hand), from which a :class:`hallplan.sim.staffing.Staffing` is rebuilt.
+
+A path that is not a usable store (a folder, a text file, a folder that cannot be written, a
+store another process holds open) is a :class:`StoreError` naming the file, what was expected
+and what was found — never a DuckDB traceback. ``HistoryStore(path, create=False)`` (what
+read commands use) never creates a store: a mistyped path is "no history store at …".
+An import is one transaction: killed half-way, the store holds what it held before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -81,16 +90,116 @@ def _hall_dates(hall_id: str, start: dt.date | None, end: dt.date | None) -> tup
     return q, args
 
 
-class HistoryStore:
-    """A DuckDB file; use as a context manager (``with HistoryStore(path) as s: ...``)."""
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8–11 of every DuckDB database file
+DEFAULT_MAX_REJECT_SHARE = 0.05
 
-    def __init__(self, path: str | Path, read_only: bool = False):
+
+class StoreError(ValueError):
+    """The history store path cannot be used; the message names the file."""
+
+
+class TooManyRejectsError(TicketLogError):
+    """More rows were rejected than the import allows; nothing was stored."""
+
+
+def _describe_file(path: Path, head: bytes, size: int) -> str:
+    """What a non-DuckDB file looks like, for the error message."""
+    if size == 0:
+        return "an empty file (0 bytes)"
+    if b"\0" in head:
+        return f"a binary file of {size:,} bytes that is not a DuckDB database"
+    text = head.decode("utf-8", errors="replace")
+    first = text.splitlines()[0][:60] if text.strip() else ""
+    hint = ""
+    if "ticket" in first or "," in first or "\t" in first:
+        hint = " — a ticket log? import it with `hallplan history import FILE --store STORE`"
+    return f"a text file of {size:,} bytes starting {first!r}{hint}"
+
+
+def check_store_path(path: str | Path, create: bool) -> None:
+    """Raise :class:`StoreError` unless ``path`` is a DuckDB file (or, with ``create``, a
+    place where one can be made)."""
+    p = Path(path)
+    if p.is_dir():
+        raise StoreError(f"{p}: expected a history store file (DuckDB); found a folder")
+    if p.exists():
+        if not p.is_file():
+            raise StoreError(f"{p}: expected a history store file (DuckDB); found a special file")
+        try:
+            with p.open("rb") as fh:
+                head = fh.read(256)
+            size = p.stat().st_size
+        except OSError as exc:
+            raise StoreError(
+                f"{p}: expected a readable history store; found {exc.strerror or exc}"
+            ) from None
+        if head[8:12] != _DUCKDB_MAGIC:
+            found = _describe_file(p, head, size)
+            raise StoreError(f"{p}: expected a history store (a DuckDB file); found {found}")
+        return
+    if not create:
+        raise StoreError(
+            f"no history store at {p} (expected a DuckDB file made by `hallplan history "
+            "import`; check the path)"
+        )
+    ancestor = p.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise StoreError(
+            f"{p}: cannot create the history store: {ancestor} is a file, not a folder"
+        )
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise StoreError(f"{p}: cannot create the history store: folder {ancestor} is not writable")
+
+
+def _store_error(path: Path, exc: duckdb.Error) -> StoreError:
+    """A DuckDB error opening ``path`` as a sentence for the planner."""
+    msg = str(exc)
+    lock = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", msg)
+    if "Could not set lock" in msg:
+        who = f" (PID {lock.group(2)}, {Path(lock.group(1)).name})" if lock else ""
+        return StoreError(
+            f"{path}: expected a history store free to open; found it in use by another "
+            f"process{who} — wait for it to finish, or close it"
+        )
+    if "Permission denied" in msg or "Read-only file system" in msg:
+        return StoreError(
+            f"{path}: expected a history store this user can write; found permission denied"
+        )
+    if "not a valid DuckDB database" in msg:
+        return StoreError(f"{path}: expected a history store (a DuckDB file); found another file")
+    first = msg.splitlines()[0] if msg else type(exc).__name__
+    return StoreError(f"{path}: cannot open the history store: {first}")
+
+
+class HistoryStore:
+    """A DuckDB file; use as a context manager (``with HistoryStore(path) as s: ...``).
+
+    ``create=False`` opens only an existing store (read commands); ``read_only`` opens it
+    without writing (and without adding missing tables)."""
+
+    def __init__(self, path: str | Path, read_only: bool = False, create: bool = True):
         self.path = Path(path)
+        check_store_path(self.path, create=create and not read_only)
+        try:
+            if not read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"{self.path}: cannot create the folder for the history store: "
+                f"{exc.strerror or exc}"
+            ) from None
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise _store_error(self.path, exc) from None
         if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
-        if not read_only:
-            self.con.execute(_SCHEMA)
+            try:
+                self.con.execute(_SCHEMA)
+            except duckdb.Error as exc:
+                self.con.close()
+                raise _store_error(self.path, exc) from None
 
     def close(self) -> None:
         self.con.close()
@@ -224,6 +333,14 @@ class HistoryStore:
         ).df()
         out["date"] = pd.to_datetime(out["date"]).dt.date
         return out
+
+    def halls(self) -> list[str]:
+        """Halls with stored visits."""
+        try:
+            rows = self.con.execute("SELECT DISTINCT hall_id FROM visits ORDER BY 1").fetchall()
+        except duckdb.CatalogException:
+            return []
+        return [r[0] for r in rows]
 
     def history_range(self, hall_id: str) -> tuple[dt.date | None, dt.date | None]:
         a, b = self.con.execute(
@@ -367,39 +484,97 @@ class HistoryStore:
         return Staffing(by_date=by_date)
 
 
+def _reject_problem(report: ImportReport, share: float, max_share: float) -> str:
+    """Why an import with too many rejects stored nothing: the share, the main reasons and
+    an example of each."""
+    parts = []
+    for reason, n in sorted(report.reasons.items(), key=lambda kv: -kv[1])[:3]:
+        ex = report.examples.get(reason, [])
+        eg = f" (e.g. line {ex[0]['line']}: {ex[0]['detail']})" if ex else ""
+        parts.append(f"{reason} {n}{eg}")
+    return (
+        f"{report.path}: expected at most {max_share:.1%} of rows rejected "
+        f"(--max-reject-share); found {report.rows_rejected} of {report.rows_read} "
+        f"({share:.1%}) — nothing was imported. Main reasons: " + "; ".join(parts)
+    )
+
 
 def import_ticket_log(
-    path: str | Path, hall_id: str, store_path: str | Path, scenario: Scenario | None = None
+    path: str | Path,
+    hall_id: str,
+    store_path: str | Path,
+    scenario: Scenario | None = None,
+    *,
+    mapping: str | Path | None = None,
+    encoding: str | None = None,
+    timezone: str | None = None,
+    max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
+    progress: Callable[[str], None] | None = None,
 ) -> ImportReport:
-    """Validate a CSV/Parquet ticket log and add its good rows to the history store.
+    """Validate a ticket log (CSV in any common encoding and delimiter, .xlsx or Parquet;
+    through a column ``mapping`` for a queue system's own export) and add its good rows to
+    the history store, in one transaction.
 
     Bad rows are counted by reason (a row with two faults counts under both; ``rows_rejected``
     counts rows) with up to three examples each, and kept in the store's ``rejects`` table.
     Rows whose (hall, date, ticket) is already stored are skipped and counted, so importing the
-    same file twice is harmless. Wrong columns are a file error: nothing is imported and a
-    :class:`TicketLogError` carrying the report is raised."""
+    same file twice is harmless. A file that cannot be read, lacks a required column, has no
+    rows, or has more than ``max_reject_share`` of its rows rejected is an error
+    (:class:`TicketLogError` / :class:`TooManyRejectsError`, carrying the report) and the
+    store is not touched (not even created). ``progress(message)`` hears each step."""
     report = ImportReport(path=str(path), hall_id=hall_id)
-    try:
-        frame = read_ticket_log(path)
-    except Exception as exc:  # unreadable file
-        report.file_errors.append(f"cannot read {path}: {exc}")
-        raise TicketLogError(report.file_errors[-1], report) from exc
+    if not 0.0 <= max_reject_share <= 1.0:
+        raise ValueError(f"max_reject_share: expected a share 0..1; found {max_reject_share}")
+
+    def fail(message: str, cls: type[TicketLogError] = TicketLogError) -> TicketLogError:
+        report.file_errors.append(message)
+        return cls(message, report)
+
+    say = progress or (lambda _msg: None)
+    say(f"reading {path}")
+    if mapping is not None:
+        from hallplan.forecast.mapping import MappingError, read_with_mapping
+
+        try:
+            frame, mreport = read_with_mapping(path, mapping, hall_id, encoding=encoding)
+        except MappingError as exc:
+            raise fail(str(exc)) from None
+        report.mapping_summary = mreport.summary()
+    else:
+        try:
+            frame = read_ticket_log(path, encoding=encoding)
+        except TicketLogError as exc:
+            raise fail(str(exc)) from None
+    report.read_as = frame.attrs.get("read_as")
     report.rows_read = len(frame)
+    if report.rows_read == 0:
+        raise fail(f"{path}: expected at least one visit row; found only the header")
+    say(f"checking {report.rows_read:,} rows")
     try:
-        v = validate_ticket_log(frame, hall_id, scenario)
+        v = validate_ticket_log(frame, hall_id, scenario, timezone=timezone, source=path)
     except TicketLogError as exc:
-        report.file_errors.append(str(exc))
         report.reasons["wrong_columns"] = report.rows_read
-        exc.report = report
-        raise
+        raise fail(str(exc)) from None
+    report.warnings.extend(v.notes)
     if v.extra_columns:
         report.warnings.append(f"ignored extra columns {v.extra_columns}")
     fill_reasons(report, v.bad)
     report.rows_rejected = int(v.bad["line"].nunique()) if len(v.bad) else 0
+    share = report.rows_rejected / report.rows_read
+    if share > max_reject_share:
+        raise fail(_reject_problem(report, share, max_reject_share), TooManyRejectsError)
     with HistoryStore(store_path) as store:
-        import_id, inserted, existing = store.add_visits(
-            hall_id, v.good, v.bad, str(path), report.rows_read
-        )
+        say(f"writing {len(v.good):,} visits to {store_path} in one transaction")
+        try:
+            import_id, inserted, existing = store.add_visits(
+                hall_id, v.good, v.bad, str(path), report.rows_read
+            )
+        except duckdb.InterruptException:  # Ctrl-C inside DuckDB: rolled back, still Ctrl-C
+            raise KeyboardInterrupt from None
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"{store_path}: the import failed and stored nothing: {str(exc).splitlines()[0]}"
+            ) from None
     report.import_id = import_id
     report.rows_imported = inserted
     report.rows_already_stored = existing
@@ -408,4 +583,12 @@ def import_ticket_log(
         report.last_date = max(v.good["ticket_date"])
     return report
 
-__all__ = ["HistoryStore", "import_ticket_log"]
+
+__all__ = [
+    "DEFAULT_MAX_REJECT_SHARE",
+    "HistoryStore",
+    "StoreError",
+    "TooManyRejectsError",
+    "check_store_path",
+    "import_ticket_log",
+]

@@ -199,29 +199,83 @@ def _scenario_for_hall(hall: str, scenario: Path | None):
     return None
 
 
+def _require_history(store: Path, hall: str, option: str = "--store") -> None:
+    """Read commands never create a store: ``store`` must be an existing history store
+    holding visits of ``hall`` (else exit 2 with what was found)."""
+    from hallplan.forecast.store import HistoryStore, StoreError
+
+    try:
+        with HistoryStore(store, read_only=True, create=False) as st:
+            halls = st.halls()
+    except StoreError as exc:
+        fail([f"{option}: {exc}"])
+    if hall not in halls:
+        held = ", ".join(halls) if halls else "none"
+        fail(
+            [
+                f"{option}: {store}: expected visits of hall {hall!r}; found none (halls in "
+                f"the store: {held}) — import its ticket log with `hallplan history import`"
+            ]
+        )
+
+
 @history_app.command("import")
 def history_import(
-    file: Annotated[Path, typer.Argument(help="ticket log, CSV or Parquet (docs/ticket_log.md)")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="ticket log: CSV (UTF-8/GBK, , ; or tab), XLSX or Parquet (docs/ticket_log.md)"
+        ),
+    ],
     hall: HallOpt,
     store: StoreOpt = DEFAULT_STORE,
     scenario: HallScenarioOpt = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="column mapping TOML of a queue-system export (docs/column_mapping.md)"),
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="text encoding of a CSV (default: detected UTF-8 / GBK)")
+    ] = None,
+    max_reject_share: Annotated[
+        float,
+        typer.Option(
+            min=0.0, max=1.0, help="fail (exit 2, nothing stored) above this share of bad rows"
+        ),
+    ] = 0.05,
 ) -> None:
-    """Validate a ticket log and add its good rows to the history store; bad rows are
-    counted by reason, with examples, and kept in the store's rejects table."""
-    from hallplan.forecast.store import import_ticket_log
+    """Validate a ticket log and add its good rows to the history store (one transaction);
+    bad rows are counted by reason, with examples, and kept in the store's rejects table."""
+    from hallplan.forecast.store import StoreError, TooManyRejectsError, import_ticket_log
     from hallplan.forecast.ticket_log import TicketLogError
 
     s = _scenario_for_hall(hall, scenario)
     try:
-        report = import_ticket_log(file, hall, store, s)
+        report = import_ticket_log(
+            file,
+            hall,
+            store,
+            s,
+            mapping=mapping,
+            encoding=encoding,
+            max_reject_share=max_reject_share,
+            progress=lambda msg: err_console.print(msg, markup=False, highlight=False),
+        )
     except TicketLogError as exc:
+        rep = exc.report
+        if isinstance(exc, TooManyRejectsError):  # the reasons, with examples
+            console.print(rep.summary(errors=False), markup=False, highlight=False, soft_wrap=True)
+        elif rep is not None and rep.mapping_summary:
+            console.print(rep.mapping_summary, markup=False, highlight=False, soft_wrap=True)
         fail([str(exc)])
+    except StoreError as exc:
+        fail([f"--store: {exc}"])
     console.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
 
 
 @history_app.command("generate")
 def history_generate(
-    out: Annotated[Path, typer.Argument(help="ticket log to write (.csv or .parquet)")],
+    out: Annotated[Path, typer.Argument(help="ticket log to write (.csv, .parquet or .xlsx)")],
     scenario: Annotated[Path, typer.Option(help="scenario of the hall")] = FLAGSHIP,
     start: Annotated[str, typer.Option(help="first day YYYY-MM-DD")] = "2025-01-01",
     end: Annotated[str, typer.Option(help="last day YYYY-MM-DD")] = "2026-10-31",
@@ -230,15 +284,25 @@ def history_generate(
     """Generate ticket-log history with the simulator (weekdays, month-start peak, Chinese
     holidays and make-up days, 5.17, handset launches, trend and noise)."""
     from hallplan.forecast.generator import generate_history_file
+    from hallplan.forecast.ticket_log import TicketLogError, check_ticket_log_suffix
     from hallplan.sim.loader import load_scenario
 
     a, b = _parse_date(start), _parse_date(end)
+    try:
+        check_ticket_log_suffix(out)
+    except TicketLogError as exc:
+        fail([str(exc)])
+    if out.is_dir():
+        fail([f"{out}: expected a file name for the ticket log; found a folder"])
     try:
         s = load_scenario(scenario)
     except ScenarioError as exc:
         fail(exc.problems)
     with err_console.status(f"simulating {a} … {b}"):
-        path = generate_history_file(s, a, b, out, seed=seed)
+        try:
+            path = generate_history_file(s, a, b, out, seed=seed)
+        except TicketLogError as exc:  # e.g. more rows than an Excel sheet holds
+            fail([str(exc)])
     console.print(f"wrote {path}")
 
 
@@ -281,7 +345,7 @@ def calibrate(
             console.print(mreport.summary(), markup=False, highlight=False, soft_wrap=True)
         else:
             frame = read_ticket_log(ticketlog)
-        v = validate_ticket_log(frame, s.hall.id, s)
+        v = validate_ticket_log(frame, s.hall.id, s, source=ticketlog)
     except (MappingError, TicketLogError, OSError) as exc:
         fail([str(exc)])
     if len(v.bad):
@@ -315,11 +379,16 @@ def forecast(
     """Forecast a month's visits per day, interval, service type and class from the history
     store (calendar Poisson model) and keep the forecast in the store."""
     from hallplan.forecast.five_tables import forecast_month
+    from hallplan.forecast.store import StoreError
     from hallplan.reports.forecast import write_forecast_outputs
 
     y, m = _parse_month(month)
     s = _scenario_for_hall(hall, scenario)
-    demand, summary = forecast_month(store, hall, s, y, m)
+    _require_history(store, hall)
+    try:
+        demand, summary = forecast_month(store, hall, s, y, m)
+    except StoreError as exc:
+        fail([f"--store: {exc}"])
     show_written(write_forecast_outputs(out, demand, summary))
     console.print(
         f"{hall} {month}: {summary.total:.0f} visits forecast ({summary.model}; "
@@ -360,12 +429,17 @@ def five_tables_cmd(
 ) -> None:
     """The five tables (五表) for a hall and month: CSV, one XLSX workbook, PNG charts."""
     from hallplan.forecast.five_tables import five_tables
+    from hallplan.forecast.store import StoreError
     from hallplan.reports.forecast import write_five_tables
 
     y, m = _parse_month(month)
     s = _scenario_for_hall(hall, scenario)
-    staffing, basis = _month_staffing(store, hall, s, y, m)
-    ft = five_tables(store, hall, s, y, m, staffing=staffing)
+    _require_history(store, hall)
+    try:
+        staffing, basis = _month_staffing(store, hall, s, y, m)
+        ft = five_tables(store, hall, s, y, m, staffing=staffing)
+    except StoreError as exc:
+        fail([f"--store: {exc}"])
     ft.notes["capacity_basis"] = basis
     show_written(write_five_tables(out, ft))
     console.print(f"capacity from: {basis}", markup=False)
@@ -459,6 +533,7 @@ def _run_plan(
     out: Path,
 ) -> Path:
     from hallplan.forecast.five_tables import five_tables, forecast_month
+    from hallplan.forecast.store import StoreError
     from hallplan.optimize.roster import RosterInfeasibleError, RosterNotFoundError
     from hallplan.pipeline import plan
     from hallplan.reports.plan import write_plan_outputs
@@ -472,6 +547,7 @@ def _run_plan(
         s = load_scenario(scenario_path)
         dates = month_dates(y, m)
         if history is not None:
+            _require_history(history, s.hall.id, "--history")
             with err_console.status("forecasting the month from history"):
                 demand, summary = forecast_month(history, s.hall.id, s, y, m)
             console.print(f"forecast: {summary.total:,.0f} visits ({summary.model})")
@@ -495,6 +571,8 @@ def _run_plan(
         fail(list(getattr(exc, "messages", [str(exc)])))
     except RosterNotFoundError as exc:
         fail([f"no roster found: {exc} (raise --time-limit)"])
+    except StoreError as exc:
+        fail([f"--history: {exc}"])
     elapsed = time.perf_counter() - t0
     written = write_plan_outputs(result, out, scenario_path, history, five, elapsed)
     show_written(written)

@@ -80,11 +80,31 @@ class _Frozen(BaseModel):
 # --------------------------------------------------------------------------- the hall
 
 
+def check_timezone(value: object) -> object:
+    """An IANA time zone name (``"Asia/Shanghai"``), checked against the zone database."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"an IANA time zone name such as 'Asia/Shanghai', not {value!r}")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"an IANA time zone name such as 'Asia/Shanghai', not {value!r}") from None
+    return value
+
+
 class HallInfo(_Frozen):
     id: Annotated[str, Field(min_length=1, max_length=60)]
     name: str = ""
     kind: Literal["flagship", "district", "county", "other"] = "other"
     notes: str = ""
+    # the hall's local time: ticket-log timestamps with a zone (…+08:00, …Z) are converted
+    # to it on import; timestamps without a zone are taken as already local
+    timezone: Annotated[
+        str,
+        BeforeValidator(check_timezone),
+        Field(description="IANA time zone of the hall (ticket-log times are converted to it)"),
+    ] = "Asia/Shanghai"
 
 
 class OpeningHours(_Frozen):

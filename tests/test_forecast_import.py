@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hallplan.forecast.store import HistoryStore, import_ticket_log
+from hallplan.forecast.store import HistoryStore, TooManyRejectsError, import_ticket_log
 from hallplan.forecast.ticket_log import (
     TicketLogError,
     read_ticket_log,
@@ -28,7 +28,10 @@ def scenario():
 
 def test_malformed_rows_are_counted_by_reason(tmp_path, scenario):
     store = tmp_path / "h.duckdb"
-    rep = import_ticket_log(DATA / "ticket_log_bad.csv", HALL, store, scenario)
+    # 12 of 16 rows are bad: allowed here (max_reject_share=1) to see every reason counted
+    rep = import_ticket_log(
+        DATA / "ticket_log_bad.csv", HALL, store, scenario, max_reject_share=1.0
+    )
     assert rep.rows_read == 16
     assert rep.rows_imported == 4  # A001, A002, A003 (abandoned), first A014
     assert rep.rows_rejected == 12
@@ -57,6 +60,15 @@ def test_malformed_rows_are_counted_by_reason(tmp_path, scenario):
         rejects = s.rejects(rep.import_id)
     assert len(rejects) == 12 and set(rejects["reason"]) == set(expected)
     assert rejects["raw"].str.contains("A005").any()  # raw values are kept
+
+
+def test_a_file_mostly_rejected_is_not_imported_at_all(tmp_path, scenario):
+    store = tmp_path / "h.duckdb"
+    with pytest.raises(TooManyRejectsError, match=r"found 12 of 16 \(75.0%\)") as exc:
+        import_ticket_log(DATA / "ticket_log_bad.csv", HALL, store, scenario)
+    assert exc.value.report.reasons["bad_time"] == 1  # the reasons are still counted
+    assert "nothing was imported" in str(exc.value)
+    assert not store.exists()
 
 
 def test_reimport_is_idempotent(tmp_path, scenario):
