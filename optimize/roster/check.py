@@ -1,8 +1,11 @@
 """Independent roster checker: the specification of a valid roster (no ortools import).
 
-:func:`check_roster` verifies every hard rule on a :class:`~optimize.roster.solution.Roster`
-and recomputes coverage against the requirement and every named objective term. It runs after
-every solve, in every test, and on rosters that planners edit by hand.
+:func:`check_roster` runs the check of every rule in :mod:`~hallplan.optimize.roster.registry`
+on a :class:`~hallplan.optimize.roster.solution.Roster`: the hard rules give violations, the
+soft ones the recomputed value of their named objective term, the planner's rule the short
+posts someone could have filled. It runs after every solve, in every test, and on rosters that
+planners edit by hand. Each ``check_<rule id>`` reads the roster through one shared
+:class:`RosterIndex` and returns a :class:`Finding`.
 """
 
 from __future__ import annotations
@@ -11,19 +14,17 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
+from hallplan.optimize.roster import registry as reg
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
 from hallplan.optimize.roster.solution import Roster, RosterRow
 from hallplan.optimize.roster.templates import clock, template_problems
 
-#: The hard rules, in the order they are checked (ids shared with the model's helpers).
-HARD_RULES = (
-    "known_employee_and_post", "shift_template", "skill_eligibility", "leave_and_unavailability",
-    "one_shift_per_day", "weekly_hours_limit", "average_hours_limit", "min_rest",
-    "max_consecutive_days", "min_days_off", "duty_manager_on_site",
-)
+#: The hard rules, in the order they are checked (ids from the registry).
+HARD_RULES = reg.HARD_RULES
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,15 @@ class Violation:
 
     def __str__(self) -> str:
         return f"[{self.rule}] {self.who}, {self.when}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one rule's check found: its violations and the value of its penalty term
+    (weight included; 0 for a rule that is not priced)."""
+
+    violations: tuple[Violation, ...] = ()
+    penalty: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,7 @@ class CheckReport:
         return int(self.coverage.attrs.get("interval_min", 30))
 
     def by_rule(self, rule: str) -> list[Violation]:
-        return [v for v in self.violations if v.rule == rule]
+        return [v for v in (*self.violations, *self.idle) if v.rule == rule]
 
 
 def under_cost(gap: int, w: tuple[int, int, int]) -> int:
@@ -80,136 +90,278 @@ def under_cost(gap: int, w: tuple[int, int, int]) -> int:
 
 
 def check_roster(roster: Roster, problem: RosterProblem) -> CheckReport:
-    P = problem
-    v: list[Violation] = []
-    emps = {e.id: e for e in P.employees}
-    rows_by_emp: dict[str, list[RosterRow]] = defaultdict(list)
-    dates = set(P.dates)
-    for r in roster.rows:
-        when = f"{day_label(r.date)} {clock(r.start_min)}–{clock(r.end_min)}"
-        e = emps.get(r.employee)
-        if e is None or r.post not in P.posts or r.date not in dates:
-            v.append(Violation("known_employee_and_post", r.employee, when,
-                               f"unknown employee, post {r.post!r} or date outside the roster"))
-            continue
-        rows_by_emp[r.employee].append(r)
-        if r.handover_min != P.labour.handover_min:
-            v.append(Violation("shift_template", e.id, when,
-                               f"handover {r.handover_min} min, rule {P.labour.handover_min}"))
-        for msg in template_problems(r.template, P.labour, P.open_min, P.close_min,
-                                     P.interval_min):
-            v.append(Violation("shift_template", e.id, when, msg))
-        if not P.eligible(e, r.post):
-            v.append(Violation("skill_eligibility", e.id, when,
-                               f"works {post_label(r.post)} without the {r.post!r} skill"))
-        if not P.available(e, r.date):
-            v.append(Violation("leave_and_unavailability", e.id, when,
-                               "rostered on a leave day or an unavailable weekday"))
+    """Every rule of the registry checked on ``roster``."""
+    ix = RosterIndex(roster, problem)
+    found = {r.id: r.checker()(ix) for r in reg.RULES}
+    violations = tuple(v for r in reg.RULES if r.kind == "hard" for v in found[r.id].violations)
+    idle = tuple(v for r in reg.RULES if r.kind == "planner" for v in found[r.id].violations)
+    terms = {rid: float(found[rid].penalty) for rid in reg.PRICED_RULES}
+    return CheckReport(violations, terms, ix.coverage_frame(), idle, ix.idle[1])
 
-    for eid, rows in rows_by_emp.items():
-        rows.sort(key=lambda r: (r.date, r.start_min))
+
+class RosterIndex:
+    """The roster indexed once for the rule checks (rows per employee and day, coverage)."""
+
+    def __init__(self, roster: Roster, problem: RosterProblem):
+        P = self.P = problem
+        self.roster = roster
+        self.emps = {e.id: e for e in P.employees}
+        dates = set(P.dates)
+        #: rows naming a known employee, post and date; the others
+        self.known: list[RosterRow] = []
+        self.unknown: list[RosterRow] = []
+        for r in roster.rows:
+            ok = r.employee in self.emps and r.post in P.posts and r.date in dates
+            (self.known if ok else self.unknown).append(r)
+        #: known rows per employee, by date and start
+        self.by_emp: dict[str, list[RosterRow]] = defaultdict(list)
+        for r in self.known:
+            self.by_emp[r.employee].append(r)
+        for rows in self.by_emp.values():
+            rows.sort(key=lambda r: (r.date, r.start_min))
+
+    @cached_property
+    def staffed(self) -> dict[tuple[dt.date, str], list[int]]:
+        """People at each post per interval, for every roster date and post."""
+        iv, grid = self.P.interval_min, self.P.grid
+        out = {(d, p): [0] * len(grid) for d in self.P.dates for p in self.P.posts}
+        for r in self.roster.rows:
+            c = out.get((r.date, r.post))
+            if c is not None:
+                t = r.template
+                for k, t0 in enumerate(grid):
+                    if t.covers(t0, iv):
+                        c[k] += 1
+        return out
+
+    def cells(self):
+        """(date, post, interval index, start, required, staffed) for every cell."""
+        for d in self.P.dates:
+            for p in self.P.posts:
+                req, got = self.P.required[(d, p)], self.staffed[(d, p)]
+                for k, t0 in enumerate(self.P.grid):
+                    yield d, p, k, t0, req[k], got[k]
+
+    def coverage_frame(self) -> pd.DataFrame:
+        cov = pd.DataFrame([(d, p, t0, need, n) for d, p, _k, t0, need, n in self.cells()],
+                           columns=["date", "post", "interval_start_min", "required",
+                                    "staffed"])
+        cov.attrs["interval_min"] = self.P.interval_min
+        return cov
+
+    def worked(self, eid: str) -> set[dt.date]:
+        return {r.date for r in self.by_emp.get(eid, [])}
+
+    def per_employee(self, count) -> list[int]:
+        """``count(rows)`` for every employee on the staff list (0 rows for the unrostered)."""
+        return [count(self.by_emp.get(e.id, [])) for e in self.P.employees]
+
+    @cached_property
+    def idle(self) -> tuple[list[Violation], pd.DataFrame]:
+        return idle_qualified(self.roster, self.P)
+
+
+def _when(r: RosterRow) -> str:
+    return f"{day_label(r.date)} {clock(r.start_min)}–{clock(r.end_min)}"
+
+
+def _finding(violations) -> Finding:
+    return Finding(tuple(violations))
+
+
+# ---------------------------------------------------------------------------- hard rules
+def check_known_employee_and_post(ix: RosterIndex) -> Finding:
+    return _finding(Violation(reg.KNOWN_EMPLOYEE_AND_POST.id, r.employee, _when(r),
+                              f"unknown employee, post {r.post!r} or date outside the roster")
+                    for r in ix.unknown)
+
+
+def check_shift_template(ix: RosterIndex) -> Finding:
+    P, rid = ix.P, reg.SHIFT_TEMPLATE.id
+    out = []
+    for r in ix.known:
+        if r.handover_min != P.labour.handover_min:
+            out.append(Violation(rid, r.employee, _when(r),
+                                 f"handover {r.handover_min} min, rule {P.labour.handover_min}"))
+        out += [Violation(rid, r.employee, _when(r), msg) for msg in template_problems(
+            r.template, P.labour, P.open_min, P.close_min, P.interval_min)]
+    return _finding(out)
+
+
+def check_physical_counters(ix: RosterIndex) -> Finding:
+    cap = ix.P.capacity
+    return _finding(Violation(reg.PHYSICAL_COUNTERS.id, post_label(p),
+                              f"{day_label(d)} {clock(t0)}", f"{n} at the post, {cap[p]} counters")
+                    for d, p, _k, t0, _need, n in ix.cells() if p in cap and n > cap[p])
+
+
+def check_one_shift_per_day(ix: RosterIndex) -> Finding:
+    out = []
+    for eid, rows in ix.by_emp.items():
         days = [r.date for r in rows]
-        for d in sorted({x for x in days if days.count(x) > 1}):
-            v.append(Violation("one_shift_per_day", eid, day_label(d), "more than one shift"))
+        out += [Violation(reg.ONE_SHIFT_PER_DAY.id, eid, day_label(d), "more than one shift")
+                for d in sorted({x for x in days if days.count(x) > 1})]
+    return _finding(out)
+
+
+def check_skill_eligibility(ix: RosterIndex) -> Finding:
+    return _finding(Violation(reg.SKILL_ELIGIBILITY.id, r.employee, _when(r),
+                              f"works {post_label(r.post)} without the {r.post!r} skill")
+                    for r in ix.known if not ix.P.eligible(ix.emps[r.employee], r.post))
+
+
+def check_leave_and_unavailability(ix: RosterIndex) -> Finding:
+    return _finding(Violation(reg.LEAVE_AND_UNAVAILABILITY.id, r.employee, _when(r),
+                              "rostered on a leave day or an unavailable weekday")
+                    for r in ix.known if not ix.P.available(ix.emps[r.employee], r.date))
+
+
+def check_weekly_hours_limit(ix: RosterIndex) -> Finding:
+    P = ix.P
+    out = []
+    for eid, rows in ix.by_emp.items():
         week_min: dict[int, int] = defaultdict(int)
         for r in rows:
             week_min[P.week_of(r.date)] += r.paid_min
-        for w, m in sorted(week_min.items()):
-            if m > P.week_cap_min:
-                v.append(Violation("weekly_hours_limit", eid, f"week {w + 1}",
-                                   f"{m / 60:g} h paid > {P.labour.max_weekly_hours:g} h"))
-        total = sum(week_min.values())
-        cap = P.avg_cap_min(emps[eid])
+        out += [Violation(reg.WEEKLY_HOURS_LIMIT.id, eid, f"week {w + 1}",
+                          f"{m / 60:g} h paid > {P.labour.max_weekly_hours:g} h")
+                for w, m in sorted(week_min.items()) if m > P.week_cap_min]
+    return _finding(out)
+
+
+def check_average_hours_limit(ix: RosterIndex) -> Finding:
+    P = ix.P
+    out = []
+    for eid, rows in ix.by_emp.items():
+        total, cap = sum(r.paid_min for r in rows), P.avg_cap_min(ix.emps[eid])
         if total > cap:
-            v.append(Violation("average_hours_limit", eid, "horizon",
-                               f"{total / 60:g} h paid > {cap / 60:g} h allowed "
-                               f"({P.n_days} days at the weekly average)"))
+            out.append(Violation(reg.AVERAGE_HOURS_LIMIT.id, eid, "horizon",
+                                 f"{total / 60:g} h paid > {cap / 60:g} h allowed "
+                                 f"({P.n_days} days at the weekly average)"))
+    return _finding(out)
+
+
+def check_min_rest(ix: RosterIndex) -> Finding:
+    P = ix.P
+    out = []
+    for eid, rows in ix.by_emp.items():
         for a, b in itertools.pairwise(rows):
             gap = (b.date - a.date).days * 1440 + b.start_min - a.end_min
             if (b.date - a.date).days > 0 and gap < P.rest_min:
-                v.append(Violation("min_rest", eid,
-                                   f"{day_label(a.date)} → {day_label(b.date)}",
-                                   f"rest {gap / 60:g} h < {P.labour.min_rest_hours:g} h"))
-        worked = set(days)
+                out.append(Violation(reg.MIN_REST.id, eid,
+                                     f"{day_label(a.date)} → {day_label(b.date)}",
+                                     f"rest {gap / 60:g} h < {P.labour.min_rest_hours:g} h"))
+    return _finding(out)
+
+
+def check_max_consecutive_days(ix: RosterIndex) -> Finding:
+    k = ix.P.labour.max_consecutive_days
+    out = []
+    for eid in ix.by_emp:
+        worked = ix.worked(eid)
         run, start = 0, None
-        for d in P.dates:
+        for d in ix.P.dates:
             if d in worked:
                 run, start = run + 1, start or d
-                if run == P.labour.max_consecutive_days + 1:
-                    v.append(Violation("max_consecutive_days", eid,
-                                       f"from {day_label(start)}",
-                                       f"more than {P.labour.max_consecutive_days} days in a row"))
+                if run == k + 1:
+                    out.append(Violation(reg.MAX_CONSECUTIVE_DAYS.id, eid,
+                                         f"from {day_label(start)}",
+                                         f"more than {k} days in a row"))
             else:
                 run, start = 0, None
-        for wk, wdays in enumerate(P.weeks):
-            if len(wdays) == 7:
-                off = sum(d not in worked for d in wdays)
-                if off < P.labour.min_days_off_per_week:
-                    v.append(Violation("min_days_off", eid, f"week {wk + 1}",
-                                       f"{off} days off < {P.labour.min_days_off_per_week}"))
+    return _finding(out)
 
-    # coverage, duty manager
-    iv = P.interval_min
-    by_day: dict[dt.date, list[RosterRow]] = defaultdict(list)
-    for r in roster.rows:
-        by_day[r.date].append(r)
-    cov_rows = []
-    under = over = 0
-    dm_missing = 0
+
+def check_min_days_off(ix: RosterIndex) -> Finding:
+    need = ix.P.labour.min_days_off_per_week
+    out = []
+    for eid in ix.by_emp:
+        worked = ix.worked(eid)
+        for wk, wdays in enumerate(ix.P.weeks):
+            off = sum(d not in worked for d in wdays)
+            if len(wdays) == 7 and off < need:
+                out.append(Violation(reg.MIN_DAYS_OFF.id, eid, f"week {wk + 1}",
+                                     f"{off} days off < {need}"))
+    return _finding(out)
+
+
+def check_duty_manager_on_site(ix: RosterIndex) -> Finding:
+    """A gap is a violation and, priced per open interval, the rule's term."""
+    P, iv = ix.P, ix.P.interval_min
     dm_ids = {e.id for e in P.duty_managers}
+    if not dm_ids:  # a staff list without duty managers: the rule does not apply
+        return Finding()
+    on_site: dict[dt.date, list] = defaultdict(list)
+    for r in ix.roster.rows:
+        if r.employee in dm_ids:
+            on_site[r.date].append(r.template)
+    out, missing = [], 0
     for d in P.dates:
-        templates = [(r.post, r.template, r.employee) for r in by_day.get(d, [])]
-        for p in P.posts:
-            req = P.required[(d, p)]
-            for k, t0 in enumerate(P.grid):
-                n = sum(1 for post, t, _ in templates if post == p and t.covers(t0, iv))
-                cov_rows.append((d, p, t0, req[k], n))
-                if p in P.capacity and n > P.capacity[p]:
-                    v.append(Violation("physical_counters", post_label(p),
-                                       f"{day_label(d)} {clock(t0)}",
-                                       f"{n} at the post, {P.capacity[p]} counters"))
-                under += under_cost(req[k] - n, P.weights.under_coverage)
-                over += max(n - req[k], 0)
-        gaps = [t0 for t0 in P.grid if dm_ids and
-                not any(eid in dm_ids and t.on_site(t0, iv) for _, t, eid in templates)]
-        dm_missing += len(gaps)
-        for a, b in _runs(gaps, iv):
-            v.append(Violation("duty_manager_on_site", "duty managers",
-                               f"{day_label(d)} {clock(a)}–{clock(b)}",
-                               "no duty manager on site while the hall is open"))
-    coverage = pd.DataFrame(cov_rows, columns=["date", "post", "interval_start_min",
-                                               "required", "staffed"])
-    coverage.attrs["interval_min"] = iv
+        gaps = [t0 for t0 in P.grid if not any(t.on_site(t0, iv) for t in on_site[d])]
+        missing += len(gaps)
+        out += [Violation(reg.DUTY_MANAGER_ON_SITE.id, "duty managers",
+                          f"{day_label(d)} {clock(a)}–{clock(b)}",
+                          "no duty manager on site while the hall is open")
+                for a, b in _runs(gaps, iv)]
+    return Finding(tuple(out), float(P.weights.no_duty_manager * missing))
 
-    W = P.weights
-    working = {(r.employee, r.date) for r in roster.rows}
-    weekend = [sum(1 for r in rows_by_emp.get(e.id, []) if P.is_weekend(r.date))
-               for e in P.employees]
-    evening = [sum(1 for r in rows_by_emp.get(e.id, []) if P.is_evening(r.template))
-               for e in P.employees]
-    hours = [sum(r.paid_min for r in rows_by_emp.get(e.id, [])) for e in P.employees]
-    missing_on_call = 0
-    on_call = set(roster.on_call)
+
+# ---------------------------------------------------------------------------- soft rules
+def check_under_coverage(ix: RosterIndex) -> Finding:
+    w = ix.P.weights.under_coverage
+    return Finding(penalty=float(sum(under_cost(need - n, w)
+                                     for *_, need, n in ix.cells())))
+
+
+def check_over_coverage(ix: RosterIndex) -> Finding:
+    over = sum(max(n - need, 0) for *_, need, n in ix.cells())
+    return Finding(penalty=float(ix.P.weights.over_coverage * over))
+
+
+def check_paid_hours(ix: RosterIndex) -> Finding:
+    paid = sum(r.paid_min for r in ix.roster.rows)
+    return Finding(penalty=float(ix.P.weights.paid_minute * paid))
+
+
+def _spread(xs: list[int]) -> int:
+    return max(xs) - min(xs) if xs else 0
+
+
+def check_weekend_spread(ix: RosterIndex) -> Finding:
+    n = ix.per_employee(lambda rows: sum(1 for r in rows if ix.P.is_weekend(r.date)))
+    return Finding(penalty=float(ix.P.weights.weekend_spread * _spread(n)))
+
+
+def check_evening_spread(ix: RosterIndex) -> Finding:
+    n = ix.per_employee(lambda rows: sum(1 for r in rows if ix.P.is_evening(r.template)))
+    return Finding(penalty=float(ix.P.weights.evening_spread * _spread(n)))
+
+
+def check_hours_spread(ix: RosterIndex) -> Finding:
+    paid = ix.per_employee(lambda rows: sum(r.paid_min for r in rows))
+    return Finding(penalty=float(ix.P.weights.hours_spread * _spread(paid)))
+
+
+def check_missing_on_call(ix: RosterIndex) -> Finding:
+    """On each reserve date: available staff on call and off duty, short of the reserve."""
+    P = ix.P
+    working = {(r.employee, r.date) for r in ix.roster.rows}
+    on_call = set(ix.roster.on_call)
+    missing = 0
     for d in sorted(P.reserve_dates):
         ok = sum(1 for e in P.employees if (e.id, d) in on_call and (e.id, d) not in working
                  and P.available(e, d))
-        missing_on_call += max(P.reserve_size - ok, 0)
+        missing += max(P.reserve_size - ok, 0)
+    return Finding(penalty=float(P.weights.missing_on_call * missing))
 
-    def spread(xs: list[int]) -> int:
-        return max(xs) - min(xs) if xs else 0
 
-    terms = {
-        "under_coverage": float(under),
-        "over_coverage": float(W.over_coverage * over),
-        "paid_hours": float(W.paid_minute * sum(r.paid_min for r in roster.rows)),
-        "weekend_spread": float(W.weekend_spread * spread(weekend)),
-        "evening_spread": float(W.evening_spread * spread(evening)),
-        "hours_spread": float(W.hours_spread * spread(hours)),
-        "missing_on_call": float(W.missing_on_call * missing_on_call),
-        "no_duty_manager": float(W.no_duty_manager * dm_missing),
-    }
-    idle, why_short = idle_qualified(roster, P)
-    return CheckReport(tuple(v), terms, coverage, tuple(idle), why_short)
+# ---------------------------------------------------------------------------- planner's rule
+def check_idle_qualified_staff(ix: RosterIndex) -> Finding:
+    return _finding(v for v in ix.idle[0] if v.rule == reg.IDLE_QUALIFIED_STAFF.id)
+
+
+def check_qualified_at_other_post(ix: RosterIndex) -> Finding:
+    return _finding(v for v in ix.idle[0] if v.rule == reg.QUALIFIED_AT_OTHER_POST.id)
 
 
 def _runs(starts: list[int], iv: int) -> list[tuple[int, int]]:
@@ -322,7 +474,7 @@ def idle_qualified(roster: Roster, problem: RosterProblem
                     elif not counters_free(d, p, r.template):
                         reasons["no free counter"] += 1
                     elif net_switch(d, p, r.post, r.template) > 0:
-                        found = Violation("qualified_at_other_post", e.id, when,
+                        found = Violation(reg.QUALIFIED_AT_OTHER_POST.id, e.id, when,
                                           f"{post_label(p)} short ({c[k]} of {req[k]}) while "
                                           f"{e.id} is at {post_label(r.post)}; switching covers "
                                           "more than it uncovers")
@@ -342,7 +494,7 @@ def idle_qualified(roster: Roster, problem: RosterProblem
                         continue
                     why = _shift_blocker(P, e, d, t, mine)
                     if why is None:
-                        found = Violation("idle_qualified_staff", e.id, when,
+                        found = Violation(reg.IDLE_QUALIFIED_STAFF.id, e.id, when,
                                           f"{post_label(p)} short ({c[k]} of {req[k]}) while "
                                           f"{e.id} is off and could work {t.label()}")
                         break

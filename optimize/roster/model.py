@@ -23,6 +23,7 @@ from typing import Literal
 
 from ortools.sat.python import cp_model
 
+from hallplan.optimize.roster import registry as reg
 from hallplan.optimize.roster.check import check_roster
 from hallplan.optimize.roster.config import SolverConfig, WorkLedger, make_solver
 from hallplan.optimize.roster.diagnose import RosterInfeasibleError, explain_core, precheck
@@ -127,7 +128,7 @@ class RosterOptimizer:
         self.repairs: dict[str, int] = {}
         if self.method == "pooled" and not self.strict:
             roster, stages = self._pooled(t0)
-            gaps = len(check_roster(roster, self.P).by_rule("duty_manager_on_site"))
+            gaps = len(check_roster(roster, self.P).by_rule(reg.DUTY_MANAGER_ON_SITE.id))
             if gaps:
                 # the duty-manager rule may not fail: when the pooled plan leaves a gap the
                 # repair cannot close (the managers' individual rules bind), the two-stage
@@ -135,7 +136,7 @@ class RosterOptimizer:
                 # with fewer gaps (then the better objective) is kept
                 self.ledger.budget += self.config.time_limit_s
                 alt, alt_stages = self._two_stage(time.perf_counter())
-                alt_gaps = len(check_roster(alt, self.P).by_rule("duty_manager_on_site"))
+                alt_gaps = len(check_roster(alt, self.P).by_rule(reg.DUTY_MANAGER_ON_SITE.id))
                 if alt_gaps < gaps:
                     roster, stages = alt, alt_stages
                     self.repairs = {"fell_back_to_two_stage": 1}
@@ -230,7 +231,7 @@ class RosterOptimizer:
             dm_time = min(max(0.1 * left, 10.0), left)
             am, solver, st = self._assign(p_dm, planned, cfg.with_time(dm_time),
                                           "stage2a_duty_managers",
-                                          primary_rules=("duty_manager_on_site",),
+                                          primary_rules=(reg.DUTY_MANAGER_ON_SITE.id,),
                                           post_weight=scarcity(P, planned))
             stages.append(replace(st, counts_in_bound=False))
             index = {t: k for k, t in enumerate(P.templates)}
@@ -247,7 +248,7 @@ class RosterOptimizer:
         return Roster(tuple(rows), P.dates, on_call), tuple(stages)
 
     def _assign(self, P: RosterProblem, planned: dict, cfg: SolverConfig, name: str,
-                primary_rules: tuple[str, ...] = ("duty_manager_on_site", "unstaffed_shift"),
+                primary_rules: tuple[str, ...] = (reg.DUTY_MANAGER_ON_SITE.id, reg.UNSTAFFED_SHIFT),
                 post_weight: dict[str, float] | None = None,
                 hint: list | None = None):
         """Assign ``P.employees`` to the planned shifts, lexicographically: first the
@@ -316,11 +317,12 @@ class RosterOptimizer:
     # ------------------------------------------------------------------ verdict
     def _raise_on_hard_violations(self, result: RosterResult) -> None:
         rep = result.check
-        bugs = [v for v in rep.violations if v.rule != "duty_manager_on_site"]
+        bugs = [v for v in rep.violations if v.rule != reg.DUTY_MANAGER_ON_SITE.id]
         if bugs:  # the model and the checker disagree: a bug, never a planner problem
             raise AssertionError("checker rejects the solver's roster:\n"
                                  + "\n".join(map(str, bugs[:20])))
-        msgs = [f"{v.when}: no duty manager on site" for v in rep.by_rule("duty_manager_on_site")]
+        msgs = [f"{v.when}: no duty manager on site"
+                for v in rep.by_rule(reg.DUTY_MANAGER_ON_SITE.id)]
         if self.strict and rep.under_staff_hours > 0:
             msgs += under_coverage_messages(self.P, rep.coverage)
         if msgs:

@@ -1,7 +1,8 @@
 """One helper per roster rule, named after it. Each takes ``(model, problem, V)`` and either
 adds hard constraints or returns named :class:`PenaltyTerm` s (soft rules and the slack of
 hard rules that must never fail silently). The assignment models are the list in
-:data:`HARD_RULES_ASSIGNMENT` plus the soft terms; the checker has the same rule ids.
+:data:`HARD_RULES_ASSIGNMENT` plus the soft terms. Which helper stands for which rule, and the
+rule ids the terms carry, come from :mod:`~hallplan.optimize.roster.registry`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from hallplan.optimize.roster import registry as reg
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
 from hallplan.optimize.roster.templates import clock
 from hallplan.optimize.roster.vars import AssignmentVars
@@ -119,7 +121,7 @@ def add_duty_manager_on_site(model: cp_model.CpModel, P: RosterProblem,
             on = [v for t, v in dm_vars if t.on_site(t0, iv)]
             gap = model.new_bool_var(f"no_duty_manager({d},{t0})")
             model.add(sum(on) + gap >= 1)
-            terms.append(PenaltyTerm("duty_manager_on_site", "duty managers",
+            terms.append(PenaltyTerm(reg.DUTY_MANAGER_ON_SITE.id, "duty managers",
                                      f"{day_label(d)} {clock(t0)}", gap,
                                      P.weights.no_duty_manager))
     return terms
@@ -167,18 +169,18 @@ def _gap_terms(model, P, d, p, t0, need, cov, W) -> list[PenaltyTerm]:
         u2 = model.new_int_var(0, 1, f"under2({d},{p},{t0})")
         u3 = model.new_int_var(0, max(need - 2, 0), f"under3({d},{p},{t0})")
         model.add(cov + u1 + u2 + u3 >= need)
-        terms += [PenaltyTerm("under_coverage", who, where, u, w)
+        terms += [PenaltyTerm(reg.UNDER_COVERAGE.id, who, where, u, w)
                   for u, w in zip((u1, u2, u3), W.under_coverage, strict=True)]
     over = model.new_int_var(0, len(P.employees), f"over({d},{p},{t0})")
     model.add(over >= cov - need)
-    terms.append(PenaltyTerm("over_coverage", who, where, over, W.over_coverage))
+    terms.append(PenaltyTerm(reg.OVER_COVERAGE.id, who, where, over, W.over_coverage))
     return terms
 
 
 def add_paid_hours_cost(model: cp_model.CpModel, P: RosterProblem,
                         V: AssignmentVars) -> list[PenaltyTerm]:
     total = sum(P.templates[ti].paid_min * v for (_e, _d, ti, _p), v in V.items())
-    return [PenaltyTerm("paid_hours", "all staff", "horizon", total, P.weights.paid_minute)]
+    return [PenaltyTerm(reg.PAID_HOURS.id, "all staff", "horizon", total, P.weights.paid_minute)]
 
 
 def _spread(model: cp_model.CpModel, values: list, ub: int, name: str):
@@ -200,11 +202,11 @@ def add_fairness(model: cp_model.CpModel, P: RosterProblem,
     hours = [V.paid_min(e.id, P.dates) for e in P.employees]
     n = P.n_days
     return [
-        PenaltyTerm("weekend_spread", "all staff", "horizon",
+        PenaltyTerm(reg.WEEKEND_SPREAD.id, "all staff", "horizon",
                     _spread(model, weekend, n, "weekend"), W.weekend_spread),
-        PenaltyTerm("evening_spread", "all staff", "horizon",
+        PenaltyTerm(reg.EVENING_SPREAD.id, "all staff", "horizon",
                     _spread(model, evening, n, "evening"), W.evening_spread),
-        PenaltyTerm("hours_spread", "all staff", "horizon",
+        PenaltyTerm(reg.HOURS_SPREAD.id, "all staff", "horizon",
                     _spread(model, hours, n * 24 * 60, "hours"), W.hours_spread),
     ]
 
@@ -226,18 +228,17 @@ def add_on_call_reserve(model: cp_model.CpModel, P: RosterProblem, V: Assignment
         miss = model.new_int_var(0, P.reserve_size, f"missing_on_call({d})")
         model.add(sum(picks) + miss >= P.reserve_size)
         model.add(sum(picks) <= P.reserve_size)
-        terms.append(PenaltyTerm("missing_on_call", "on-call reserve", day_label(d), miss,
+        terms.append(PenaltyTerm(reg.MISSING_ON_CALL.id, "on-call reserve", day_label(d), miss,
                                  P.weights.missing_on_call))
     return terms, on_call
 
 
-#: The hard rules every assignment model adds, in order (ids as in ``check.HARD_RULES``).
-HARD_RULES_ASSIGNMENT = (
-    add_physical_counters,
-    add_one_shift_per_day, add_skill_eligibility, add_leave_and_unavailability,
-    add_weekly_hours_limit, add_average_hours_limit, add_min_rest, add_max_consecutive_days,
-    add_min_days_off,
-)
+#: The hard rules every assignment model adds as constraints, in the registry's order (the
+#: duty-manager rule, which has a priced slack, and the rules kept by construction in the
+#: variables are not in it).
+HARD_RULES_ASSIGNMENT = tuple(
+    r.model_part() for r in reg.RULES
+    if r.kind == "hard" and r.weight is None and r.model.startswith("rules:"))
 
 
 def add_fill_planned_shifts(model: cp_model.CpModel, P: RosterProblem, V: AssignmentVars,
@@ -261,6 +262,6 @@ def add_fill_planned_shifts(model: cp_model.CpModel, P: RosterProblem, V: Assign
             1, sum(1 for k, t0 in enumerate(P.grid) if req[k] > 0 and T[ti].covers(t0, iv)))
         if post_weight:
             weight = max(1, round(weight * post_weight.get(p, 1.0)))
-        terms.append(PenaltyTerm("unstaffed_shift", post_label(p),
+        terms.append(PenaltyTerm(reg.UNSTAFFED_SHIFT, post_label(p),
                                  f"{day_label(d)} {T[ti].label()}", slack, weight))
     return terms

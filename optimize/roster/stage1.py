@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
+from hallplan.optimize.roster import registry as reg
 from hallplan.optimize.roster.config import SolverConfig, WorkLedger, make_solver
 from hallplan.optimize.roster.groups import week_capacity
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
@@ -119,13 +120,13 @@ def build_shift_counts(P: RosterProblem, strict: bool = False, duty_manager: boo
                             guard("cover", (d, p, t0, req[k])))
                     over = m.new_int_var(0, len(P.employees), f"over({d},{p},{t0})")
                     m.add(over >= cov - req[k])
-                    S.terms.append(PenaltyTerm("over_coverage", post_label(p),
+                    S.terms.append(PenaltyTerm(reg.OVER_COVERAGE.id, post_label(p),
                                                f"{day_label(d)} {clock(t0)}", over,
                                                W.over_coverage))
                 else:
                     S.terms += _gap_terms(m, P, d, p, t0, req[k], cov, W)
     paid = sum(T[ti].paid_min * v for (_, ti, _), v in S.n.items())
-    S.terms.append(PenaltyTerm("paid_hours", "all staff", "horizon", paid, W.paid_minute))
+    S.terms.append(PenaltyTerm(reg.PAID_HOURS.id, "all staff", "horizon", paid, W.paid_minute))
 
     # -- capacity conditions (necessary for stage 2)
     off = P.labour.min_days_off_per_week
