@@ -95,15 +95,42 @@ def row(
     )
 
 
-def forced_status(P: RosterProblem, rule, rows: list[RosterRow]) -> str:
-    """Solve a model with only ``rule`` and the given rows forced on (no prefiltering)."""
+def forced_model(P: RosterProblem, rows: list[RosterRow]
+                 ) -> tuple[cp_model.CpModel, AssignmentVars]:
+    """A model whose assignment is exactly ``rows``: one variable per (employee, date, template,
+    post) the rows use on their date (no prefiltering), those of the rows fixed to 1, the
+    others to 0. Rule helpers added to it can only accept or refuse the roster (hard rules) or
+    price it (their auxiliary variables are still free)."""
     m = cp_model.CpModel()
     index = {t: k for k, t in enumerate(P.templates)}
     options = {d: list(dict.fromkeys((index[r.template], r.post) for r in rows if r.date == d))
                for d in P.dates}
     V = AssignmentVars(m, P, options, prefilter=False)
+    chosen = {(r.employee, r.date, index[r.template], r.post) for r in rows}
+    for key, v in V.items():
+        m.add(v == (1 if key in chosen else 0))
+    return m, V
+
+
+def forced_status(P: RosterProblem, rule, rows: list[RosterRow]) -> str:
+    """Solve a model with only ``rule`` and the assignment fixed to ``rows``."""
+    m, V = forced_model(P, rows)
     rule(m, P, V)
-    for r in rows:
-        m.add(V.x[(r.employee, r.date, index[r.template], r.post)] == 1)
     solver = make_solver(CFG)
     return solver.status_name(solver.solve(m))
+
+
+def forced_penalty(P: RosterProblem, helper, rows: list[RosterRow], rule_id: str) -> float:
+    """The least value of the penalty terms named ``rule_id`` that ``helper`` adds, with the
+    assignment fixed to ``rows``; the helper must name at least one term so."""
+    m, V = forced_model(P, rows)
+    out = helper(m, P, V)
+    terms = [t for t in (out[0] if isinstance(out, tuple) else out) if t.rule == rule_id]
+    assert terms, f"{helper.__name__} adds no penalty term named {rule_id!r}"
+    expr = sum(t.weight * t.var for t in terms)
+    if isinstance(expr, int | float):  # nothing to decide (e.g. no shift at all)
+        return float(expr)
+    m.minimize(expr)
+    solver = make_solver(CFG)
+    assert solver.status_name(solver.solve(m)) == "OPTIMAL"
+    return solver.objective_value

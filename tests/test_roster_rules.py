@@ -1,87 +1,282 @@
-"""One micro-test per hard rule: "just satisfiable" and "just violated", both for the model's
-rule helper (forced assignments) and for the independent checker."""
+"""Every roster rule, from the registry: a tiny satisfied/violated pair on which the
+independent checker flags exactly that rule and the model side (the CP-SAT helper, the
+variables, or the repair for the planner's rule) enforces or prices it the same way. Then a
+few rules' edge cases."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
+from ortools.sat.python import cp_model
 
-from hallplan.optimize.roster import Roster, RosterProblem, check_roster
+from hallplan.optimize.roster import Roster, RosterProblem, Weights, check_roster
+from hallplan.optimize.roster import registry as reg
 from hallplan.optimize.roster import rules as R
+from hallplan.optimize.roster.solution import RosterRow
 from hallplan.optimize.roster.templates import template_problems
-from tests.test_roster_helpers import MON, forced_status, requirement, row, tiny_hall
+from hallplan.optimize.roster.vars import AssignmentVars
+from tests.test_roster_helpers import (
+    MON,
+    forced_penalty,
+    forced_status,
+    requirement,
+    row,
+    tiny_hall,
+)
 
-D = [MON + dt.timedelta(days=k) for k in range(7)]
+D = [MON + dt.timedelta(days=k) for k in range(7)]  # Mon 9 … Sun 15 Mar 2026
 
 
-def problem(days=1, **overrides) -> RosterProblem:
+def problem(days=1, req=(), reserve=None, **overrides) -> RosterProblem:
     sc = tiny_hall(**overrides)
-    return RosterProblem.from_scenario(sc, requirement([], dates=D[:days]))
+    return RosterProblem.from_scenario(sc, requirement(list(req), dates=D[:days]),
+                                       reserve_dates=reserve)
 
 
 def violations(P, rows, rule):
     return check_roster(Roster(tuple(rows), P.dates), P).by_rule(rule)
 
 
-def assert_rule(P, rule_fn, rule_id, ok_rows, bad_rows):
-    assert forced_status(P, rule_fn, ok_rows) in ("OPTIMAL", "FEASIBLE")
-    assert forced_status(P, rule_fn, bad_rows) == "INFEASIBLE"
-    assert not violations(P, ok_rows, rule_id)
-    assert violations(P, bad_rows, rule_id)
+@dataclasses.dataclass(frozen=True)
+class Pair:
+    """A roster that keeps the rule and one that breaks it, on the same problem."""
+
+    P: RosterProblem
+    ok: list[RosterRow]
+    bad: list[RosterRow]
+    ok_on_call: tuple = ()
 
 
-def test_one_shift_per_day():
+def _known_employee_and_post():
     P = problem()
+    return Pair(P, [row(P, "A", D[0], "09:00", 3)], [row(P, "Z", D[0], "09:00", 3)])
+
+
+def _shift_template():
+    P = problem()
+    return Pair(P, [row(P, "A", D[0], "09:00", 3)], [row(P, "A", D[0], "09:10", 3)])  # off grid
+
+
+def _physical_counters():
+    # the complaint desk has one counter
+    P = problem(staff={"employees": [{"id": x, "skills": ["general", "complaint"]}
+                                     for x in "AB"]})
+    a, b = (row(P, x, D[0], "09:00", 3, "complaint") for x in "AB")
+    return Pair(P, [a, row(P, "B", D[0], "09:00", 3)], [a, b])
+
+
+def _one_shift_per_day():
+    P = problem(days=7)  # (one day's 40-hour average is under two shifts)
     a = row(P, "A", D[0], "09:00", 3)
-    b = row(P, "A", D[0], "12:00", 3)
-    assert_rule(P, R.add_one_shift_per_day, "one_shift_per_day",
-                [a, row(P, "B", D[0], "12:00", 3)], [a, b])
+    return Pair(P, [a, row(P, "B", D[0], "12:00", 3)], [a, row(P, "A", D[0], "12:00", 3)])
 
 
-def test_skill_eligibility():
+def _skill_eligibility():
     P = problem(staff={"employees": [{"id": "A"}, {"id": "B", "skills": ["general", "vip"]}]})
-    assert_rule(P, R.add_skill_eligibility, "skill_eligibility",
-                [row(P, "B", D[0], "09:00", 3, "vip")], [row(P, "A", D[0], "09:00", 3, "vip")])
+    return Pair(P, [row(P, "B", D[0], "09:00", 3, "vip")], [row(P, "A", D[0], "09:00", 3, "vip")])
+
+
+def _leave_and_unavailability():
+    P = problem(days=2, staff={"employees": [{"id": "A", "leave": [str(D[0])]}, {"id": "B"}]})
+    return Pair(P, [row(P, "A", D[1], "09:00", 3)], [row(P, "A", D[0], "09:00", 3)])
+
+
+def _weekly_hours_limit():
+    # a 6-h shift is paid 15 + 360 − 30 = 345 min; two fit in 11.5 h, three do not (the
+    # 40-hour average allows 40 h over the 7 days)
+    P = problem(days=7, labour={"max_weekly_hours": 11.5, "max_avg_weekly_hours": 40})
+    six = [row(P, "A", d, "09:00", 6, brk="11:00") for d in D[:3]]
+    assert six[0].paid_min == 345
+    return Pair(P, six[:2], six)
+
+
+def _average_hours_limit():
+    # 7 days at an 11.5-h contract → 690 paid minutes over the horizon
+    P = problem(days=7, staff={"employees": [{"id": "A", "contract_hours_per_week": 11.5}]})
+    six = [row(P, "A", d, "09:00", 6, brk="11:00") for d in D[:3]]
+    return Pair(P, six[:2], six)
+
+
+def _min_rest():
+    # open 08:00–22:00: a shift ending 22:00 then arrival 09:15 is 11 h 15 (ok), 08:45 is 10 h 45
+    P = problem(days=2, open_="08:00", close="22:00")
+    late = row(P, "A", D[0], "19:00", 3)
+    return Pair(P, [late, row(P, "A", D[1], "09:30", 3)], [late, row(P, "A", D[1], "09:00", 3)])
+
+
+def _max_consecutive_days():
+    P = problem(days=3, labour={"max_consecutive_days": 2})
+    shifts = [row(P, "A", d, "09:00", 3) for d in D[:3]]
+    return Pair(P, [shifts[0], shifts[2]], shifts)
+
+
+def _min_days_off():
+    P = problem(days=7, labour={"max_consecutive_days": 7, "min_days_off_per_week": 1})
+    shifts = [row(P, "A", d, "09:00", 3) for d in D]
+    return Pair(P, shifts[:6], shifts)
+
+
+def _duty_manager_on_site():
+    # (a one-day roster at a 44-h average allows one 6-h shift)
+    P = problem(labour={"max_avg_weekly_hours": 44},
+                staff={"employees": [{"id": "A"}, {"id": "M", "duty_manager": True,
+                                                   "contract_hours_per_week": 44}]})
+    # the meal break counts as on site; a 3-h shift leaves 12:00–15:00 without a manager
+    return Pair(P, [row(P, "M", D[0], "09:00", 6, brk="11:00")], [row(P, "M", D[0], "09:00", 3)])
+
+
+def _under_coverage():
+    P = problem(req=[(D[0], "general", "09:00", "12:00", 1)])
+    return Pair(P, [row(P, "A", D[0], "09:00", 3)], [])
+
+
+def _over_coverage():
+    P = problem()
+    return Pair(P, [], [row(P, "A", D[0], "09:00", 3)])
+
+
+def _paid_hours():
+    P = problem()
+    return Pair(P, [], [row(P, "A", D[0], "09:00", 3)])
+
+
+def _both_or_one(days: int, d: dt.date, start: str):
+    """A and B each on the same shift (shared evenly), or A alone."""
+    P = problem(days=days)
+    a, b = row(P, "A", d, start, 3), row(P, "B", d, start, 3)
+    return Pair(P, [a, b], [a])
+
+
+def _missing_on_call():
+    P = problem(reserve=[D[0]], staff={"on_call_reserve_holidays": 1})
+    a, b = row(P, "A", D[0], "09:00", 3), row(P, "B", D[0], "09:00", 3)
+    return Pair(P, [a], [a, b], ok_on_call=(("B", D[0]),))
+
+
+def _idle_qualified_staff():
+    P = problem(req=[(D[0], "general", "09:00", "12:00", 1)])
+    return Pair(P, [row(P, "A", D[0], "09:00", 3)], [])  # A and B both off
+
+
+def _qualified_at_other_post():
+    P = problem(req=[(D[0], "general", "09:00", "12:00", 1)],
+                staff={"employees": [{"id": "A", "skills": ["general", "vip"]}]})
+    return Pair(P, [row(P, "A", D[0], "09:00", 3)], [row(P, "A", D[0], "09:00", 3, "vip")])
+
+
+PAIRS: dict[str, Callable[[], Pair]] = {
+    reg.KNOWN_EMPLOYEE_AND_POST.id: _known_employee_and_post,
+    reg.SHIFT_TEMPLATE.id: _shift_template,
+    reg.PHYSICAL_COUNTERS.id: _physical_counters,
+    reg.ONE_SHIFT_PER_DAY.id: _one_shift_per_day,
+    reg.SKILL_ELIGIBILITY.id: _skill_eligibility,
+    reg.LEAVE_AND_UNAVAILABILITY.id: _leave_and_unavailability,
+    reg.WEEKLY_HOURS_LIMIT.id: _weekly_hours_limit,
+    reg.AVERAGE_HOURS_LIMIT.id: _average_hours_limit,
+    reg.MIN_REST.id: _min_rest,
+    reg.MAX_CONSECUTIVE_DAYS.id: _max_consecutive_days,
+    reg.MIN_DAYS_OFF.id: _min_days_off,
+    reg.DUTY_MANAGER_ON_SITE.id: _duty_manager_on_site,
+    reg.UNDER_COVERAGE.id: _under_coverage,
+    reg.OVER_COVERAGE.id: _over_coverage,
+    reg.PAID_HOURS.id: _paid_hours,
+    reg.WEEKEND_SPREAD.id: lambda: _both_or_one(7, D[5], "09:00"),  # Saturday
+    reg.EVENING_SPREAD.id: lambda: _both_or_one(1, D[0], "12:00"),  # ends at closing
+    reg.HOURS_SPREAD.id: lambda: _both_or_one(1, D[0], "09:00"),
+    reg.MISSING_ON_CALL.id: _missing_on_call,
+    reg.IDLE_QUALIFIED_STAFF.id: _idle_qualified_staff,
+    reg.QUALIFIED_AT_OTHER_POST.id: _qualified_at_other_post,
+}
+
+
+def flagged(report) -> set[str]:
+    """Rule ids the checker flags: hard violations and the planner's rule."""
+    return {v.rule for v in (*report.violations, *report.idle)}
+
+
+def representable(P: RosterProblem, rows: list[RosterRow]) -> bool:
+    """Could an assignment model over every template and post produce these rows?"""
+    index = {t: k for k, t in enumerate(P.templates)}
+    everything = {d: [(k, p) for k in range(len(P.templates)) for p in P.posts]
+                  for d in P.dates}
+    V = AssignmentVars(cp_model.CpModel(), P, everything, prefilter=False)
+    return all((r.employee, r.date, index.get(r.template), r.post) in V.x for r in rows)
+
+
+@pytest.mark.parametrize("rule", reg.RULES, ids=lambda r: r.id)
+def test_every_rule_has_a_check_a_model_part_and_a_satisfied_violated_pair(rule):
+    pair = PAIRS[rule.id]()  # a new rule needs its pair here
+    P = pair.P
+    ok = check_roster(Roster(tuple(pair.ok), P.dates, pair.ok_on_call), P)
+    bad = check_roster(Roster(tuple(pair.bad), P.dates), P)
+
+    # the checker: the violated roster breaks this rule and no other hard or planner rule
+    if rule.kind == "soft":
+        assert ok.terms[rule.id] == 0 < bad.terms[rule.id]
+        assert not ok.violations and not bad.violations
+    else:
+        assert flagged(ok) == set()
+        assert flagged(bad) == {rule.id}
+        assert all(v.rule == rule.id for v in bad.by_rule(rule.id))
+    if rule.weight is not None:
+        assert rule.weight in {f.name for f in dataclasses.fields(Weights)}
+        assert ok.terms[rule.id] == 0 < bad.terms[rule.id]
+
+    # the model side
+    part = rule.model_part()
+    if rule.model == "vars:AssignmentVars":  # kept by construction: no variable for the row
+        assert representable(P, pair.ok) and not representable(P, pair.bad)
+    elif rule.kind == "planner":  # the greedy repair fills the post, leaves the kept roster
+        fixed, _moves = part(P, list(pair.bad))
+        assert flagged(check_roster(Roster(tuple(fixed), P.dates), P)) == set()
+        kept, none = part(P, list(pair.ok))
+        assert sorted(kept) == sorted(pair.ok) and not any(none.values())
+    elif rule.weight is None:  # a hard constraint
+        assert part in R.HARD_RULES_ASSIGNMENT
+        assert forced_status(P, part, pair.ok) in ("OPTIMAL", "FEASIBLE")
+        assert forced_status(P, part, pair.bad) == "INFEASIBLE"
+    else:  # a priced term with the rule's id and the checker's value
+        assert forced_penalty(P, part, pair.ok, rule.id) == ok.terms[rule.id]
+        assert forced_penalty(P, part, pair.bad, rule.id) == bad.terms[rule.id]
+
+
+def test_the_registry_names_every_weight_and_every_term_once():
+    weights = [r.weight for r in reg.RULES if r.weight is not None]
+    assert sorted(weights) == sorted(f.name for f in dataclasses.fields(Weights))
+    P = problem()
+    assert set(check_roster(Roster((), P.dates), P).terms) == set(reg.PRICED_RULES)
+    assert set(PAIRS) == set(reg.BY_ID)
+
+
+def test_every_pooled_part_is_a_row_family_of_the_pooled_model():
+    from hallplan.optimize.roster import pooled
+
+    for r in reg.RULES:
+        if r.pooled is not None:
+            assert r.pooled in pooled.__doc__, r.id
+
+
+def test_an_unknown_rule_id_lists_the_known_ones():
+    with pytest.raises(KeyError, match="unknown roster rule 'no_duty_manager'; known: "):
+        reg.rule("no_duty_manager")
 
 
 def test_greeter_post_needs_greeter_skill():
     P = problem(staff={"employees": [{"id": "A"}, {"id": "B", "skills": ["greeter"]}]})
-    assert_rule(P, R.add_skill_eligibility, "skill_eligibility",
-                [row(P, "B", D[0], "09:00", 3, "greeter")],
-                [row(P, "A", D[0], "09:00", 3, "greeter")])
+    ok, bad = [row(P, "B", D[0], "09:00", 3, "greeter")], [row(P, "A", D[0], "09:00", 3, "greeter")]
+    assert forced_status(P, R.add_skill_eligibility, ok) == "OPTIMAL"
+    assert forced_status(P, R.add_skill_eligibility, bad) == "INFEASIBLE"
+    assert violations(P, bad, reg.SKILL_ELIGIBILITY.id) and not violations(
+        P, ok, reg.SKILL_ELIGIBILITY.id)
 
 
-def test_leave_and_unavailability():
-    P = problem(days=2, staff={"employees": [
-        {"id": "A", "leave": [str(D[0])]}, {"id": "B", "unavailable_weekdays": [1]}]})
-    assert_rule(P, R.add_leave_and_unavailability, "leave_and_unavailability",
-                [row(P, "A", D[1], "09:00", 3), row(P, "B", D[0], "09:00", 3)],
-                [row(P, "A", D[0], "09:00", 3)])
-    assert violations(P, [row(P, "B", D[1], "09:00", 3)], "leave_and_unavailability")
-
-
-def test_weekly_hours_limit():
-    # a 6-h shift is paid 15 + 360 − 30 = 345 min; two fit in 11.5 h, three do not
-    P = problem(days=3, labour={"max_weekly_hours": 11.5, "max_avg_weekly_hours": 40})
-    six = [row(P, "A", d, "09:00", 6, brk="11:00") for d in D[:3]]
-    assert six[0].paid_min == 345
-    assert_rule(P, R.add_weekly_hours_limit, "weekly_hours_limit", six[:2], six)
-
-
-def test_average_hours_limit():
-    # 7 days at 11.5 h/week average → 690 paid minutes over the horizon
-    P = problem(days=7, staff={"employees": [{"id": "A", "contract_hours_per_week": 11.5}]})
-    six = [row(P, "A", d, "09:00", 6, brk="11:00") for d in D[:3]]
-    assert_rule(P, R.add_average_hours_limit, "average_hours_limit", six[:2], six)
-
-
-def test_min_rest():
-    # open 08:00–22:00: a shift ending 22:00 then arrival 09:15 is 11 h 15 (ok), 08:45 is 10 h 45
-    P = problem(days=2, open_="08:00", close="22:00")
-    late = row(P, "A", D[0], "19:00", 3)
-    assert_rule(P, R.add_min_rest, "min_rest",
-                [late, row(P, "A", D[1], "09:30", 3)], [late, row(P, "A", D[1], "09:00", 3)])
+def test_an_unavailable_weekday_is_like_leave():
+    P = problem(days=2, staff={"employees": [{"id": "B", "unavailable_weekdays": [1]}]})
+    assert violations(P, [row(P, "B", D[1], "09:00", 3)], reg.LEAVE_AND_UNAVAILABILITY.id)
+    assert not violations(P, [row(P, "B", D[0], "09:00", 3)], reg.LEAVE_AND_UNAVAILABILITY.id)
 
 
 def test_min_rest_exactly_eleven_hours_is_allowed():
@@ -89,30 +284,12 @@ def test_min_rest_exactly_eleven_hours_is_allowed():
     late = row(P, "A", D[0], "19:00", 3)
     ok = [late, row(P, "A", D[1], "09:30", 3)]  # 22:00 → 09:15 = exactly 11 h 15
     assert forced_status(P, R.add_min_rest, ok) == "OPTIMAL"
-    assert not violations(P, ok, "min_rest")
+    assert not violations(P, ok, reg.MIN_REST.id)
 
 
-def test_max_consecutive_days():
-    P = problem(days=3, labour={"max_consecutive_days": 2})
-    shifts = [row(P, "A", d, "09:00", 3) for d in D[:3]]
-    assert_rule(P, R.add_max_consecutive_days, "max_consecutive_days",
-                [shifts[0], shifts[2]], shifts)
-
-
-def test_min_days_off():
-    P = problem(days=7, labour={"max_consecutive_days": 7, "min_days_off_per_week": 1})
-    shifts = [row(P, "A", d, "09:00", 3) for d in D]
-    assert_rule(P, R.add_min_days_off, "min_days_off", shifts[:6], shifts)
-
-
-def test_duty_manager_on_site_checker():
-    P = problem(staff={"employees": [{"id": "A"}, {"id": "M", "duty_manager": True,
-                                                   "skills": ["general", "vip"]}]})
-    full = [row(P, "M", D[0], "09:00", 3), row(P, "M", D[0], "12:00", 3)]
-    # one person cannot work two shifts, so split across the day is checked on on-site time:
-    ok = [row(P, "M", D[0], "09:00", 6, brk="11:00")]
-    assert not violations(P, ok, "duty_manager_on_site")  # meal break counts as on site
-    gap = violations(P, full[:1], "duty_manager_on_site")
+def test_duty_manager_gap_is_reported_as_one_run():
+    P = problem(staff={"employees": [{"id": "A"}, {"id": "M", "duty_manager": True}]})
+    gap = violations(P, [row(P, "M", D[0], "09:00", 3)], reg.DUTY_MANAGER_ON_SITE.id)
     assert len(gap) == 1 and "12:00–15:00" in gap[0].when
 
 
@@ -129,7 +306,7 @@ def test_shift_templates_are_all_valid_and_checker_rejects_others():
         row(P, "A", D[0], "13:00", 3),  # ends after closing
     ]
     for r in bad:
-        assert violations(P, [r], "shift_template"), r
+        assert violations(P, [r], reg.SHIFT_TEMPLATE.id), r
 
 
 @pytest.mark.parametrize(("need", "ok"), [(1, True), (2, False)])
@@ -172,7 +349,7 @@ def test_nobody_is_rostered_beyond_the_physical_counters():
     result = RosterOptimizer(problem, CFG).solve()
     cov = result.check.coverage
     assert cov[cov["post"] == "complaint"]["staffed"].max() == 1
-    assert not [v for v in result.check.violations if v.rule == "physical_counters"]
+    assert not [v for v in result.check.violations if v.rule == reg.PHYSICAL_COUNTERS.id]
     rows = tuple(RosterRow(e, MON, 525, 720, "complaint", handover_min=15) for e in "AB")
     broken = check_roster(Roster(rows, (MON,)), problem)
-    assert any(v.rule == "physical_counters" for v in broken.violations)
+    assert any(v.rule == reg.PHYSICAL_COUNTERS.id for v in broken.violations)

@@ -15,6 +15,7 @@ from hallplan.optimize.roster import (
     check_roster,
     make_solver,
 )
+from hallplan.optimize.roster import registry as reg
 from hallplan.optimize.roster.diagnose import explain_core
 from tests.test_roster_helpers import CFG, MON, requirement, row, tiny_hall
 
@@ -113,8 +114,8 @@ def test_duty_manager_on_site_all_day_when_available():
     P = RosterProblem.from_scenario(sc, requirement([(d, "general", "10:00", "12:00", 1)
                                                      for d in D[:2]]))
     res = solve(P)
-    assert not res.check.by_rule("duty_manager_on_site")
-    assert res.check.terms["no_duty_manager"] == 0
+    assert not res.check.by_rule(reg.DUTY_MANAGER_ON_SITE.id)
+    assert res.check.terms[reg.DUTY_MANAGER_ON_SITE.id] == 0
 
 
 def test_under_coverage_is_soft_by_default_and_reported():
