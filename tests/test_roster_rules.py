@@ -353,3 +353,22 @@ def test_nobody_is_rostered_beyond_the_physical_counters():
     rows = tuple(RosterRow(e, MON, 525, 720, "complaint", handover_min=15) for e in "AB")
     broken = check_roster(Roster(rows, (MON,)), problem)
     assert any(v.rule == reg.PHYSICAL_COUNTERS.id for v in broken.violations)
+
+
+def test_each_diagnosis_names_its_rule():
+    """The sentences of an infeasible roster carry the registry id of the rule they are
+    about, so code can tell a duty-manager gap from a cover shortage without reading text."""
+    from hallplan.optimize.roster.diagnose import CORE_RULE, explain_core, precheck
+
+    P = problem(days=2, req=[(D[0], "vip", "09:00", "12:00", 2)], staff={"employees": [
+        {"id": "A", "skills": ["general", "vip"]},
+        {"id": "M", "duty_manager": True, "leave": [str(D[1])]}]})
+    vip, dm = precheck(P)
+    assert vip.startswith("VIP lane, Mon 9 Mar") and vip.rule == reg.UNDER_COVERAGE.id
+    assert dm.startswith("Tue 10 Mar: no duty manager") and dm.rule == reg.DUTY_MANAGER_ON_SITE.id
+    core = [("week_hours", (0, ("general",), 600)), ("duty_manager", (D[1], 0))]
+    assert [m.rule for m in explain_core(P, core)] == [reg.WEEKLY_HOURS_LIMIT.id,
+                                                       reg.DUTY_MANAGER_ON_SITE.id]
+    assert set(CORE_RULE.values()) <= set(reg.BY_ID)
+    with pytest.raises(ValueError, match="unknown constraint kind"):
+        explain_core(P, [("lunch_break", ())])

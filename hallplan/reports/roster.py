@@ -1,5 +1,6 @@
-"""Roster outputs for planners: roster.csv, hours per employee and week, coverage and Gantt
-charts. Every file is written atomically."""
+"""Roster outputs for planners: roster.csv, hours per employee and week, every roster rule
+with what the roster does against it, coverage and Gantt charts. Every file is written
+atomically."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from hallplan.atomic import save_figure, write_csv
-from hallplan.optimize.roster.check import check_roster
+from hallplan.optimize.roster import registry
+from hallplan.optimize.roster.check import CheckReport, check_roster
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
 from hallplan.optimize.roster.solution import Roster
 from hallplan.optimize.roster.templates import clock
@@ -42,6 +44,18 @@ def hours_table(roster: Roster, problem: RosterProblem) -> pd.DataFrame:
     out["total_paid_hours"] = out[weeks].sum(axis=1).round(2) if weeks else 0.0
     out["allowed_hours"] = [round(problem.avg_cap_min(e) / 60, 2) for e in problem.employees]
     return out
+
+
+def rules_table(report: CheckReport) -> pd.DataFrame:
+    """roster_rules.csv: every roster rule in words (from the registry), whether it is hard,
+    soft or the planner's, how often the roster breaks it (hard and planner's rules) and its
+    penalty in the objective (priced rules; 1 unit = one paid minute)."""
+    rows = [(r.id, r.kind, r.statement,
+             None if r.kind == "soft" else len(report.by_rule(r.id)),
+             report.terms.get(r.id))
+            for r in registry.RULES]
+    return pd.DataFrame(rows, columns=["rule", "kind", "statement", "violations", "penalty"]
+                        ).astype({"violations": "Int64"})
 
 
 def coverage_figure(coverage: pd.DataFrame, problem: RosterProblem):
@@ -89,14 +103,15 @@ def gantt_figure(roster: Roster, problem: RosterProblem, date):
 
 def write_roster_outputs(roster: Roster, requirement: Requirement, scenario: Scenario,
                          out_dir: Path, gantt_days: int | None = None) -> list[Path]:
-    """Write roster.csv, roster_hours_per_week.csv, roster_coverage.png and one Gantt PNG per
-    day (``gantt_days`` limits how many, from the first date)."""
+    """Write roster.csv, roster_hours_per_week.csv, roster_rules.csv, roster_coverage.png and
+    one Gantt PNG per day (``gantt_days`` limits how many, from the first date)."""
     out = Path(out_dir)
     problem = RosterProblem.from_scenario(scenario, requirement)
     report = check_roster(roster, problem)
     paths = [
         write_csv(out / "roster.csv", roster_table(roster)),
         write_csv(out / "roster_hours_per_week.csv", hours_table(roster, problem)),
+        write_csv(out / "roster_rules.csv", rules_table(report)),
     ]
     fig = coverage_figure(report.coverage, problem)
     paths.append(save_figure(out / "roster_coverage.png", fig))

@@ -9,6 +9,9 @@ Two sources, both turned into sentences such as
 * :func:`explain_core`: the assumption literals returned by CP-SAT's
   ``SufficientAssumptionsForInfeasibility`` on the strict stage-1 model (every coverage and
   capacity constraint is guarded by one literal), grouped and phrased.
+
+Every sentence is a :class:`RuleMessage`: a plain ``str`` for the error text and the CLI that
+also carries the id of the roster rule it is about (from the registry).
 """
 
 from __future__ import annotations
@@ -17,8 +20,33 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 
+from hallplan.optimize.roster import registry as reg
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
 from hallplan.optimize.roster.templates import clock
+
+
+class RuleMessage(str):
+    """A planner's sentence about one roster rule; ``rule`` is its registry id."""
+
+    rule: str
+
+    def __new__(cls, rule: str, text: str) -> RuleMessage:
+        self = super().__new__(cls, text)
+        self.rule = reg.rule(rule).id
+        return self
+
+
+#: The roster rule behind each kind of guarded constraint of the strict stage-1 model.
+CORE_RULE = {
+    "cover": reg.UNDER_COVERAGE.id,
+    "day_headcount": reg.ONE_SHIFT_PER_DAY.id,
+    "week_days": reg.MIN_DAYS_OFF.id,
+    "week_hours": reg.WEEKLY_HOURS_LIMIT.id,
+    "horizon_hours": reg.AVERAGE_HOURS_LIMIT.id,
+    "duty_manager": reg.DUTY_MANAGER_ON_SITE.id,
+    "duty_manager_week": reg.DUTY_MANAGER_ON_SITE.id,
+    "duty_manager_horizon": reg.DUTY_MANAGER_ON_SITE.id,
+}
 
 
 class RosterInfeasibleError(ValueError):
@@ -49,9 +77,9 @@ def _absent(P: RosterProblem, sub, d: dt.date) -> str:
     return f" ({', '.join(away[:5])}{more} on leave or unavailable)"
 
 
-def precheck(P: RosterProblem) -> list[str]:
+def precheck(P: RosterProblem) -> list[RuleMessage]:
     """Necessary conditions checked by counting; each failure is one sentence."""
-    out: list[str] = []
+    out: list[RuleMessage] = []
     active = [p for p in P.posts if any(any(P.required[(d, p)]) for d in P.dates)]
     subsets = [s for r in range(1, len(active) + 1) for s in itertools.combinations(active, r)]
     for d in P.dates:
@@ -72,15 +100,18 @@ def precheck(P: RosterProblem) -> list[str]:
                 if any(set(s) <= set(sub) and (a, b) == ab for s, ab in reported):
                     continue
                 reported.add((sub, (a, b)))
-                out.append(f"{_posts_label(sub)}, {day_label(d)} {clock(a)}–{clock(b)}: needs "
-                           f"{need} {_qualified(sub)} staff at once, {avail} available"
-                           f"{_absent(P, sub, d)}")
+                out.append(RuleMessage(
+                    reg.UNDER_COVERAGE.id,
+                    f"{_posts_label(sub)}, {day_label(d)} {clock(a)}–{clock(b)}: needs "
+                    f"{need} {_qualified(sub)} staff at once, {avail} available"
+                    f"{_absent(P, sub, d)}"))
     if P.duty_managers:
         for d in P.dates:
             if not any(P.available(e, d) for e in P.duty_managers):
-                out.append(f"{day_label(d)}: no duty manager available while the hall is open "
-                           f"{clock(P.open_min)}–{clock(P.close_min)}"
-                           f"{_absent_dm(P, d)}")
+                out.append(RuleMessage(
+                    reg.DUTY_MANAGER_ON_SITE.id,
+                    f"{day_label(d)}: no duty manager available while the hall is open "
+                    f"{clock(P.open_min)}–{clock(P.close_min)}{_absent_dm(P, d)}"))
     return out
 
 
@@ -89,9 +120,13 @@ def _absent_dm(P: RosterProblem, d: dt.date) -> str:
     return f" ({', '.join(away)} on leave or unavailable)" if away else ""
 
 
-def explain_core(P: RosterProblem, core: list[tuple[str, tuple]]) -> list[str]:
+def explain_core(P: RosterProblem, core: list[tuple[str, tuple]]) -> list[RuleMessage]:
     """Phrase the constraints of an infeasible core (see ``stage1.build_shift_counts``)."""
-    out: list[str] = []
+    unknown = sorted({kind for kind, _ in core} - set(CORE_RULE))
+    if unknown:
+        raise ValueError(f"infeasible core: unknown constraint kind(s) {unknown}; "
+                         f"expected one of {sorted(CORE_RULE)}")
+    out: list[RuleMessage] = []
     cover: dict[tuple[dt.date, str], list[tuple[int, int]]] = defaultdict(list)
     for kind, info in core:
         if kind == "cover":
@@ -103,16 +138,16 @@ def explain_core(P: RosterProblem, core: list[tuple[str, tuple]]) -> list[str]:
         a, b = items[0][0], items[-1][0] + P.interval_min
         cover_text[(d, p)] = (f"{post_label(p)}, {day_label(d)} {clock(a)}–{clock(b)} "
                               f"(up to {max(n for _, n in items)} at once)")
-    used: set = set()
     for kind, info in core:
+        if kind == "cover":  # phrased with the rows that bind it, or alone at the end
+            continue
         if kind == "day_headcount":
             d, sub, k = info
             parts = [cover_text[(d, p)] for p in sub if (d, p) in cover_text]
-            used |= {(d, p) for p in sub}
             longest = max(P.labour.shift_lengths_hours)
-            out.append(f"{day_label(d)}: {'; '.join(parts) or _posts_label(sub)} needs more "
-                       f"shifts than the {k} {_qualified(sub)} staff available that day can "
-                       f"work (one shift each, at most {longest:g} h){_absent(P, sub, d)}")
+            text = (f"{day_label(d)}: {'; '.join(parts) or _posts_label(sub)} needs more "
+                    f"shifts than the {k} {_qualified(sub)} staff available that day can "
+                    f"work (one shift each, at most {longest:g} h){_absent(P, sub, d)}")
         elif kind in ("week_days", "week_hours"):
             w, sub, cap = info
             days = P.weeks[w]
@@ -120,28 +155,30 @@ def explain_core(P: RosterProblem, core: list[tuple[str, tuple]]) -> list[str]:
             what = (f"{cap} shifts (after the weekly day off and leave)" if kind == "week_days"
                     else f"{cap / 60:,.0f} paid hours (at most "
                          f"{P.labour.max_weekly_hours:g} h each)")
-            out.append(f"{_posts_label(sub)}, {span}: the requirement needs more than the "
-                       f"{_qualified(sub)} staff can give: {what}")
+            text = (f"{_posts_label(sub)}, {span}: the requirement needs more than the "
+                    f"{_qualified(sub)} staff can give: {what}")
         elif kind == "horizon_hours":
             sub, cap = info
-            out.append(f"{_posts_label(sub)}: the requirement over the whole roster needs more "
-                       f"than {cap / 60:,.0f} paid hours, the {_qualified(sub)} staff's "
-                       f"allowance at an average of {P.labour.max_avg_weekly_hours:g} h/week")
+            text = (f"{_posts_label(sub)}: the requirement over the whole roster needs more "
+                    f"than {cap / 60:,.0f} paid hours, the {_qualified(sub)} staff's "
+                    f"allowance at an average of {P.labour.max_avg_weekly_hours:g} h/week")
         elif kind == "duty_manager":
             d, n_dm = info
-            out.append(f"{day_label(d)}: a duty manager must be on site "
-                       f"{clock(P.open_min)}–{clock(P.close_min)}; {n_dm} duty manager(s) "
-                       f"available{_absent_dm(P, d)}")
+            text = (f"{day_label(d)}: a duty manager must be on site "
+                    f"{clock(P.open_min)}–{clock(P.close_min)}; {n_dm} duty manager(s) "
+                    f"available{_absent_dm(P, d)}")
         elif kind == "duty_manager_week":
             w, cap_days, cap_min = info
-            out.append(f"week {w + 1}: duty-manager cover through opening hours needs more "
-                       f"than the duty managers can work ({cap_days} shifts, "
-                       f"{cap_min / 60:,.0f} h)")
-        elif kind == "duty_manager_horizon":
+            text = (f"week {w + 1}: duty-manager cover through opening hours needs more "
+                    f"than the duty managers can work ({cap_days} shifts, "
+                    f"{cap_min / 60:,.0f} h)")
+        else:  # duty_manager_horizon
             (cap,) = info
-            out.append(f"duty-manager cover over the whole roster needs more than the duty "
-                       f"managers' {cap / 60:,.0f} h allowance")
+            text = (f"duty-manager cover over the whole roster needs more than the duty "
+                    f"managers' {cap / 60:,.0f} h allowance")
+        out.append(RuleMessage(CORE_RULE[kind], text))
     if not out:
-        out.extend(f"{text}: cannot be covered under the labour rules"
+        out.extend(RuleMessage(reg.UNDER_COVERAGE.id,
+                               f"{text}: cannot be covered under the labour rules")
                    for text in cover_text.values())
     return out
