@@ -54,6 +54,12 @@ class PeerResult:
     abandoned: int
     mean_wait_min: float
 
+    @classmethod
+    def of(cls, customers: int, served: int, abandoned: int, wait_sum_min: float) -> PeerResult:
+        """From the counts and the total time in queue (the mean is NaN with no arrivals)."""
+        mean = wait_sum_min / customers if customers else math.nan
+        return cls(customers, served, abandoned, mean)
+
     @property
     def abandon_share(self) -> float:
         return self.abandoned / self.customers if self.customers else math.nan
@@ -147,12 +153,7 @@ def run_ciw(
         wait_sum += rec.waiting_time
     if served + abandoned != customers:  # pragma: no cover
         raise RuntimeError(f"ciw records ({served}+{abandoned}) != arrivals ({customers})")
-    return PeerResult(
-        customers=customers,
-        served=served,
-        abandoned=abandoned,
-        mean_wait_min=wait_sum / customers if customers else math.nan,
-    )
+    return PeerResult.of(customers, served, abandoned, wait_sum)
 
 
 # --------------------------------------------------------------------------------------
@@ -202,12 +203,7 @@ def run_simpy_naive(
     env.process(source(env))
     env.run()  # no `until`: runs until the event queue is empty, i.e. the system drained
     n = stats["customers"]
-    return PeerResult(
-        customers=n,
-        served=stats["served"],
-        abandoned=stats["abandoned"],
-        mean_wait_min=stats["wait"] / n if n else math.nan,
-    )
+    return PeerResult.of(n, stats["served"], stats["abandoned"], stats["wait"])
 
 
 # --------------------------------------------------------------------------------------
@@ -265,12 +261,7 @@ def run_heap_lower_bound(
             else:
                 wait_sum += w
                 heapreplace(free, f + s)
-    return PeerResult(
-        customers=n,
-        served=n - abandoned,
-        abandoned=abandoned,
-        mean_wait_min=wait_sum / n if n else math.nan,
-    )
+    return PeerResult.of(n, n - abandoned, abandoned, wait_sum)
 
 
 # --------------------------------------------------------------------------------------

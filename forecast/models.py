@@ -175,6 +175,31 @@ class _CalendarFeatures:
         keep = np.array([d > cut for d in dates])
         return [d for d, k in zip(dates, keep, strict=True) if k], yv[keep]
 
+    def _start_fit(self, X, y) -> tuple[pd.DataFrame, np.ndarray]:
+        """The checked training window and its design matrix. Until the subclass fits a
+        model, there is none: a history of zeros forecasts zero."""
+        dates, yv = _check_xy(X, y)
+        dates, yv = self._window(dates, yv)
+        self.calendar_ = get_calendar(self.calendar)
+        self.origin_ = min(dates)
+        self.last_date_ = max(dates)
+        feats = self._features(dates)
+        self.feature_names_ = list(feats.columns)
+        self.model_ = None
+        self.train_y_, self.train_fitted_ = yv, np.zeros_like(yv)
+        return feats, yv
+
+    def _predict_matrix(self, M: np.ndarray) -> np.ndarray:
+        return self.model_.predict(M)
+
+    def predict(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        dates = as_dates(X)
+        if self.model_ is None:
+            return np.zeros(len(dates))
+        with threadpool_limits(1):  # tiny problems: threads only add contention
+            return self._predict_matrix(self._features(dates).to_numpy())
+
 
 class CalendarPoissonForecaster(_IntervalMixin, _CalendarFeatures, BaseEstimator):
     """Poisson GLM: log(visits) = weekday + month-start day + holiday, eve, after-holiday,
@@ -213,19 +238,11 @@ class CalendarPoissonForecaster(_IntervalMixin, _CalendarFeatures, BaseEstimator
     def fit(self, X, y) -> CalendarPoissonForecaster:
         from sklearn.linear_model import PoissonRegressor
 
-        dates, yv = _check_xy(X, y)
         if self.alpha < 0:
             raise ValueError("alpha must be >= 0")
-        dates, yv = self._window(dates, yv)
-        self.calendar_ = get_calendar(self.calendar)
-        self.origin_ = min(dates)
-        self.last_date_ = max(dates)
+        feats, yv = self._start_fit(X, y)
         self.scale_ = max(float(yv.mean()), 1e-9)
-        feats = self._features(dates)
-        self.feature_names_ = list(feats.columns)
         if yv.sum() == 0:
-            self.model_ = None
-            self.train_y_, self.train_fitted_ = yv, np.zeros_like(yv)
             return self
         # fit y / scale: the optimiser is better conditioned and the penalty scale-free
         model = PoissonRegressor(alpha=self.alpha, max_iter=1000)
@@ -233,16 +250,11 @@ class CalendarPoissonForecaster(_IntervalMixin, _CalendarFeatures, BaseEstimator
             model.fit(feats.to_numpy(), yv / self.scale_)
         self.model_ = model
         self.coef_ = pd.Series(model.coef_, index=self.feature_names_)
-        self.train_y_ = yv
         self.train_fitted_ = model.predict(feats.to_numpy()) * self.scale_
         return self
 
-    def predict(self, X) -> np.ndarray:
-        check_is_fitted(self)
-        dates = as_dates(X)
-        if self.model_ is None:
-            return np.zeros(len(dates))
-        return self.model_.predict(self._features(dates).to_numpy()) * self.scale_
+    def _predict_matrix(self, M: np.ndarray) -> np.ndarray:
+        return self.model_.predict(M) * self.scale_
 
 
 class CalendarGBMForecaster(_IntervalMixin, _CalendarFeatures, BaseEstimator):
@@ -279,15 +291,10 @@ class CalendarGBMForecaster(_IntervalMixin, _CalendarFeatures, BaseEstimator):
     def fit(self, X, y) -> CalendarGBMForecaster:
         from sklearn.ensemble import HistGradientBoostingRegressor
 
-        dates, yv = _check_xy(X, y)
-        dates, yv = self._window(dates, yv)
-        rng = check_random_state(self.random_state)
-        self.calendar_ = get_calendar(self.calendar)
-        self.origin_ = min(dates)
-        self.last_date_ = max(dates)
-        feats = self._features(dates)
-        self.feature_names_ = list(feats.columns)
-        seed = int(rng.randint(0, 2**31 - 1))
+        feats, yv = self._start_fit(X, y)
+        seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+        if yv.sum() == 0:
+            return self
         self.model_ = HistGradientBoostingRegressor(
             loss="poisson",
             max_iter=self.max_iter,
@@ -295,23 +302,10 @@ class CalendarGBMForecaster(_IntervalMixin, _CalendarFeatures, BaseEstimator):
             min_samples_leaf=5,
             random_state=seed,
         )
-        if yv.sum() == 0:
-            self.model_ = None
-            self.train_y_, self.train_fitted_ = yv, np.zeros_like(yv)
-            return self
         with threadpool_limits(1):  # tiny problems: threads only add contention
             self.model_.fit(feats.to_numpy(), yv)
             self.train_fitted_ = self.model_.predict(feats.to_numpy())
-        self.train_y_ = yv
         return self
-
-    def predict(self, X) -> np.ndarray:
-        check_is_fitted(self)
-        dates = as_dates(X)
-        if self.model_ is None:
-            return np.zeros(len(dates))
-        with threadpool_limits(1):
-            return self.model_.predict(self._features(dates).to_numpy())
 
 
 FORECASTERS = {

@@ -24,7 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -210,6 +211,26 @@ class HistoryStore:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All of the block's writes, or none of them."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def _insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        """Append ``frame`` (columns in the table's order) to ``table``."""
+        self.con.register("_incoming_frame", frame)
+        try:
+            self.con.execute(f"INSERT INTO {table} SELECT * FROM _incoming_frame")
+        finally:
+            self.con.unregister("_incoming_frame")
+
     # ------------------------------------------------------------------ visits
     def _next_id(self, table: str, col: str) -> int:
         q = f"SELECT coalesce(max({col}), 0) + 1 FROM {table}"
@@ -235,8 +256,7 @@ class HistoryStore:
             "outcome",
         ):
             frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction():
             con.register("incoming", frame)
             existing = int(
                 con.execute(
@@ -253,9 +273,7 @@ class HistoryStore:
             if len(bad):
                 b = bad.loc[:, ["line", "reason", "detail", "raw"]].copy()
                 b.insert(0, "import_id", import_id)
-                con.register("bad_rows", b)
-                con.execute("INSERT INTO rejects SELECT * FROM bad_rows")
-                con.unregister("bad_rows")
+                self._insert_frame("rejects", b)
             n_rej = int(bad["line"].nunique()) if len(bad) else 0
             con.execute(
                 "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -270,10 +288,6 @@ class HistoryStore:
                     existing,
                 ],
             )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         return import_id, inserted, existing
 
     def visits(
@@ -371,9 +385,7 @@ class HistoryStore:
         """Store a forecast: ``days`` (date, visits, lo, hi, day_type) and ``detail``
         (date, interval_start_min, service_type, customer_class, visits)."""
         fid = self._next_id("forecast_runs", "forecast_id")
-        con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction() as con:
             con.execute(
                 "INSERT INTO forecast_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -390,20 +402,12 @@ class HistoryStore:
             )
             d = days.loc[:, ["date", "visits", "lo", "hi", "day_type"]].copy()
             d.insert(0, "forecast_id", fid)
-            con.register("fd", d)
-            con.execute("INSERT INTO forecast_days SELECT * FROM fd")
-            con.unregister("fd")
+            self._insert_frame("forecast_days", d)
             x = detail.loc[
                 :, ["date", "interval_start_min", "service_type", "customer_class", "visits"]
             ].copy()
             x.insert(0, "forecast_id", fid)
-            con.register("fx", x)
-            con.execute("INSERT INTO forecasts SELECT * FROM fx")
-            con.unregister("fx")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            self._insert_frame("forecasts", x)
         return fid
 
     def latest_forecast_days(
@@ -444,18 +448,10 @@ class HistoryStore:
         frame = pd.DataFrame(
             rows, columns=["hall_id", "date", "post", "seat", "start_min", "end_min"]
         )
-        con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction() as con:
             for d in dates:
                 con.execute("DELETE FROM rosters WHERE hall_id = ? AND date = ?", [hall_id, d])
-            con.register("ro", frame)
-            con.execute("INSERT INTO rosters SELECT * FROM ro")
-            con.unregister("ro")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            self._insert_frame("rosters", frame)
         return len(frame)
 
     def load_staffing(self, hall_id: str, start: dt.date, end: dt.date) -> Staffing | None:

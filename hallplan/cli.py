@@ -162,6 +162,7 @@ app.add_typer(history_app, name="history")
 
 HallOpt = Annotated[str, typer.Option(help="hall id")]
 HallScenarioOpt = Annotated[Path | None, typer.Option(help="scenario of the hall")]
+MonthOpt = Annotated[str, typer.Option(help="month, YYYY-MM")]
 DEFAULT_STORE = Path("hallplan-history.duckdb")
 StoreOpt = Annotated[
     Path, typer.Option("--store", envvar="HALLPLAN_STORE", help="history store (DuckDB file)")
@@ -174,6 +175,12 @@ def _parse_month(value: str) -> tuple[int, int]:
     except ValueError:
         fail([f"--month: expected a month YYYY-MM; found {value!r}"])
     return d.year, d.month
+
+
+def _hall_month(hall: str, month: str, scenario: Path | None):
+    """``(year, month, scenario)`` of a per-hall monthly command's options."""
+    y, m = _parse_month(month)
+    return y, m, _scenario_for_hall(hall, scenario)
 
 
 def _scenario_for_hall(hall: str, scenario: Path | None):
@@ -371,7 +378,7 @@ def calibrate(
 @app.command()
 def forecast(
     hall: HallOpt,
-    month: Annotated[str, typer.Option(help="month to forecast, YYYY-MM")],
+    month: MonthOpt,
     store: StoreOpt = DEFAULT_STORE,
     scenario: HallScenarioOpt = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/forecast"),
@@ -382,8 +389,7 @@ def forecast(
     from hallplan.forecast.store import StoreError
     from hallplan.reports.forecast import write_forecast_outputs
 
-    y, m = _parse_month(month)
-    s = _scenario_for_hall(hall, scenario)
+    y, m, s = _hall_month(hall, month, scenario)
     _require_history(store, hall)
     try:
         demand, summary = forecast_month(store, hall, s, y, m)
@@ -422,7 +428,7 @@ def _month_staffing(store: Path, hall: str, s, y: int, m: int):
 @app.command("five-tables")
 def five_tables_cmd(
     hall: HallOpt,
-    month: Annotated[str, typer.Option(help="month, YYYY-MM")],
+    month: MonthOpt,
     store: StoreOpt = DEFAULT_STORE,
     scenario: HallScenarioOpt = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/five-tables"),
@@ -432,8 +438,7 @@ def five_tables_cmd(
     from hallplan.forecast.store import StoreError
     from hallplan.reports.forecast import write_five_tables
 
-    y, m = _parse_month(month)
-    s = _scenario_for_hall(hall, scenario)
+    y, m, s = _hall_month(hall, month, scenario)
     _require_history(store, hall)
     try:
         staffing, basis = _month_staffing(store, hall, s, y, m)

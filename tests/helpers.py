@@ -130,3 +130,13 @@ def run(scenario: Scenario, rows: list[dict[str, Any]], staff: DayStaffing):
         staff_frame(rec.staff_spans),
         rec,
     )
+
+
+def run_cli(*args: Any):
+    """``hallplan ARGS…`` in-process through Typer's runner, as a planner would type it
+    (paths may be given as ``Path``); the result has ``exit_code`` and ``output``."""
+    from typer.testing import CliRunner
+
+    from hallplan.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])

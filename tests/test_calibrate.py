@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from hallplan.forecast.calibrate import calibrate, overlay_toml
 from hallplan.forecast.calibrate.patience_fit import fit_patience
@@ -17,6 +16,7 @@ from hallplan.forecast.calibrate.service_fit import fit_service_times
 from hallplan.forecast.mapping import MappingError, load_mapping, read_with_mapping
 from hallplan.forecast.ticket_log import validate_ticket_log
 from hallplan.sim.loader import load_scenario
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "anonymous_bank_calls_1999-02.tsv.gz"
@@ -135,27 +135,9 @@ def test_bank_february_calibrates_on_first_half_and_reproduces_second_half(bank_
 
 @pytest.mark.slow
 def test_cli_calibrate_writes_overlay_report_and_json(tmp_path):
-    from hallplan.cli import app
-
-    res = CliRunner().invoke(
-        app,
-        [
-            "calibrate",
-            str(DATA),
-            "--scenario",
-            str(BANK),
-            "--mapping",
-            str(MAPPING),
-            "--fit-days",
-            "1999-02-01..1999-02-07",
-            "--test-days",
-            "1999-02-21..1999-02-23",
-            "--reps",
-            "3",
-            "--out",
-            str(tmp_path),
-        ],
-    )
+    res = run_cli("calibrate", DATA, "--scenario", BANK, "--mapping", MAPPING,
+                  "--fit-days", "1999-02-01..1999-02-07", "--test-days", "1999-02-21..1999-02-23",
+                  "--reps", 3, "--out", tmp_path)
     assert res.exit_code == 0, res.output
     summary = json.loads((tmp_path / "calibration.json").read_text())
     assert len(summary["held_out"]) == 3
@@ -166,23 +148,8 @@ def test_cli_calibrate_writes_overlay_report_and_json(tmp_path):
 
 
 def test_cli_calibrate_bad_days_is_a_clear_error(tmp_path):
-    from hallplan.cli import app
-
-    res = CliRunner().invoke(
-        app,
-        [
-            "calibrate",
-            str(DATA),
-            "--scenario",
-            str(BANK),
-            "--mapping",
-            str(MAPPING),
-            "--fit-days",
-            "Feb 1",
-            "--out",
-            str(tmp_path),
-        ],
-    )
+    res = run_cli("calibrate", DATA, "--scenario", BANK, "--mapping", MAPPING,
+                  "--fit-days", "Feb 1", "--out", tmp_path)
     assert res.exit_code == 2
     assert "days: expected YYYY-MM-DD" in res.output
 

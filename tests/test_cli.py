@@ -7,30 +7,29 @@ import re
 from pathlib import Path
 
 import pandas as pd
-from typer.testing import CliRunner
 
-from hallplan.cli import app
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
-runner = CliRunner()
+COUNTY = ROOT / "scenarios" / "county_hall.toml"
 
 
 def test_validate_accepts_every_reference_scenario():
     files = [str(p) for p in sorted((ROOT / "scenarios").rglob("*.toml"))
              if "regions" not in p.parts]
-    result = runner.invoke(app, ["validate", *files])
+    result = run_cli("validate", *files)
     assert result.exit_code == 0, result.output
     assert result.output.count("✓") == len(files)
     for region in sorted((ROOT / "scenarios" / "regions").glob("*.toml")):
-        result = runner.invoke(app, ["region", "validate", str(region)])
+        result = run_cli("region", "validate", region)
         assert result.exit_code == 0, result.output
 
 
 def test_validate_reports_file_key_expected_found_without_traceback(tmp_path):
     bad = tmp_path / "bad.toml"
-    text = (ROOT / "scenarios" / "county_hall.toml").read_text(encoding="utf-8")
+    text = COUNTY.read_text(encoding="utf-8")
     bad.write_text(re.sub(r"(?m)^count = \d+", "count = -3", text, count=1), encoding="utf-8")
-    result = runner.invoke(app, ["validate", str(bad)])
+    result = run_cli("validate", bad)
     assert result.exit_code == 2
     out = result.output
     assert "bad.toml: kiosks.count: expected greater than or equal to 0; found -3" in out
@@ -38,7 +37,7 @@ def test_validate_reports_file_key_expected_found_without_traceback(tmp_path):
 
 
 def test_schema_is_json_with_scenario_keys():
-    result = runner.invoke(app, ["schema"])
+    result = run_cli("schema")
     assert result.exit_code == 0
     schema = json.loads(result.output)
     assert {"hall", "lanes", "service_types", "demand"} <= set(schema["properties"])
@@ -46,19 +45,7 @@ def test_schema_is_json_with_scenario_keys():
 
 def test_simulate_writes_the_promised_files(tmp_path):
     out = tmp_path / "out"
-    result = runner.invoke(
-        app,
-        [
-            "simulate",
-            str(ROOT / "scenarios" / "county_hall.toml"),
-            "--reps",
-            "3",
-            "--seed",
-            "4",
-            "--out",
-            str(out),
-        ],
-    )
+    result = run_cli("simulate", COUNTY, "--reps", 3, "--seed", 4, "--out", out)
     assert result.exit_code == 0, result.output
     for name in ["customers.csv", "kpi_interval.csv", "summary.md", "waits.png"]:
         assert (out / name).stat().st_size > 0, name
@@ -78,17 +65,7 @@ def test_simulate_writes_the_promised_files(tmp_path):
 
 
 def test_bad_date_is_a_clear_error(tmp_path):
-    result = runner.invoke(
-        app,
-        [
-            "simulate",
-            str(ROOT / "scenarios" / "county_hall.toml"),
-            "--date",
-            "2026-13-01",
-            "--out",
-            str(tmp_path),
-        ],
-    )
+    result = run_cli("simulate", COUNTY, "--date", "2026-13-01", "--out", tmp_path)
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.output
 
@@ -103,19 +80,8 @@ def test_readme_test_command_is_what_ci_runs():
 
 def test_requirement_writes_csv_and_heatmap(tmp_path):
     out = tmp_path / "req"
-    result = runner.invoke(
-        app,
-        [
-            "requirement",
-            str(ROOT / "scenarios" / "county_hall.toml"),
-            "--month",
-            "2026-12",
-            "--method",
-            "sipp",
-            "--out",
-            str(out),
-        ],
-    )
+    result = run_cli("requirement", COUNTY, "--month", "2026-12", "--method", "sipp",
+                     "--out", out)
     assert result.exit_code == 0, result.output
     req = pd.read_csv(out / "requirement.csv")
     assert list(req.columns) == ["date", "interval_start_min", "post", "staff", "method"]
@@ -124,17 +90,6 @@ def test_requirement_writes_csv_and_heatmap(tmp_path):
 
 
 def test_requirement_rejects_unknown_method(tmp_path):
-    result = runner.invoke(
-        app,
-        [
-            "requirement",
-            str(ROOT / "scenarios" / "county_hall.toml"),
-            "--month",
-            "2026-12",
-            "--method",
-            "guess",
-            "--out",
-            str(tmp_path),
-        ],
-    )
+    result = run_cli("requirement", COUNTY, "--month", "2026-12", "--method", "guess",
+                     "--out", tmp_path)
     assert result.exit_code == 2 and "sipp" in result.output

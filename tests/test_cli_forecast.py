@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from hallplan.cli import app
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
-COUNTY = str(ROOT / "scenarios" / "county_hall.toml")
-runner = CliRunner()
+COUNTY = ROOT / "scenarios" / "county_hall.toml"
 
 
 def generate(log: Path, start: str, end: str):
     """``hallplan history generate`` of the county hall from ``start`` to ``end``."""
-    return runner.invoke(
-        app, ["history", "generate", str(log), "--scenario", COUNTY, "--start", start, "--end", end]
-    )
+    return run_cli("history", "generate", log, "--scenario", COUNTY, "--start", start,
+                   "--end", end)
+
+
+def month_command(command: str, hall: str, month: str, store: Path, *more):
+    """``hallplan forecast`` / ``five-tables`` for one hall and month from a history store."""
+    return run_cli(command, "--hall", hall, "--month", month, "--store", store, *more)
 
 
 def test_generate_import_forecast_five_tables(tmp_path):
@@ -25,43 +26,15 @@ def test_generate_import_forecast_five_tables(tmp_path):
     store = tmp_path / "h.duckdb"
     r = generate(log, "2026-07-01", "2026-09-30")
     assert r.exit_code == 0, r.output
-    r = runner.invoke(
-        app, ["history", "import", str(log), "--hall", "county-hall", "--store", str(store)]
-    )
+    r = run_cli("history", "import", log, "--hall", "county-hall", "--store", store)
     assert r.exit_code == 0, r.output
     assert "0 rejected" in r.output
     out = tmp_path / "fc"
-    r = runner.invoke(
-        app,
-        [
-            "forecast",
-            "--hall",
-            "county-hall",
-            "--month",
-            "2026-10",
-            "--store",
-            str(store),
-            "--out",
-            str(out),
-        ],
-    )
+    r = month_command("forecast", "county-hall", "2026-10", store, "--out", out)
     assert r.exit_code == 0, r.output
     assert (out / "forecast_daily.csv").exists()
     ft = tmp_path / "ft"
-    r = runner.invoke(
-        app,
-        [
-            "five-tables",
-            "--hall",
-            "county-hall",
-            "--month",
-            "2026-10",
-            "--store",
-            str(store),
-            "--out",
-            str(ft),
-        ],
-    )
+    r = month_command("five-tables", "county-hall", "2026-10", store, "--out", ft)
     assert r.exit_code == 0, r.output
     assert (ft / "five_tables.xlsx").stat().st_size > 0
     assert "capacity from: the requirement for the forecast" in r.output  # no roster stored
@@ -77,46 +50,14 @@ def test_bad_rows_are_counted_not_dropped(tmp_path):
     broken[header.index("service_type")] = "teleportation"
     lines[1] = ",".join(broken)
     log.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    r = runner.invoke(
-        app,
-        [
-            "history",
-            "import",
-            str(log),
-            "--hall",
-            "county-hall",
-            "--store",
-            str(tmp_path / "h.duckdb"),
-        ],
-    )
+    r = run_cli("history", "import", log, "--hall", "county-hall", "--store",
+                tmp_path / "h.duckdb")
     assert r.exit_code == 0, r.output
     assert "1 rejected" in r.output and "teleportation" in r.output
 
 
 def test_unknown_hall_and_bad_month_are_clear_errors(tmp_path):
-    r = runner.invoke(
-        app,
-        [
-            "forecast",
-            "--hall",
-            "atlantis",
-            "--month",
-            "2026-10",
-            "--store",
-            str(tmp_path / "h.duckdb"),
-        ],
-    )
+    r = month_command("forecast", "atlantis", "2026-10", tmp_path / "h.duckdb")
     assert r.exit_code == 2 and "flagship-city-centre" in r.output
-    r = runner.invoke(
-        app,
-        [
-            "forecast",
-            "--hall",
-            "county-hall",
-            "--month",
-            "2026-13",
-            "--store",
-            str(tmp_path / "h.duckdb"),
-        ],
-    )
+    r = month_command("forecast", "county-hall", "2026-13", tmp_path / "h.duckdb")
     assert r.exit_code == 2 and "YYYY-MM" in r.output

@@ -36,6 +36,27 @@ def _date_axis(ax, dates) -> None:
     ax.grid(alpha=0.3)
 
 
+def _daily_figure() -> tuple[Figure, object]:
+    fig = Figure(figsize=(10, 4))
+    return fig, fig.subplots()
+
+
+def _forecast_band(ax, table: pd.DataFrame, label: str) -> np.ndarray:
+    """The forecast's bounds as a band and its point forecast as a line, one point a day."""
+    x = np.arange(len(table))
+    ax.fill_between(x, table["forecast_lo"], table["forecast_hi"], alpha=0.2,
+                    label="forecast bounds")
+    ax.plot(x, table["forecast_visits"], marker="o", ms=3, label=label)
+    return x
+
+
+def _finish(ax, table: pd.DataFrame, ylabel: str, title: str) -> None:
+    _date_axis(ax, table["date"])
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+
+
 def _figures(ft: FiveTables) -> dict[str, Figure]:
     figs = {}
     t1 = ft.table1
@@ -55,11 +76,8 @@ def _figures(ft: FiveTables) -> dict[str, Figure]:
     figs["table1"] = fig
 
     t2 = ft.table2
-    fig = Figure(figsize=(10, 4))
-    ax = fig.subplots()
-    x = np.arange(len(t2))
-    ax.fill_between(x, t2["forecast_lo"], t2["forecast_hi"], alpha=0.2, label="forecast bounds")
-    ax.plot(x, t2["forecast_visits"], marker="o", ms=3, label="forecast visits")
+    fig, ax = _daily_figure()
+    x = _forecast_band(ax, t2, "forecast visits")
     ax.plot(
         x,
         t2["capacity_visits"],
@@ -67,15 +85,11 @@ def _figures(ft: FiveTables) -> dict[str, Figure]:
         color="tab:red",
         label="capacity (visits the planned staff can absorb)",
     )
-    _date_axis(ax, t2["date"])
-    ax.set_ylabel("visits per day")
-    ax.set_title(f"Table 2 — forecast vs capacity, {ft.year}-{ft.month:02d}")
-    ax.legend(fontsize=8)
+    _finish(ax, t2, "visits per day", f"Table 2 — forecast vs capacity, {ft.year}-{ft.month:02d}")
     figs["table2"] = fig
 
     t3 = ft.table3
-    fig = Figure(figsize=(10, 4))
-    ax = fig.subplots()
+    fig, ax = _daily_figure()
     x = np.arange(len(t3))
     ax.bar(x, t3["actual_visits"], color="tab:blue", alpha=0.6, label="actual visits")
     ax.bar(x, t3["served_counter"], color="tab:green", alpha=0.6, label="served at counters")
@@ -90,30 +104,20 @@ def _figures(ft: FiveTables) -> dict[str, Figure]:
     figs["table3"] = fig
 
     t4 = ft.table4
-    fig = Figure(figsize=(10, 4))
-    ax = fig.subplots()
-    x = np.arange(len(t4))
-    ax.fill_between(x, t4["forecast_lo"], t4["forecast_hi"], alpha=0.2, label="forecast bounds")
-    ax.plot(x, t4["forecast_visits"], marker="o", ms=3, label="forecast")
+    fig, ax = _daily_figure()
+    x = _forecast_band(ax, t4, "forecast")
     ax.plot(x, t4["actual_visits"], marker="s", ms=3, color="k", label="actual")
-    _date_axis(ax, t4["date"])
-    ax.set_ylabel("visits per day")
-    ax.set_title(
-        f"Table 4 — last month: actual vs forecast (WAPE {ft.notes.get('last_month_wape', 'n/a')})"
-    )
-    ax.legend(fontsize=8)
+    wape = ft.notes.get("last_month_wape", "n/a")
+    _finish(ax, t4, "visits per day", f"Table 4 — last month: actual vs forecast (WAPE {wape})")
     figs["table4"] = fig
 
     t5 = ft.table5
-    fig = Figure(figsize=(10, 4))
-    ax = fig.subplots()
+    fig, ax = _daily_figure()
     x = np.arange(len(t5))
     ax.plot(x, t5["forecast_served_per_staff_hour"], marker="o", ms=3, label="forecast")
     ax.plot(x, t5["actual_served_per_staff_hour"], marker="s", ms=3, color="k", label="actual")
-    _date_axis(ax, t5["date"])
-    ax.set_ylabel("served per counter-staff hour")
-    ax.set_title("Table 5 — last month: served per staff hour, actual vs forecast")
-    ax.legend(fontsize=8)
+    _finish(ax, t5, "served per counter-staff hour",
+            "Table 5 — last month: served per staff hour, actual vs forecast")
     figs["table5"] = fig
     return figs
 

@@ -1,7 +1,8 @@
 """CP-SAT roster optimiser (issue 5): requirement × staff × labour rules → named roster.
 
 Layout (one file per role): ``templates`` (shift shapes), ``problem`` (inert data),
-``vars`` (decision-variable container), ``rules`` (one helper per rule), ``stage1`` (shift
+``vars`` (decision-variable container), ``registry`` (every rule once: id, words, weight, model
+part, check), ``rules`` (one CP-SAT helper per rule), ``stage1`` (shift
 counts), ``model`` (solver façade), ``config`` (``SolverConfig``), ``solution`` (typed
 output), ``check`` (independent checker, no ortools), ``diagnose`` (infeasibility in words),
 ``io`` (entry points).

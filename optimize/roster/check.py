@@ -255,21 +255,13 @@ def check_min_rest(ix: RosterIndex) -> Finding:
 
 
 def check_max_consecutive_days(ix: RosterIndex) -> Finding:
+    """One violation per run of worked days longer than the limit, named by its first day."""
     k = ix.P.labour.max_consecutive_days
-    out = []
-    for eid in ix.by_emp:
-        worked = ix.worked(eid)
-        run, start = 0, None
-        for d in ix.P.dates:
-            if d in worked:
-                run, start = run + 1, start or d
-                if run == k + 1:
-                    out.append(Violation(reg.MAX_CONSECUTIVE_DAYS.id, eid,
-                                         f"from {day_label(start)}",
-                                         f"more than {k} days in a row"))
-            else:
-                run, start = 0, None
-    return _finding(out)
+    runs = ((eid, list(days)) for eid in ix.by_emp
+            for on, days in itertools.groupby(ix.P.dates, key=ix.worked(eid).__contains__) if on)
+    return _finding(Violation(reg.MAX_CONSECUTIVE_DAYS.id, eid, f"from {day_label(days[0])}",
+                              f"more than {k} days in a row")
+                    for eid, days in runs if len(days) > k)
 
 
 def check_min_days_off(ix: RosterIndex) -> Finding:

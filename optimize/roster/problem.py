@@ -45,7 +45,9 @@ def post_label(post: str) -> str:
 
 @dataclass(frozen=True)
 class Weights:
-    """Weights of the named penalty terms (objective units; 1 = one paid minute).
+    """Weights of the named penalty terms (objective units; 1 = one paid minute). Each prices
+    the rule of :mod:`~hallplan.optimize.roster.registry` whose ``weight`` names it; the term
+    carries that rule's id (``no_duty_manager`` prices ``duty_manager_on_site``).
 
     ``under_coverage`` is per missing person per interval and grows with the gap: the first
     missing person costs ``under_coverage[0]``, the second ``under_coverage[1]``, every further
