@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 
 from hallplan.optimize.roster import RosterOptimizer, RosterProblem, SolverConfig, check_roster
+from hallplan.optimize.roster import registry as reg
 from hallplan.optimize.roster.check import idle_qualified
 from hallplan.optimize.roster.groups import skill_groups
 from hallplan.optimize.roster.io import requirement_from_bands
@@ -66,7 +67,7 @@ def test_the_rule_flags_a_post_left_short_while_a_qualified_person_is_off(distri
     vip = next(r for r in rows if r.post == "vip")
     broken = Roster(tuple(r for r in rows if r != vip), pooled.roster.dates)
     v, _ = idle_qualified(broken, district)
-    assert any(x.rule == "idle_qualified_staff" for x in v)
+    assert any(x.rule == reg.IDLE_QUALIFIED_STAFF.id for x in v)
 
 
 def test_the_rule_flags_a_qualified_person_kept_at_a_post_that_does_not_need_them(district,
@@ -78,7 +79,7 @@ def test_the_rule_flags_a_qualified_person_kept_at_a_post_that_does_not_need_the
     broken = Roster(tuple(moved if r == vip else r for r in rows), pooled.roster.dates)
     assert check_roster(broken, district).ok
     v, _ = idle_qualified(broken, district)
-    assert {x.rule for x in v} & {"qualified_at_other_post", "idle_qualified_staff"}
+    assert {x.rule for x in v} & {reg.QUALIFIED_AT_OTHER_POST.id, reg.IDLE_QUALIFIED_STAFF.id}
 
 
 def test_the_pooled_roster_is_the_same_on_every_run(district, pooled):

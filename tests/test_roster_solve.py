@@ -126,7 +126,7 @@ def test_under_coverage_is_soft_by_default_and_reported():
     # a 1-day horizon allows 40/7 h ≈ 5 h 43 paid, so a 6-h shift (5 h 45 paid) does not fit:
     # the one employee works a 4-h shift and 12 − 4 staff-hours stay uncovered
     assert res.check.under_staff_hours == pytest.approx(8.0)
-    assert res.check.terms["under_coverage"] == 8 * 1000 + 4 * (1000 + 2000)
+    assert res.check.terms[reg.UNDER_COVERAGE.id] == 8 * 1000 + 4 * (1000 + 2000)
 
 
 def test_on_call_reserve_on_a_holiday():
@@ -135,7 +135,7 @@ def test_on_call_reserve_on_a_holiday():
     P = RosterProblem.from_scenario(sc, requirement([(D[0], "general", "09:00", "15:00", 1)]),
                                     reserve_dates=[D[0]])
     res = solve(P)
-    assert len(res.roster.on_call) == 1 and res.check.terms["missing_on_call"] == 0
+    assert len(res.roster.on_call) == 1 and res.check.terms[reg.MISSING_ON_CALL.id] == 0
 
 
 def test_solver_config_is_applied_to_the_parameters():

@@ -36,18 +36,17 @@ def _date_axis(ax, dates) -> None:
     ax.grid(alpha=0.3)
 
 
-def _daily_figure() -> tuple[Figure, object]:
+def _daily_figure(table: pd.DataFrame) -> tuple[Figure, object, np.ndarray]:
+    """A chart of one of the daily tables: the figure, its axes and one x position a day."""
     fig = Figure(figsize=(10, 4))
-    return fig, fig.subplots()
+    return fig, fig.subplots(), np.arange(len(table))
 
 
-def _forecast_band(ax, table: pd.DataFrame, label: str) -> np.ndarray:
-    """The forecast's bounds as a band and its point forecast as a line, one point a day."""
-    x = np.arange(len(table))
+def _forecast_band(ax, x: np.ndarray, table: pd.DataFrame, label: str) -> None:
+    """The forecast's bounds as a band and its point forecast as a line."""
     ax.fill_between(x, table["forecast_lo"], table["forecast_hi"], alpha=0.2,
                     label="forecast bounds")
     ax.plot(x, table["forecast_visits"], marker="o", ms=3, label=label)
-    return x
 
 
 def _finish(ax, table: pd.DataFrame, ylabel: str, title: str) -> None:
@@ -76,8 +75,8 @@ def _figures(ft: FiveTables) -> dict[str, Figure]:
     figs["table1"] = fig
 
     t2 = ft.table2
-    fig, ax = _daily_figure()
-    x = _forecast_band(ax, t2, "forecast visits")
+    fig, ax, x = _daily_figure(t2)
+    _forecast_band(ax, x, t2, "forecast visits")
     ax.plot(
         x,
         t2["capacity_visits"],
@@ -89,8 +88,7 @@ def _figures(ft: FiveTables) -> dict[str, Figure]:
     figs["table2"] = fig
 
     t3 = ft.table3
-    fig, ax = _daily_figure()
-    x = np.arange(len(t3))
+    fig, ax, x = _daily_figure(t3)
     ax.bar(x, t3["actual_visits"], color="tab:blue", alpha=0.6, label="actual visits")
     ax.bar(x, t3["served_counter"], color="tab:green", alpha=0.6, label="served at counters")
     ax2 = ax.twinx()
@@ -104,16 +102,15 @@ def _figures(ft: FiveTables) -> dict[str, Figure]:
     figs["table3"] = fig
 
     t4 = ft.table4
-    fig, ax = _daily_figure()
-    x = _forecast_band(ax, t4, "forecast")
+    fig, ax, x = _daily_figure(t4)
+    _forecast_band(ax, x, t4, "forecast")
     ax.plot(x, t4["actual_visits"], marker="s", ms=3, color="k", label="actual")
     wape = ft.notes.get("last_month_wape", "n/a")
     _finish(ax, t4, "visits per day", f"Table 4 — last month: actual vs forecast (WAPE {wape})")
     figs["table4"] = fig
 
     t5 = ft.table5
-    fig, ax = _daily_figure()
-    x = np.arange(len(t5))
+    fig, ax, x = _daily_figure(t5)
     ax.plot(x, t5["forecast_served_per_staff_hour"], marker="o", ms=3, label="forecast")
     ax.plot(x, t5["actual_served_per_staff_hour"], marker="s", ms=3, color="k", label="actual")
     _finish(ax, t5, "served per counter-staff hour",
