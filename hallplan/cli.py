@@ -9,21 +9,61 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from hallplan.console import console, err_console, fail, progress_bar, show_written
+from hallplan.console import (
+    console,
+    err_console,
+    escape,
+    fail,
+    output_dir,
+    output_file,
+    progress_bar,
+    show_written,
+)
+from hallplan.crash import GuardedGroup
 from hallplan.scenarios import reference_halls, scenario_path
 from hallplan.sim.errors import ScenarioError
 
 app = typer.Typer(
+    cls=GuardedGroup,  # planner errors → exit 2; anything else → one line + a log file, exit 1
     add_completion=False,
     no_args_is_help=True,
     help="Plan telecom business halls: simulate, forecast, staff and roster.",
 )
 FLAGSHIP = scenario_path("flagship_city_centre.toml")
+
+#: Upper bounds of the run-size options: far above any real plan, low enough that a typo
+#: (``--reps 1000000000``) is an immediate clear error instead of a run that never ends.
+MAX_REPS = 1000
+MAX_WORKERS = 64
+MAX_TIME_LIMIT = 86_400.0  # one day of solver work units
+MAX_ROUNDS = 20
+SEED_MAX = 2**32 - 1
+
+
+class RequirementMethod(StrEnum):
+    """``hallplan requirement --method``: queueing (sipp, lag) or simulation search."""
+
+    sipp = "sipp"
+    lag = "lag"
+    simulation = "simulation"
+
+
+class LoopMethod(StrEnum):
+    """``hallplan plan --method``: the initial requirement of the planning loop."""
+
+    sipp = "sipp"
+    lag = "lag"
+
+
+SeedOpt = Annotated[int, typer.Option(min=0, max=SEED_MAX, help="base seed (results are a "
+                                      "function of it)")]
+WorkersOpt = Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="local worker processes")]
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -48,7 +88,7 @@ def validate(
         try:
             s = load_scenario(f)
             console.print(
-                f"[green]✓[/] {f}: hall {s.hall.id!r}, "
+                f"[green]✓[/] {escape(str(f))}: hall {escape(repr(s.hall.id))}, "
                 f"{sum(lane.counters for lane in s.lanes.values())} "
                 f"counters, {len(s.service_types)} service types, "
                 f"{len(s.staff.all_employees())} employees"
@@ -66,6 +106,8 @@ def schema(
     """Print the JSON Schema of scenario files (for editor completion)."""
     from hallplan.sim.scenario import Scenario
 
+    if out is not None:
+        output_file(out)
     text = json.dumps(Scenario.model_json_schema(), indent=2, ensure_ascii=False)
     if out is None:
         typer.echo(text)
@@ -73,7 +115,7 @@ def schema(
         from hallplan.atomic import write_text
 
         write_text(out, text + "\n")
-        console.print(f"wrote {out}")
+        console.print(f"wrote {out}", markup=False, highlight=False)
 
 
 def _run_simulation(
@@ -83,12 +125,13 @@ def _run_simulation(
     from hallplan.sim.loader import load_scenario
     from hallplan.sim.replicate import simulate
 
+    output_dir(out)
     try:
         scenario = load_scenario(file)
         day = _parse_date(date) or scenario.reference_date
         t0 = time.perf_counter()
         with progress_bar() as progress:
-            task = progress.add_task(f"simulating {scenario.hall.id} {day}", total=reps)
+            task = progress.add_task(f"simulating {escape(scenario.hall.id)} {day}", total=reps)
             results = simulate(
                 scenario,
                 dates=[day],
@@ -109,14 +152,14 @@ def _run_simulation(
 @app.command()
 def simulate(
     file: Annotated[Path, typer.Argument(help="scenario TOML file")],
-    reps: Annotated[int, typer.Option(min=1, help="replications")] = 20,
-    seed: Annotated[int, typer.Option(help="base seed (results are a function of it)")] = 1,
+    reps: Annotated[int, typer.Option(min=1, max=MAX_REPS, help="replications")] = 20,
+    seed: SeedOpt = 1,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/simulate"),
     date: Annotated[
         str | None,
         typer.Option(help="day to simulate, YYYY-MM-DD (default: the scenario's reference_date)"),
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="local worker processes")] = 1,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Simulate a hall day with the scenario's staffing; write customers.csv,
     kpi_interval.csv, summary.md and waits.png."""
@@ -127,11 +170,12 @@ def simulate(
 def whatif(
     base: Annotated[Path, typer.Argument(help="base scenario TOML")],
     variants: Annotated[list[Path], typer.Argument(help="variant TOML files (override the base)")],
-    reps: Annotated[int, typer.Option(min=2, help="replications per scenario")] = 20,
-    seed: Annotated[int, typer.Option(help="seed shared by all scenarios")] = 1,
+    reps: Annotated[int, typer.Option(min=2, max=MAX_REPS, help="replications per scenario")] = 20,
+    seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="seed shared by all scenarios")
+                    ] = 1,
     date: Annotated[str | None, typer.Option(help="force one day for all (YYYY-MM-DD)")] = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/whatif"),
-    workers: Annotated[int, typer.Option(min=1)] = 1,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Compare variants with a base hall: waits, abandonment and staff-hours, with the
     difference to the base and its confidence interval (common random numbers)."""
@@ -139,6 +183,7 @@ def whatif(
     from hallplan.whatif import compare, run_whatif
 
     day = _parse_date(date)
+    output_dir(out)
     try:
         with progress_bar() as progress:
             task = progress.add_task("what-if", total=reps * (1 + len(variants)))
@@ -147,7 +192,9 @@ def whatif(
             def tick(name: str, done: int, total: int) -> None:
                 done_before[name] = done
                 progress.update(
-                    task, completed=sum(done_before.values()), description=f"what-if: {name}"
+                    task,
+                    completed=sum(done_before.values()),
+                    description=f"what-if: {escape(name)}",
                 )
 
             base_run, variant_runs = run_whatif(base, variants, reps, seed, day, workers, tick)
@@ -286,7 +333,7 @@ def history_generate(
     scenario: Annotated[Path, typer.Option(help="scenario of the hall")] = FLAGSHIP,
     start: Annotated[str, typer.Option(help="first day YYYY-MM-DD")] = "2025-01-01",
     end: Annotated[str, typer.Option(help="last day YYYY-MM-DD")] = "2026-10-31",
-    seed: Annotated[int, typer.Option()] = 1,
+    seed: SeedOpt = 1,
 ) -> None:
     """Generate ticket-log history with the simulator (weekdays, month-start peak, Chinese
     holidays and make-up days, 5.17, handset launches, trend and noise)."""
@@ -294,7 +341,10 @@ def history_generate(
     from hallplan.forecast.ticket_log import TicketLogError, check_ticket_log_suffix
     from hallplan.sim.loader import load_scenario
 
+    output_file(out, "OUT")
     a, b = _parse_date(start), _parse_date(end)
+    if a > b:
+        fail([f"--start/--end: expected the first day on or before the last; found {a} > {b}"])
     try:
         check_ticket_log_suffix(out)
     except TicketLogError as exc:
@@ -310,7 +360,7 @@ def history_generate(
             path = generate_history_file(s, a, b, out, seed=seed)
         except TicketLogError as exc:  # e.g. more rows than an Excel sheet holds
             fail([str(exc)])
-    console.print(f"wrote {path}")
+    console.print(f"wrote {path}", markup=False, highlight=False)
 
 
 @app.command()
@@ -329,8 +379,9 @@ def calibrate(
     test_days: Annotated[
         str | None, typer.Option(help="held-out days: A..B or a comma list (default: the rest)")
     ] = None,
-    reps: Annotated[int, typer.Option(min=2, help="replications per held-out day")] = 20,
-    seed: Annotated[int, typer.Option()] = 1,
+    reps: Annotated[int, typer.Option(min=2, max=MAX_REPS, help="replications per held-out day")
+                    ] = 20,
+    seed: SeedOpt = 1,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/calibrate"),
 ) -> None:
     """Fit service times, patience and staff availability from a ticket log, write a
@@ -398,7 +449,8 @@ def forecast(
     show_written(write_forecast_outputs(out, demand, summary))
     console.print(
         f"{hall} {month}: {summary.total:.0f} visits forecast ({summary.model}; "
-        f"trained {summary.train_start} … {summary.train_end})"
+        f"trained {summary.train_start} … {summary.train_end})",
+        markup=False,
     )
     for note in summary.notes:
         console.print(f"  note: {note}", markup=False)
@@ -457,10 +509,12 @@ def five_tables_cmd(
 def requirement(
     file: Annotated[Path, typer.Argument(help="scenario TOML file")],
     month: Annotated[str, typer.Option(help="month, YYYY-MM")],
-    method: Annotated[str, typer.Option(help="sipp | lag | simulation")] = "lag",
-    reps: Annotated[int, typer.Option(min=1, help="replications (simulation method)")] = 10,
-    seed: Annotated[int, typer.Option()] = 1,
-    workers: Annotated[int, typer.Option(min=1)] = 2,
+    method: Annotated[RequirementMethod, typer.Option(help="requirement method")
+                      ] = RequirementMethod.lag,
+    reps: Annotated[int, typer.Option(min=1, max=MAX_REPS,
+                                      help="replications (simulation method)")] = 10,
+    seed: SeedOpt = 1,
+    workers: WorkersOpt = 2,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/requirement"),
 ) -> None:
     """Minimum staff per (date, interval, post) meeting the hall's targets: writes
@@ -469,9 +523,11 @@ def requirement(
     from hallplan.reports.requirement import write_requirement_outputs
     from hallplan.sim.loader import load_scenario
 
+    method = method.value
     if method not in METHODS:
         fail([f"--method: expected one of {', '.join(METHODS)}; found {method!r}"])
     y, m = _parse_month(month)
+    output_dir(out)
     try:
         s = load_scenario(file)
         with err_console.status(f"requirement ({method}) for {month}"):
@@ -483,7 +539,8 @@ def requirement(
     show_written(write_requirement_outputs(req, out, title=f"{s.hall.id} {month} ({method})"))
     console.print(
         f"{s.hall.id} {month} ({method}): {diag.staff_hours:,.1f} staff-hours at the posts, "
-        f"{diag.paid_hours:,.1f} paid after shrinkage"
+        f"{diag.paid_hours:,.1f} paid after shrinkage",
+        markup=False,
     )
 
 
@@ -496,11 +553,12 @@ def roster(
         typer.Option(
             "--time-limit",
             min=1,
+            max=MAX_TIME_LIMIT,
             help="solver budget in deterministic work units (≈ s of one core); reproducible",
         ),
     ] = 60.0,
-    workers: Annotated[int, typer.Option(min=1)] = 2,
-    seed: Annotated[int, typer.Option()] = 0,
+    workers: WorkersOpt = 2,
+    seed: SeedOpt = 0,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/roster"),
 ) -> None:
     """Roster named staff against a requirement with CP-SAT: roster.csv, hours per week,
@@ -514,11 +572,12 @@ def roster(
     from hallplan.reports.roster import write_roster_outputs
     from hallplan.sim.loader import load_scenario
 
+    output_dir(out)
     try:
         s = load_scenario(file)
         # requirement.csv counts staff serving; the roster puts ÷ availability on the floor
         req = staff_on_the_floor(Requirement.read_csv(requirement_csv), s)
-        with err_console.status(f"rostering {s.hall.id} (≤ {time_limit:g} s)"):
+        with err_console.status(f"rostering {escape(s.hall.id)} (≤ {time_limit:g} s)"):
             result = roster_from_files(s, req, time_limit_s=time_limit, workers=workers, seed=seed)
     except ScenarioError as exc:
         fail(exc.problems)
@@ -589,6 +648,7 @@ def _run_plan(
             f"{c.get('layout', 0)} layout-limited), paid {r.paid_hours:,.0f} h; "
             f"raised {r.raised}",
             highlight=False,
+            markup=False,
         )
     for lane in result.lane_kpis().itertuples():
         console.print(
@@ -614,29 +674,33 @@ def plan_cmd(
             help="history store (DuckDB); without it the scenario's demand profile is used"
         ),
     ] = None,
-    reps: Annotated[int, typer.Option(min=1, help="replications per loop round")] = 5,
-    seed: Annotated[int, typer.Option()] = 1,
-    method: Annotated[str, typer.Option(help="initial requirement: sipp | lag")] = "lag",
+    reps: Annotated[int, typer.Option(min=1, max=MAX_REPS, help="replications per loop round")
+                    ] = 5,
+    seed: SeedOpt = 1,
+    method: Annotated[LoopMethod, typer.Option(help="initial requirement method")
+                      ] = LoopMethod.lag,
     time_limit: Annotated[
         float,
         typer.Option(
             "--time-limit",
             min=1,
+            max=MAX_TIME_LIMIT,
             help="roster budget per round, deterministic work units (≈ s of one core)",
         ),
     ] = 60,
-    rounds: Annotated[int, typer.Option(min=1, help="max loop rounds")] = 3,
-    workers: Annotated[int, typer.Option(min=1)] = 2,
+    rounds: Annotated[int, typer.Option(min=1, max=MAX_ROUNDS, help="max loop rounds")] = 3,
+    workers: WorkersOpt = 2,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/plan"),
 ) -> None:
     """Forecast → requirement → roster → simulate → correct until the targets hold; writes
     report.html, CSV/XLSX tables and plan.json."""
     from hallplan.pipeline import PlanConfig
 
+    output_dir(out)
     cfg = PlanConfig(
         reps=reps,
         seed=seed,
-        requirement_method=method,
+        requirement_method=method.value,
         roster_time_limit_s=time_limit,
         workers=workers,
         max_rounds=rounds,
@@ -647,7 +711,7 @@ def plan_cmd(
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/demo"),
-    workers: Annotated[int, typer.Option(min=1)] = 2,
+    workers: WorkersOpt = 2,
 ) -> None:
     """The main job: generate a year of history for the flagship hall, import it, and plan
     December 2026 (forecast → requirement → roster → simulate → correct → report)."""
@@ -656,6 +720,7 @@ def demo(
     from hallplan.pipeline import PlanConfig
     from hallplan.sim.loader import load_scenario
 
+    output_dir(out)
     out.mkdir(parents=True, exist_ok=True)
     s = load_scenario(FLAGSHIP)
     log = out / "history_flagship.parquet"

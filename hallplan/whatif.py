@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from hallplan.sim.intervals import diff_ci, mean_ci
-from hallplan.sim.loader import deep_merge, resolve_extends, scenario_from_dict
+from hallplan.sim.loader import read_layers, scenario_from_layers
 from hallplan.sim.replicate import Results, simulate
 from hallplan.sim.scenario import Scenario
 
@@ -45,9 +45,8 @@ class WhatIfRun:
 
 def load_variant(base_path: Path, variant_path: Path) -> Scenario:
     """The variant's settings over the base (a variant that ``extends`` another file keeps
-    its own chain; whatever it sets wins)."""
-    data = deep_merge(resolve_extends(Path(base_path)), resolve_extends(Path(variant_path)))
-    return scenario_from_dict(data, str(variant_path))
+    its own chain; whatever it sets wins). A problem names the file that set the key."""
+    return scenario_from_layers([*read_layers(Path(variant_path)), *read_layers(Path(base_path))])
 
 
 def _per_rep(results: Results) -> pd.DataFrame:

@@ -12,8 +12,10 @@ import math
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat
+from pydantic import BaseModel, ConfigDict, Field
 from scipy.special import gammaincinv, ndtri
+
+from hallplan.sim.bounds import Cv, Duration, DurationOrZero
 
 
 class _Frozen(BaseModel):
@@ -24,7 +26,7 @@ class Exponential(_Frozen):
     """Exponential with the given mean (the M in M/M/c)."""
 
     kind: Literal["exponential"] = "exponential"
-    mean_min: PositiveFloat
+    mean_min: Duration
 
     def from_uniform(self, u: np.ndarray) -> np.ndarray:
         return -self.mean_min * np.log1p(-u)
@@ -42,8 +44,8 @@ class LogNormal(_Frozen):
     """
 
     kind: Literal["lognormal"] = "lognormal"
-    mean_min: PositiveFloat
-    cv: PositiveFloat = Field(description="coefficient of variation (std / mean)")
+    mean_min: Duration
+    cv: Cv = Field(description="coefficient of variation (std / mean)")
 
     def from_uniform(self, u: np.ndarray) -> np.ndarray:
         s2 = math.log1p(self.cv * self.cv)
@@ -65,8 +67,8 @@ class Gamma(_Frozen):
     (cv = 1 is the exponential). Fitted service times may select it (forecast.calibrate)."""
 
     kind: Literal["gamma"] = "gamma"
-    mean_min: PositiveFloat
-    cv: PositiveFloat = Field(description="coefficient of variation (std / mean)")
+    mean_min: Duration
+    cv: Cv = Field(description="coefficient of variation (std / mean)")
 
     def from_uniform(self, u: np.ndarray) -> np.ndarray:
         k = 1.0 / (self.cv * self.cv)
@@ -81,7 +83,7 @@ class Deterministic(_Frozen):
     """A fixed duration (used in exact-trace tests and for fixed handling steps)."""
 
     kind: Literal["deterministic"] = "deterministic"
-    value_min: NonNegativeFloat
+    value_min: DurationOrZero
 
     def from_uniform(self, u: np.ndarray) -> np.ndarray:
         return np.full(np.shape(u), self.value_min, dtype=float)

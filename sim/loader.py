@@ -9,6 +9,7 @@ the key path, what was expected and what was found (:class:`~sim.errors.Scenario
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,13 @@ from hallplan.sim.errors import Problem, ScenarioError
 from hallplan.sim.scenario import Scenario
 
 MAX_EXTENDS_DEPTH = 8
+#: a scenario (or region) file is a few kilobytes; far larger is a mistake (a log exported
+#: to the wrong name, generated garbage) and is refused before parsing
+MAX_FILE_BYTES = 5_000_000
+#: tables and arrays nested deeper than this are no scenario (and would exhaust the stack)
+MAX_NESTING = 32
+#: problems listed for one file; the rest are counted ("… and 123,456 more")
+MAX_PROBLEMS = 50
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -41,29 +49,68 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return out
 
 
+def nesting_depth(value: Any) -> int:
+    """How deeply tables and arrays nest in ``value`` (iterative: no recursion limit)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_NESTING:
+            return depth
+        stack.extend((c, depth + 1) for c in children)
+    return deepest
+
+
 def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, or raise ScenarioError naming the file and what is wrong with it."""
+    file = str(path)
+    if path.is_dir():
+        raise ScenarioError([Problem(file, "", "a TOML file", "a folder")])
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError([Problem(file, "", f"a scenario file of at most "
+                                         f"{MAX_FILE_BYTES // 1_000_000} MB",
+                                         f"{size / 1e6:,.1f} MB")])
         text = path.read_bytes()
     except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), "", "an existing file", "no such file")]) from None
+        raise ScenarioError([Problem(file, "", "an existing file", "no such file")]) from None
     except OSError as exc:
-        raise ScenarioError([Problem(str(path), "", "a readable file", str(exc))]) from None
+        raise ScenarioError([Problem(file, "", "a readable file", str(exc))]) from None
     try:
-        return tomllib.loads(text.decode("utf-8"))
+        data = tomllib.loads(text.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ScenarioError(
-            [Problem(str(path), "", "UTF-8 text", f"undecodable byte at {exc.start}")]
+            [Problem(file, "", "UTF-8 text", f"undecodable byte at {exc.start}")]
         ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(str(path), "", "valid TOML", str(exc))]) from None
+        raise ScenarioError([Problem(file, "", "valid TOML", str(exc))]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(file, "", f"tables and arrays nested at most "
+                                     f"{MAX_NESTING} deep", "far deeper nesting")]) from None
+    depth = nesting_depth(data)
+    if depth > MAX_NESTING:
+        raise ScenarioError([Problem(file, "", f"tables and arrays nested at most "
+                                     f"{MAX_NESTING} deep", f"{depth} or more levels")])
+    return data
 
 
-def resolve_extends(path: Path, _depth: int = 0) -> dict[str, Any]:
-    """Read ``path`` and merge it over the chain of files it ``extends``."""
+Layer = tuple[str, dict[str, Any]]
+
+
+def read_layers(path: Path, _depth: int = 0) -> list[Layer]:
+    """The files of an ``extends`` chain as ``(file, data)``, the file itself first (it wins)."""
     data = read_toml(path)
     parent = data.pop("extends", None)
     if parent is None:
-        return data
+        return [(str(path), data)]
     if not isinstance(parent, str):
         raise ScenarioError([Problem(str(path), "extends", "a file name (string)", repr(parent))])
     if _depth >= MAX_EXTENDS_DEPTH:
@@ -71,11 +118,50 @@ def resolve_extends(path: Path, _depth: int = 0) -> dict[str, Any]:
             [Problem(str(path), "extends", f"at most {MAX_EXTENDS_DEPTH} levels", "a longer chain")]
         )
     base_path = (path.parent / parent).resolve()
-    if not base_path.exists():
+    if not base_path.is_file():
         raise ScenarioError(
             [Problem(str(path), "extends", "an existing scenario file", f"{parent!r} (not found)")]
         )
-    return deep_merge(resolve_extends(base_path, _depth + 1), data)
+    return [(str(path), data), *read_layers(base_path, _depth + 1)]
+
+
+def merge_layers(layers: list[Layer]) -> dict[str, Any]:
+    """Merge ``(file, data)`` layers, the first winning (see :func:`deep_merge`)."""
+    out: dict[str, Any] = {}
+    for _, data in reversed(layers):
+        out = deep_merge(out, data)
+    return out
+
+
+def resolve_extends(path: Path) -> dict[str, Any]:
+    """Read ``path`` and merge it over the chain of files it ``extends``."""
+    return merge_layers(read_layers(path))
+
+
+_PATH_PART = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
+
+
+def origin_of(key_path: str, layers: list[Layer]) -> str | None:
+    """The file of the chain that set the value at ``key_path`` (the first layer holding it;
+    an array or a scalar is replaced whole, so the layer holding the array is the origin of
+    everything inside it). None when no layer holds it (a missing key)."""
+    parts = [m.group(1) if m.group(1) is not None else int(m.group(2))
+             for m in _PATH_PART.finditer(key_path)]
+    for file, data in layers:
+        node: Any = data
+        found = False
+        for part in parts:
+            if isinstance(part, int) or not isinstance(node, dict):
+                found = True  # an array or a scalar here: this layer supplied it whole
+                break
+            if part not in node:
+                break
+            node = node[part]
+        else:
+            found = bool(parts)
+        if found:
+            return file
+    return None
 
 
 def _show(value: Any, limit: int = 80) -> str:
@@ -95,10 +181,19 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
     return "".join(parts)
 
 
-def problems_from_validation(error: ValidationError, file: str) -> list[Problem]:
-    """Turn pydantic's errors into planner-readable problems (one per broken rule)."""
+def problems_from_validation(error: ValidationError, file: str,
+                             limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """Turn pydantic's errors into planner-readable problems (one per broken rule); past
+    ``limit`` the rest are counted in one last problem instead of listed."""
     problems: list[Problem] = []
-    for err in error.errors(include_url=False):
+    errors = error.errors(include_url=False)
+    for n_seen, err in enumerate(errors):
+        if len(problems) >= limit:
+            rest = len(errors) - n_seen
+            problems.append(Problem(file, "…", "fewer problems (the first "
+                                    f"{len(problems)} are listed above)",
+                                    f"{rest:,} more"))
+            break
         path = _loc_to_path(tuple(err.get("loc", ())))
         msg = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix("Input should be ")
         kind = err.get("type", "")
@@ -133,10 +228,26 @@ def scenario_from_dict(data: dict[str, Any], file: str = "<scenario>") -> Scenar
         raise ScenarioError(problems_from_validation(exc, file)) from None
 
 
-def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Load a scenario file (following ``extends``), optionally merging ``overrides`` on top."""
-    p = Path(path)
-    data = resolve_extends(p)
+def scenario_from_layers(layers: list[Layer], overrides: dict[str, Any] | None = None
+                         ) -> Scenario:
+    """Validate an ``extends`` chain (first layer wins); each problem names the file of the
+    chain that set the offending key (``variant.toml (via base.toml)`` style)."""
+    data = merge_layers(layers)
     if overrides:
         data = deep_merge(data, overrides)
-    return scenario_from_dict(data, str(p))
+    top = layers[0][0]
+    try:
+        return scenario_from_dict(data, top)
+    except ScenarioError as exc:
+        placed = []
+        for p in exc.problems:
+            origin = origin_of(p.path, layers) if p.path else None
+            if origin is not None and origin != top:
+                p = Problem(f"{origin} (extended by {top})", p.path, p.expected, p.found)
+            placed.append(p)
+        raise ScenarioError(placed) from None
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load a scenario file (following ``extends``), optionally merging ``overrides`` on top."""
+    return scenario_from_layers(read_layers(Path(path)), overrides)

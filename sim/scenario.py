@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from typing import Annotated, Literal
 
 import numpy as np
@@ -23,13 +24,41 @@ from pydantic import (
     ConfigDict,
     Field,
     NonNegativeFloat,
-    NonNegativeInt,
-    PositiveFloat,
-    PositiveInt,
     WithJsonSchema,
     model_validator,
 )
 
+from hallplan.sim.bounds import (
+    MAX_EMPLOYEES,
+    MAX_LIST,
+    MAX_NAMED,
+    CheckEveryMin,
+    ConsecutiveDays,
+    CounterCount,
+    CutoffMin,
+    DailyVisits,
+    DaysCount,
+    Duration,
+    GreeterCount,
+    HandoverMin,
+    KioskCount,
+    KioskCountPositive,
+    MinutesOfDay,
+    MinutesOfDayPositive,
+    Multiplier,
+    MultiplierOrZero,
+    Priority,
+    QueueCount,
+    QueueCountPositive,
+    QueuePerKiosk,
+    RestHours,
+    Share,
+    ShiftHours,
+    StaffCount,
+    StaffCountPositive,
+    WeekHours,
+    Weight,
+)
 from hallplan.sim.distributions import Deterministic, Distribution, LogNormal
 
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -65,7 +94,6 @@ ClockTime = Annotated[
     Field(ge=0, le=24 * 60),
     WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$", "examples": ["08:30"]}),
 ]
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 
 DayType = Literal["weekday", "saturday", "sunday", "holiday"]
@@ -126,7 +154,7 @@ class OpeningHours(_Frozen):
 class Greeters(_Frozen):
     """Floating posts at the door (迎导 / 流动岗): how many can be on duty at once."""
 
-    posts: NonNegativeInt = Field(description="physical greeter posts (max on duty at once)")
+    posts: GreeterCount = Field(description="physical greeter posts (max on duty at once)")
 
 
 class KioskOutage(_Frozen):
@@ -134,20 +162,20 @@ class KioskOutage(_Frozen):
 
     start: ClockTime
     end: ClockTime
-    kiosks: PositiveInt = Field(description="how many terminals are out in this window")
+    kiosks: KioskCountPositive = Field(description="how many terminals are out in this window")
 
 
 class Kiosks(_Frozen):
     """Self-service terminals (自助服务终端)."""
 
-    count: NonNegativeInt
+    count: KioskCount
     failure_probability: Share = Field(
         0.08, description="share of kiosk customers whose case fails and who join the counter queue"
     )
     failure_time_share: Share = Field(
         0.5, description="share of the kiosk service time spent before the failure shows"
     )
-    outages: list[KioskOutage] = Field(default_factory=list)
+    outages: list[KioskOutage] = Field(default_factory=list, max_length=MAX_NAMED)
 
 
 class Lane(_Frozen):
@@ -157,8 +185,9 @@ class Lane(_Frozen):
     is the lane's own queue. Queues are named after lanes.
     """
 
-    counters: NonNegativeInt = Field(description="physical counters of this lane")
-    calls: list[Name] = Field(default_factory=list, description="queues called, in order")
+    counters: CounterCount = Field(description="physical counters of this lane")
+    calls: list[Name] = Field(default_factory=list, max_length=MAX_NAMED,
+                              description="queues called, in order")
     label: str = ""
 
     def call_order(self, own: str) -> list[str]:
@@ -188,8 +217,8 @@ class Balking(_Frozen):
     0 below ``queue_start`` waiting, rising linearly to ``max_probability`` at ``queue_full``.
     """
 
-    queue_start: NonNegativeInt = 20
-    queue_full: PositiveInt = 60
+    queue_start: QueueCount = 20
+    queue_full: QueueCountPositive = 60
     max_probability: Share = 0.3
 
     @model_validator(mode="after")
@@ -206,7 +235,7 @@ class CustomerClass(_Frozen):
 
     label: str = ""
     share: Share
-    priority: NonNegativeInt = Field(0, description="0 is served first within a queue")
+    priority: Priority = Field(0, description="0 is served first within a queue")
     lane: Name | None = Field(
         None, description="lane that takes this class's general-lane tickets (e.g. the VIP room)"
     )
@@ -216,7 +245,7 @@ class CustomerClass(_Frozen):
         description="share of ticket holders who give up almost at once (uniformly within "
         "immediate_abandon_within_min); the others follow `patience`",
     )
-    immediate_abandon_within_min: PositiveFloat = 0.25
+    immediate_abandon_within_min: Duration = 0.25
     balking: Balking | None = None
 
     def patience_from_uniform(self, u: np.ndarray) -> np.ndarray:
@@ -241,7 +270,7 @@ class TriagePolicy(_Frozen):
     enabled: bool = True
     handling_time: Distribution = LogNormal(mean_min=0.5, cv=0.5)
     kiosk_acceptance: Share = Field(0.6, description="triaged kiosk-eligible who accept a kiosk")
-    max_kiosk_queue_per_kiosk: NonNegativeFloat = Field(
+    max_kiosk_queue_per_kiosk: QueuePerKiosk = Field(
         2.0, description="greeter stops sending to kiosks when more wait per working kiosk"
     )
     self_service_kiosk_share: Share = Field(
@@ -267,15 +296,15 @@ class WaitingCare(_Frozen):
     """15-minute waiting care ([000]: care for customers who have waited more than 15 min)."""
 
     enabled: bool = True
-    threshold_min: PositiveFloat = 15.0
-    patience_multiplier: Annotated[float, Field(ge=1.0)] = Field(
+    threshold_min: Duration = 15.0
+    patience_multiplier: Annotated[Multiplier, Field(ge=1.0)] = Field(
         1.5, description="remaining patience is stretched by this factor after care"
     )
 
 
 class EscalationStep(_Frozen):
     name: str
-    staff: PositiveInt
+    staff: StaffCountPositive
     lane: Name = "general"
     from_post: Name | None = Field(
         None,
@@ -289,29 +318,32 @@ class EscalationPolicy(_Frozen):
     """Backup counters opened when the queue stays long (ladder by analogy with [003] §5.4)."""
 
     enabled: bool = True
-    trigger_waiting: PositiveInt = 10
-    sustain_min: PositiveFloat = 5.0
-    release_waiting: NonNegativeInt = 5
-    check_every_min: PositiveFloat = 1.0
-    monitored_lanes: list[Name] = Field(default_factory=lambda: ["general"])
-    steps: list[EscalationStep] = Field(default_factory=list)
+    trigger_waiting: QueueCountPositive = 10
+    sustain_min: Duration = 5.0
+    release_waiting: QueueCount = 5
+    check_every_min: CheckEveryMin = Field(
+        1.0, description="how often the floor manager looks at the queue (minutes)")
+    monitored_lanes: list[Name] = Field(default_factory=lambda: ["general"], max_length=MAX_NAMED)
+    steps: list[EscalationStep] = Field(default_factory=list, max_length=MAX_NAMED)
 
 
 class ClosingRule(_Frozen):
-    ticket_cutoff_min_before_close: NonNegativeFloat = Field(
-        0.0, description="tickets stop this many minutes before closing (manuals give no number)"
+    ticket_cutoff_min_before_close: CutoffMin = Field(
+        0.0,
+        description="tickets stop this many minutes before closing (manuals give no number); "
+        "less than the opening hours",
     )
 
 
 class ClassTarget(_Frozen):
-    wait_target_min: PositiveFloat
+    wait_target_min: Duration
     min_share_called_within: Share
 
 
 class ServiceTargets(_Frozen):
     """Default: 80% called within 15 min per interval; abandonment ≤ 5% a day (domain.md A)."""
 
-    wait_target_min: PositiveFloat = 15.0
+    wait_target_min: Duration = 15.0
     min_share_called_within: Share = 0.8
     max_abandon_share: Share = 0.05
     by_class: dict[Name, ClassTarget] = Field(default_factory=dict)
@@ -332,9 +364,9 @@ class Employee(_Frozen):
     id: Annotated[str, Field(min_length=1)]
     name: str = ""
     skills: list[Name] = Field(default_factory=lambda: ["general"])
-    contract_hours_per_week: PositiveFloat = 40.0
+    contract_hours_per_week: WeekHours = 40.0
     duty_manager: bool = False
-    leave: list[dt.date] = Field(default_factory=list)
+    leave: list[dt.date] = Field(default_factory=list, max_length=MAX_LIST)
     unavailable_weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(default_factory=list)
 
 
@@ -342,16 +374,16 @@ class StaffGroup(_Frozen):
     """``count`` employees with the same skills, ids ``{id_prefix}{n:02d}`` (deterministic)."""
 
     id_prefix: Annotated[str, Field(min_length=1)]
-    count: PositiveInt
+    count: StaffCountPositive
     skills: list[Name] = Field(default_factory=lambda: ["general"])
-    contract_hours_per_week: PositiveFloat = 40.0
+    contract_hours_per_week: WeekHours = 40.0
     duty_manager: bool = False
 
 
 class Staff(_Frozen):
-    employees: list[Employee] = Field(default_factory=list)
-    groups: list[StaffGroup] = Field(default_factory=list)
-    on_call_reserve_holidays: NonNegativeInt = Field(
+    employees: list[Employee] = Field(default_factory=list, max_length=MAX_EMPLOYEES)
+    groups: list[StaffGroup] = Field(default_factory=list, max_length=MAX_NAMED)
+    on_call_reserve_holidays: StaffCount = Field(
         2, description="on-call staff kept for holidays and launch days ([003]: 5–7 seats)"
     )
     availability: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
@@ -379,25 +411,28 @@ class Staff(_Frozen):
 
 
 class MealBreak(_Frozen):
-    min_shift_hours: PositiveFloat = 6.0
-    length_min: PositiveInt = 30
-    earliest_after_start_min: NonNegativeInt = 120
-    latest_before_end_min: NonNegativeInt = 90
+    min_shift_hours: ShiftHours = 6.0
+    length_min: MinutesOfDayPositive = 30
+    earliest_after_start_min: MinutesOfDay = 120
+    latest_before_end_min: MinutesOfDay = 90
 
 
 class LabourRules(_Frozen):
     """Labour rules ([003]: average week ≤ 40 h; handover 10–15 min early)."""
 
-    max_avg_weekly_hours: PositiveFloat = 40.0
-    max_weekly_hours: PositiveFloat = 44.0
-    max_consecutive_days: PositiveInt = 6
-    min_rest_hours: NonNegativeFloat = 11.0
-    min_days_off_per_week: NonNegativeInt = 1
-    shift_lengths_hours: list[PositiveFloat] = Field(
-        default_factory=lambda: [4.0, 6.0, 8.0, 9.0, 10.0]
+    max_avg_weekly_hours: WeekHours = 40.0
+    max_weekly_hours: WeekHours = 44.0
+    max_consecutive_days: ConsecutiveDays = 6
+    min_rest_hours: RestHours = 11.0
+    min_days_off_per_week: DaysCount = 1
+    shift_lengths_hours: list[ShiftHours] = Field(
+        default_factory=lambda: [4.0, 6.0, 8.0, 9.0, 10.0],
+        min_length=1,
+        max_length=24,
+        description="shift lengths the roster may use (hours, at least one)",
     )
     meal_break: MealBreak = MealBreak()
-    handover_min: NonNegativeInt = 15
+    handover_min: HandoverMin = 15
 
 
 # --------------------------------------------------------------------------- demand profile
@@ -409,8 +444,8 @@ class SpecialDay(_Frozen):
     date: dt.date
     label: str = ""
     day_type: DayType | None = None
-    volume_multiplier: PositiveFloat = 1.0
-    service_multipliers: dict[Name, NonNegativeFloat] = Field(default_factory=dict)
+    volume_multiplier: Multiplier = 1.0
+    service_multipliers: dict[Name, MultiplierOrZero] = Field(default_factory=dict)
     open: ClockTime | None = Field(None, description="that day's opening (holiday hours)")
     close: ClockTime | None = Field(None, description="that day's closing (holiday hours)")
 
@@ -423,15 +458,15 @@ class DemandProfile(_Frozen):
     (billing peak, [003] §5.4; size assumed in domain.md A).
     """
 
-    daily_visits: dict[DayType, NonNegativeFloat]
-    curve_slot_min: PositiveInt = 60
-    intraday: dict[DayType, list[NonNegativeFloat]]
+    daily_visits: dict[DayType, DailyVisits]
+    curve_slot_min: MinutesOfDayPositive = 60
+    intraday: dict[DayType, Annotated[list[Weight], Field(max_length=24 * 60)]]
     service_mix: dict[Name, Share]
     service_mix_by_class: dict[Name, dict[Name, Share]] = Field(default_factory=dict)
-    month_start_uplift: list[PositiveFloat] = Field(
-        default_factory=lambda: [1.3, 1.3, 1.3, 1.2, 1.1]
+    month_start_uplift: list[Multiplier] = Field(
+        default_factory=lambda: [1.3, 1.3, 1.3, 1.2, 1.1], max_length=31
     )
-    special_days: list[SpecialDay] = Field(default_factory=list)
+    special_days: list[SpecialDay] = Field(default_factory=list, max_length=MAX_LIST)
 
 
 class StaffingBand(_Frozen):
@@ -439,7 +474,7 @@ class StaffingBand(_Frozen):
 
     start: ClockTime
     end: ClockTime
-    posts: dict[Name, NonNegativeInt]
+    posts: dict[Name, StaffCount]
 
 
 # --------------------------------------------------------------------------- calibration
@@ -483,9 +518,9 @@ class Scenario(_Frozen):
     hours: OpeningHours
     greeters: Greeters
     kiosks: Kiosks
-    lanes: dict[Name, Lane]
-    service_types: dict[Name, ServiceType]
-    customer_classes: dict[Name, CustomerClass]
+    lanes: Annotated[dict[Name, Lane], Field(max_length=MAX_NAMED)]
+    service_types: Annotated[dict[Name, ServiceType], Field(max_length=MAX_NAMED)]
+    customer_classes: Annotated[dict[Name, CustomerClass], Field(max_length=MAX_NAMED)]
     triage: TriagePolicy = TriagePolicy()
     calling: CallingRules = CallingRules()
     waiting_care: WaitingCare = WaitingCare()
@@ -495,7 +530,7 @@ class Scenario(_Frozen):
     staff: Staff = Staff()
     labour: LabourRules = LabourRules()
     demand: DemandProfile
-    default_staffing: list[StaffingBand] = Field(default_factory=list)
+    default_staffing: list[StaffingBand] = Field(default_factory=list, max_length=MAX_LIST)
     calibration: CalibrationProvenance | None = Field(
         None, description="set by `hallplan calibrate`: provenance and held-out agreement"
     )
@@ -675,7 +710,19 @@ def _cross_problems(s: Scenario):
             yield f"kiosks.outages[{i}]: end after start"
         if o.kiosks > s.kiosks.count:
             yield f"kiosks.outages[{i}].kiosks: at most {s.kiosks.count}, found {o.kiosks}"
-    ids = [e.id for e in s.staff.all_employees()]
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
-    if dupes:
-        yield f"staff: unique employee ids, found duplicates {dupes}"
+    n_staff = len(s.staff.employees) + sum(g.count for g in s.staff.groups)
+    if n_staff > MAX_EMPLOYEES:
+        yield f"staff: at most {MAX_EMPLOYEES} employees in one hall, found {n_staff}"
+    else:
+        seen = Counter(e.id for e in s.staff.all_employees())  # linear, not ids.count per id
+        dupes = sorted(i for i, n in seen.items() if n > 1)
+        if dupes:
+            more = f" and {len(dupes) - 10} more" if len(dupes) > 10 else ""
+            yield f"staff: unique employee ids, found duplicates {dupes[:10]}{more}"
+    cutoff = s.closing.ticket_cutoff_min_before_close
+    if cutoff >= open_min:
+        yield (
+            f"closing.ticket_cutoff_min_before_close: less than the {open_min:g} minutes the "
+            f"hall is open ({format_clock(s.hours.open)}–{format_clock(s.hours.close)}), "
+            f"found {cutoff:g}"
+        )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hallplan.console import console, err_console, fail
+from hallplan.console import console, err_console, escape, fail, output_dir, output_file
 
 region_app = typer.Typer(no_args_is_help=True,
                          help="Regional planning: many halls, headcount allocation, Dask.")
@@ -23,7 +23,8 @@ def validate_cmd(file: Annotated[Path, typer.Argument(help="region TOML file")])
         r = load_region(file)
     except ScenarioError as exc:
         fail(exc.problems)
-    console.print(f"{file}: region {r.spec.region.id}, {len(r.halls)} halls — valid")
+    console.print(f"{file}: region {r.spec.region.id}, {len(r.halls)} halls — valid",
+                  markup=False, highlight=False)
 
 
 @region_app.command("schema")
@@ -35,11 +36,13 @@ def schema_cmd(out: Annotated[Path | None, typer.Option(help="write the JSON Sch
     from hallplan.atomic import write_text
     from hallplan.region.file import region_schema
 
+    if out is not None:
+        output_file(out)
     text = json.dumps(region_schema(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
         console.print(text, markup=False, highlight=False, soft_wrap=True)
     else:
-        console.print(f"  wrote {write_text(out, text)}")
+        console.print(f"  wrote {write_text(out, text)}", markup=False, highlight=False)
 
 
 @region_app.command("plan")
@@ -49,12 +52,13 @@ def plan_cmd(
     cluster: Annotated[str | None, typer.Option(
         help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: "
         "$HALLPLAN_DASK_SCHEDULER, else a local process pool)")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="local pool processes")] = 2,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="local pool processes")] = 2,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/region"),
     resume: Annotated[bool, typer.Option(
         "--resume", help="reuse halls already planned in OUT with the same inputs")] = False,
     days: Annotated[int | None, typer.Option(
-        min=1, help="plan only the first N days of the month (overrides the file)")] = None,
+        min=1, max=31, help="plan only the first N days of the month (overrides the file)")
+    ] = None,
 ) -> None:
     """Plan every hall (the loop of `hallplan plan`) in parallel, allocate the headcount
     budget, write the region report. Finished halls are kept if the run is interrupted."""
@@ -65,6 +69,7 @@ def plan_cmd(
     from hallplan.region.run import allocate, run_region, write_region_outputs
     from hallplan.sim.errors import ScenarioError
 
+    output_dir(out)
     try:
         region = load_region(file)
         if days is not None:
@@ -88,7 +93,8 @@ def plan_cmd(
             progress.advance(bars["halls"])
             progress.advance(bars["reps"], info["replications"])
             if info["status"] != "ok":
-                progress.console.print(f"[red]✗ {info['hall']}[/]: {info['error']}",
+                progress.console.print(f"[red]✗ {escape(str(info['hall']))}[/]: "
+                                       f"{escape(str(info['error']))}",
                                        markup=True, highlight=False)
 
     try:
@@ -100,7 +106,7 @@ def plan_cmd(
     run.allocation = allocate(run, region)
     written = write_region_outputs(run, region, out, month, region.spec.settings.seed)
     for p in written:
-        console.print(f"  wrote {p}")
+        console.print(f"  wrote {p}", markup=False, highlight=False)
     console.print(
         f"{len(run.computed)} hall(s) planned, {len(run.reused)} reused, "
         f"{len(run.failed)} failed, {len(run.unfinished)} not finished; "
@@ -108,23 +114,31 @@ def plan_cmd(
     for n in run.notes:
         console.print(f"note: {n}", markup=False)
     if run.interrupted:
-        err_console.print(f"[yellow]{run.interrupted}[/]")
+        err_console.print(f"[yellow]{escape(str(run.interrupted))}[/]")
         raise typer.Exit(3)
-    console.print(f"Report: {out / 'region_report.html'}")
+    console.print(f"Report: {out / 'region_report.html'}", markup=False, highlight=False)
     if run.failed:
         raise typer.Exit(1)
 
 
 @region_app.command("generate")
 def generate_cmd(
-    halls: Annotated[int, typer.Option(min=1, help="number of synthetic halls")] = 50,
+    halls: Annotated[int, typer.Option(min=1, max=10_000, help="number of synthetic halls")
+                     ] = 50,
     out: Annotated[Path, typer.Option(help="region TOML to write")] = Path(
         "hallplan-out/synthetic_region.toml"),
-    seed: Annotated[int, typer.Option()] = 1,
+    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1)] = 1,
     month: Annotated[str, typer.Option()] = "2026-12",
 ) -> None:
     """Write a synthetic region of HALLS halls (variants of the reference halls)."""
+    import re
+
+    from hallplan.region.file import MONTH
     from hallplan.region.synthetic import write_synthetic_region
 
+    output_file(out, suffixes=(".toml",))
+    if not re.match(MONTH, month):
+        fail([f"--month: expected a month YYYY-MM; found {month!r}"])
+
     path = write_synthetic_region(out, halls, seed=seed, month=month)
-    console.print(f"  wrote {path} ({halls} halls)")
+    console.print(f"  wrote {path} ({halls} halls)", markup=False, highlight=False)
