@@ -568,6 +568,7 @@ def roster(
         RosterNotFoundError,
         roster_from_files,
     )
+    from hallplan.optimize.roster.io import requirement_warnings
     from hallplan.optimize.staffing_requirement import Requirement, staff_on_the_floor
     from hallplan.reports.roster import write_roster_outputs
     from hallplan.sim.loader import load_scenario
@@ -576,7 +577,10 @@ def roster(
     try:
         s = load_scenario(file)
         # requirement.csv counts staff serving; the roster puts ÷ availability on the floor
-        req = staff_on_the_floor(Requirement.read_csv(requirement_csv), s)
+        raw = Requirement.read_csv(requirement_csv)
+        for warning in requirement_warnings(s, raw):  # before the cap at the counters
+            err_console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+        req = staff_on_the_floor(raw, s)
         with err_console.status(f"rostering {escape(s.hall.id)} (≤ {time_limit:g} s)"):
             result = roster_from_files(s, req, time_limit_s=time_limit, workers=workers, seed=seed)
     except ScenarioError as exc:
@@ -584,9 +588,20 @@ def roster(
     except RosterInfeasibleError as exc:
         fail(list(exc.messages) if hasattr(exc, "messages") else [str(exc)])
     except RosterNotFoundError as exc:
-        fail([f"no roster found within {time_limit:g} s: {exc} (raise --time-limit)"])
+        fail([_not_found_advice(exc, time_limit)])
     show_written(write_roster_outputs(result.roster, req, s, out, gantt_days=7))
     console.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
+
+
+def _not_found_advice(exc: Exception, time_limit: float) -> str:
+    """"raise --time-limit" only when more time can help: a model the solver PROVED
+    infeasible is a rule problem, and more time changes nothing."""
+    text = str(exc)
+    if "INFEASIBLE" in text:
+        return (f"no roster exists under the labour rules ({text}): check labour.* in the "
+                "scenario (shift lengths, weekly hours, rest, days off) and the staff's skills "
+                "and leave; more --time-limit will not help")
+    return f"no roster found within {time_limit:g} work units: {text} (raise --time-limit)"
 
 
 def _run_plan(
@@ -634,7 +649,7 @@ def _run_plan(
     except RosterInfeasibleError as exc:
         fail(list(getattr(exc, "messages", [str(exc)])))
     except RosterNotFoundError as exc:
-        fail([f"no roster found: {exc} (raise --time-limit)"])
+        fail([_not_found_advice(exc, config.roster_time_limit_s)])
     except StoreError as exc:
         fail([f"--history: {exc}"])
     elapsed = time.perf_counter() - t0

@@ -28,12 +28,13 @@ class Requirement:
     interval_min: int
     table: pd.DataFrame = field(repr=False)
     notes: str = ""
+    source: str = "<requirement>"  # the file it was read from (named in problems)
 
     def __post_init__(self) -> None:
         missing = [c for c in REQUIREMENT_COLUMNS if c not in self.table.columns]
         if missing:
             raise ScenarioError(
-                [Problem("<requirement>", "columns", f"columns {list(REQUIREMENT_COLUMNS)}",
+                [Problem(self.source, "columns", f"columns {list(REQUIREMENT_COLUMNS)}",
                          f"missing {missing}")]
             )
         t = self.table.loc[:, list(REQUIREMENT_COLUMNS)].copy()
@@ -41,7 +42,7 @@ class Requirement:
         t["interval_start_min"] = t["interval_start_min"].astype(float)
         t["staff"] = t["staff"].astype(int)
         if (t["staff"] < 0).any():
-            raise ScenarioError([Problem("<requirement>", "staff", "staff >= 0", "negative")])
+            raise ScenarioError([Problem(self.source, "staff", "staff >= 0", "negative")])
         t = t.sort_values(["date", "post", "interval_start_min"]).reset_index(drop=True)
         object.__setattr__(self, "table", t)
 
@@ -58,23 +59,17 @@ class Requirement:
 
     @staticmethod
     def read_csv(path: Path, interval_min: int | None = None) -> Requirement:
-        """Read ``requirement.csv``; the interval length is inferred from the grid if not given."""
-        p = Path(path)
-        try:
-            t = pd.read_csv(p)
-        except FileNotFoundError:
-            raise ScenarioError([Problem(str(p), "", "an existing file", "no such file")]) from None
-        missing = [c for c in REQUIREMENT_COLUMNS if c not in t.columns]
-        if missing:
-            raise ScenarioError(
-                [Problem(str(p), "header", f"columns {list(REQUIREMENT_COLUMNS)}",
-                         f"missing {missing}")]
-            )
+        """Read ``requirement.csv`` (every flaw named by row and column, see
+        :mod:`hallplan.optimize.requirement_csv`); the interval length is inferred from the
+        grid if not given."""
+        from hallplan.optimize.requirement_csv import read_requirement_table
+
+        t = read_requirement_table(path)
         if interval_min is None:
-            starts = sorted(set(t["interval_start_min"].astype(float)))
+            starts = sorted(set(t["interval_start_min"]))
             gaps = {b - a for a, b in itertools.pairwise(starts)}
             interval_min = int(min(gaps)) if gaps else 30
-        return Requirement(interval_min, t)
+        return Requirement(interval_min, t, source=str(path))
 
 
 def staff_on_the_floor(req: Requirement, scenario: Scenario) -> Requirement:
@@ -100,4 +95,5 @@ def staff_on_the_floor(req: Requirement, scenario: Scenario) -> Requirement:
         f"on the floor: serving requirement ÷ availability {a:g} at the counter lanes"
         + (f"; {capped} cells capped at the counters" if capped else "")
     )
-    return Requirement(req.interval_min, t, f"{req.notes}; {note}" if req.notes else note)
+    return Requirement(req.interval_min, t, f"{req.notes}; {note}" if req.notes else note,
+                       source=req.source)

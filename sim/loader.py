@@ -200,6 +200,14 @@ def problems_from_validation(error: ValidationError, file: str,
         if kind == "missing":
             problems.append(Problem(file, path, "this key to be given", "nothing"))
             continue
+        if kind in ("too_short", "too_long"):
+            ctx = err.get("ctx", {})
+            bound = (f"at least {ctx.get('min_length')}" if kind == "too_short"
+                     else f"at most {ctx.get('max_length')}")
+            found = ctx.get("actual_length")
+            found = f"{found:,} item(s)" if isinstance(found, int) else _show(err.get("input"))
+            problems.append(Problem(file, path, f"{bound} item(s)", found))
+            continue
         if kind == "extra_forbidden":
             problems.append(
                 Problem(file, path, "no such key (check the spelling)", _show(err.get("input")))

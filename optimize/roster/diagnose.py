@@ -6,6 +6,12 @@ Two sources, both turned into sentences such as
 * :func:`precheck`: counting arguments (no solver) — at some interval the posts of a set S
   need more people at once than there are available staff qualified for S; a day with no
   duty manager available.
+* :func:`rule_problems`: the labour rules themselves leave no roster to search for (no
+  shift length fits the opening hours, the shortest shift is longer than the weekly limit,
+  requirement dates too far apart for one roster) — said before any solver runs, so the
+  advice is never "raise --time-limit" for a rule no time can change;
+* :func:`headcount_shortfall`: the staff cannot give the staff-hours the requirement asks
+  for even if every one of them worked their full allowance (one clerk for a whole hall);
 * :func:`explain_core`: the assumption literals returned by CP-SAT's
   ``SufficientAssumptionsForInfeasibility`` on the strict stage-1 model (every coverage and
   capacity constraint is guarded by one literal), grouped and phrased.
@@ -112,6 +118,90 @@ def precheck(P: RosterProblem) -> list[RuleMessage]:
                     reg.DUTY_MANAGER_ON_SITE.id,
                     f"{day_label(d)}: no duty manager available while the hall is open "
                     f"{clock(P.open_min)}–{clock(P.close_min)}{_absent_dm(P, d)}"))
+    return out
+
+
+#: one roster covers at most this many consecutive days (a month, with room for a few
+#: days either side); dates further apart are separate rosters
+MAX_ROSTER_DAYS = 42
+
+
+def rule_problems(P: RosterProblem) -> list[str]:
+    """Labour rules or dates that leave no roster at all, each as one sentence naming the
+    rule (checked by arithmetic, before any solver)."""
+    out: list[str] = []
+    lab = P.labour
+    lengths = ", ".join(f"{h:g}" for h in sorted(lab.shift_lengths_hours))
+    open_h = (P.close_min - P.open_min) / 60
+    if P.n_days > MAX_ROSTER_DAYS:
+        with_rows = {d for (d, _), v in P.required.items() if any(v)}
+        empty = P.n_days - len(with_rows)
+        out.append(f"requirement dates: one roster covers at most {MAX_ROSTER_DAYS} consecutive "
+                   f"days, found {day_label(P.dates[0])} {P.dates[0].year} to "
+                   f"{day_label(P.dates[-1])} {P.dates[-1].year} ({P.n_days} days, {empty} of "
+                   f"them with no requirement); roster each month separately")
+    if not P.templates:
+        out.append(f"labour.shift_lengths_hours: no shift of [{lengths}] h fits the opening "
+                   f"hours {clock(P.open_min)}–{clock(P.close_min)} ({open_h:g} h) on the "
+                   f"{P.interval_min}-min grid with its meal break")
+        return out
+    shortest = min(P.templates, key=lambda t: t.paid_min)
+    paid_h = shortest.paid_min / 60
+    if shortest.paid_min > P.week_cap_min:
+        out.append(f"labour.max_weekly_hours: the shortest shift ({shortest.length_min / 60:g} h "
+                   f"+ {lab.handover_min} min handover = {paid_h:g} h paid) is longer than the "
+                   f"weekly limit of {lab.max_weekly_hours:g} h, so nobody can work any shift "
+                   f"(shift lengths [{lengths}] h)")
+    elif P.employees and all(shortest.paid_min > P.avg_cap_min(e) for e in P.employees):
+        cap_h = max(P.avg_cap_min(e) for e in P.employees) / 60
+        out.append(f"labour.max_avg_weekly_hours: the shortest shift ({paid_h:g} h paid) is "
+                   f"longer than any employee's allowance over the {P.n_days} day(s) "
+                   f"({cap_h:g} h at {lab.max_avg_weekly_hours:g} h/week or their contract)")
+    return out
+
+
+def headcount_shortfall(P: RosterProblem) -> list[str]:
+    """The staff-hours the requirement needs against what the staff can give at most (each
+    employee's allowance under the hours rules, at the posts they are qualified for); one
+    sentence per shortfall, empty when the headcount is enough on these counts."""
+    if not P.templates:
+        return []
+    best = max(P.templates, key=lambda t: (sum(b - a for a, b in t.counter_spans()), -t.paid_min))
+    post_share = sum(b - a for a, b in best.counter_spans()) / max(best.paid_min, 1)
+    weeks = max(len(P.weeks), 1)
+
+    def can_give_h(e) -> float:
+        paid = min(P.avg_cap_min(e), P.week_cap_min * weeks,
+                   sum(1 for d in P.dates if P.available(e, d)) * best.paid_min)
+        return paid * post_share / 60
+
+    out: list[str] = []
+    # what can be rostered at all: a post holds no more people than its physical counters
+    need_by_post = {p: sum(min(n, P.capacity.get(p, n)) for d in P.dates
+                           for n in P.required[(d, p)]) * P.interval_min / 60
+                    for p in P.posts}
+    need = sum(need_by_post.values())
+    if need <= 0:
+        return out
+    give = sum(can_give_h(e) for e in P.employees)
+    if need > give + 1e-6:
+        per_person = max((can_give_h(e) for e in P.employees), default=best.paid_min / 60)
+        more = -(-(need - give) // max(per_person, 1e-9))
+        out.append(f"headcount: the requirement needs {need:,.1f} staff-hours at the posts over "
+                   f"{P.n_days} day(s); the {len(P.employees)} employee(s) can give at most "
+                   f"{give:,.1f} (their hours allowances, time at the post only) — the headcount "
+                   f"cannot cover the hall; about {int(more)} more "
+                   f"{'person is' if more == 1 else 'people are'} needed")
+        return out
+    for p in P.posts:
+        if need_by_post[p] <= 0:
+            continue
+        q = [e for e in P.employees if P.eligible(e, p)]
+        give_p = sum(can_give_h(e) for e in q)
+        if need_by_post[p] > give_p + 1e-6:
+            out.append(f"headcount: {post_label(p)} needs {need_by_post[p]:,.1f} staff-hours; "
+                       f"the {len(q)} {_qualified((p,))} employee(s) can give at most "
+                       f"{give_p:,.1f} — not enough qualified staff for this post")
     return out
 
 

@@ -9,7 +9,10 @@ Conventions:
 * **Weeks** are 7-day blocks from the first roster date (day 0–6, 7–13, …). The weekly cap
   (``max_weekly_hours``) applies to every block, ``min_days_off_per_week`` only to full blocks.
 * **Average hours**: each employee's paid hours over the horizon ≤ min(contract,
-  ``max_avg_weekly_hours``) × days / 7. Leave does not lower the cap.
+  ``max_avg_weekly_hours``) × days / 7 — but never below one week's average when the
+  horizon is shorter than a week: the average is over weeks, and a 1- or 2-day plan is part
+  of a week whose other days are not planned here (pro rata, a 1-day plan would allow
+  40 / 7 = 5.7 h and no normal day's shift). Leave does not lower the cap.
 * **Eligibility**: an employee may work a post iff the post's name is one of their skills
   (``vip`` needs "vip", ``complaint`` "complaint", ``greeter`` "greeter").
 * **Duty manager**: on every open interval of every date at least one duty manager is on site
@@ -96,13 +99,17 @@ class RosterProblem:
         posts = tuple(scenario.posts)
         unknown = sorted(set(t["post"]) - set(scenario.posts))
         problems = []
+        source = requirement.source
         if unknown:
-            problems.append(Problem("<requirement>", "post", f"one of {scenario.posts}",
-                                    str(unknown)))
+            rows = t.index[t["post"].isin(unknown)]
+            problems.append(Problem(source, "column post", f"a post of the scenario "
+                                    f"({', '.join(scenario.posts)})",
+                                    f"{', '.join(map(repr, unknown[:10]))} "
+                                    f"({len(rows)} row(s))"))
         off_grid = sorted({float(x) for x in t["interval_start_min"]}
                           - {float(g) for g in grid})
         if off_grid and any(open_min <= x < close_min for x in off_grid):
-            problems.append(Problem("<requirement>", "interval_start_min",
+            problems.append(Problem(source, "column interval_start_min",
                                     f"starts on the {iv}-min grid from {clock(open_min)}",
                                     ", ".join(clock(x) for x in off_grid[:5])))
         if problems:
@@ -163,8 +170,10 @@ class RosterProblem:
         return post in e.skills
 
     def avg_cap_min(self, e: Employee) -> int:
+        """Paid minutes the average-hours rule allows ``e`` over the horizon (see above)."""
         per_week = min(e.contract_hours_per_week, self.labour.max_avg_weekly_hours)
-        return int(per_week * 60 * self.n_days / 7 + 1e-6)
+        days = max(self.n_days, 7) if self.n_days else 0
+        return int(per_week * 60 * days / 7 + 1e-6)
 
     @property
     def week_cap_min(self) -> int:
