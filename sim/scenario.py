@@ -56,6 +56,7 @@ from hallplan.sim.bounds import (
     ShiftHours,
     StaffCount,
     StaffCountPositive,
+    Stretch,
     WeekHours,
     Weight,
 )
@@ -297,7 +298,7 @@ class WaitingCare(_Frozen):
 
     enabled: bool = True
     threshold_min: Duration = 15.0
-    patience_multiplier: Annotated[Multiplier, Field(ge=1.0)] = Field(
+    patience_multiplier: Stretch = Field(
         1.5, description="remaining patience is stretched by this factor after care"
     )
 

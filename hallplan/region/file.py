@@ -36,10 +36,22 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from hallplan.sim.bounds import (
+    MAX_EMPLOYEES,
+    CounterCount,
+    KioskCount,
+    StaffCountPositive,
+)
 from hallplan.sim.errors import Problem, ScenarioError
-from hallplan.sim.loader import deep_merge, problems_from_validation, read_toml, resolve_extends
+from hallplan.sim.loader import (
+    _show,
+    deep_merge,
+    problems_from_validation,
+    read_toml,
+    resolve_extends,
+)
 from hallplan.sim.scenario import Scenario
 
 HALL_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -50,43 +62,61 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _plain_number(value: object) -> object:
+    if isinstance(value, bool | str):
+        raise ValueError(f"a number, found {value!r}")
+    return value
+
+
+def _bounded(gt: float, le: float, kind: type = float):
+    """A finite number in (gt, le]; true/false and text are no numbers."""
+    field = Field(gt=gt, le=le, allow_inf_nan=False) if kind is float else Field(gt=gt, le=le)
+    return Annotated[kind, field, BeforeValidator(_plain_number)]
+
+
+#: × the scenario's daily visits: a region scales halls, it does not invent megahalls
+MAX_DEMAND_SCALE = 50.0
+PositiveSmall = _bounded(0, 1000, int)
+
+
 class RegionInfo(_Frozen):
     id: Annotated[str, Field(pattern=HALL_ID)]
     name: str = ""
     month: Annotated[str, Field(pattern=MONTH)] | None = None
-    headcount_budget: PositiveInt | None = Field(
+    headcount_budget: _bounded(0, 100 * MAX_EMPLOYEES, int) | None = Field(
         None, description="people the region can place across its halls (allocation)")
 
 
 class RegionSettings(_Frozen):
     """Settings shared by every hall's plan (the same loop as ``hallplan plan``)."""
 
-    reps: PositiveInt = 3
-    seed: int = 1
+    reps: _bounded(0, 1000, int) = 3
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1), BeforeValidator(_plain_number)] = 1
     requirement_method: Literal["sipp", "lag"] = "lag"
-    roster_time_limit: PositiveFloat = Field(
+    roster_time_limit: _bounded(0, 86_400.0) = Field(
         20.0, description="roster budget per loop round, deterministic work units")
-    max_rounds: PositiveInt = 2
-    confidence: Annotated[float, Field(gt=0.5, lt=1)] = 0.9
-    days: PositiveInt | None = Field(
+    max_rounds: _bounded(0, 20, int) = 2
+    confidence: Annotated[float, Field(gt=0.5, lt=1), BeforeValidator(_plain_number)] = 0.9
+    days: _bounded(0, 31, int) | None = Field(
         None, description="plan only the first N days of the month (quick what-ifs)")
-    month_start_days: PositiveInt = Field(
+    month_start_days: _bounded(0, 31, int) = Field(
         3, description="billing-peak days at the start of the month (domain: days 1–3)")
-    holiday_demand_factor: PositiveFloat = Field(
+    holiday_demand_factor: _bounded(0, 10.0) = Field(
         1.35, description="holiday stress day: the plan's busiest day with demand × this "
         "(assumption; set from the hall's own holiday history where known)")
-    cost_per_paid_hour: PositiveFloat = 45.0
+    cost_per_paid_hour: _bounded(0, 100_000.0) = 45.0
 
 
 class HallEntry(_Frozen):
     id: Annotated[str, Field(pattern=HALL_ID)]
     scenario: str = Field(description="scenario TOML, relative to the region file")
-    demand_scale: PositiveFloat = 1.0
-    counters: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
-    kiosks: Annotated[int, Field(ge=0)] | None = None
-    headcount: PositiveInt | None = None
-    min_headcount: PositiveInt | None = None
-    max_headcount: PositiveInt | None = None
+    demand_scale: _bounded(0, MAX_DEMAND_SCALE) = Field(
+        1.0, description="× the scenario's daily visits")
+    counters: dict[str, CounterCount] = Field(default_factory=dict)
+    kiosks: KioskCount | None = None
+    headcount: StaffCountPositive | None = None
+    min_headcount: StaffCountPositive | None = None
+    max_headcount: StaffCountPositive | None = None
     overrides: dict[str, Any] = Field(
         default_factory=dict, description="any scenario tables, merged over the scenario")
 
@@ -94,7 +124,25 @@ class HallEntry(_Frozen):
 class RegionFile(_Frozen):
     region: RegionInfo
     settings: RegionSettings = RegionSettings()
-    halls: Annotated[list[HallEntry], Field(min_length=1)]
+    halls: Annotated[list[HallEntry], Field(min_length=1, max_length=10_000)]
+
+
+class _NotATable(Exception):
+    """A scenario key that must be a table holds something else (after the overrides)."""
+
+    def __init__(self, key: str, found: object, expected: str = "a table"):
+        self.key, self.found, self.expected = key, found, expected
+        super().__init__(key)
+
+
+def _table(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """``data[k1][k2]…`` as a table ({} if absent), or _NotATable naming the key path."""
+    node: Any = data
+    for i, k in enumerate(keys):
+        node = node.get(k, {})
+        if not isinstance(node, dict):
+            raise _NotATable(".".join(keys[: i + 1]), node)
+    return node
 
 
 # --------------------------------------------------------------------------- hall scenarios
@@ -104,9 +152,18 @@ def apply_headcount(data: dict[str, Any], headcount: int) -> tuple[dict[str, Any
     """Rescale the hall's staff to ``headcount`` people by changing the largest staff group
     that holds no duty managers (the counter staff); named employees and other groups stay.
     Returns the new scenario dict, or raises ValueError saying why it cannot be done."""
-    staff = data.get("staff", {})
-    groups = [dict(g) for g in staff.get("groups", [])]
-    named = len(staff.get("employees", []))
+    staff = _table(data, "staff")
+    raw_groups = staff.get("groups", [])
+    if not isinstance(raw_groups, list) or not all(isinstance(g, dict) for g in raw_groups):
+        raise _NotATable("staff.groups", raw_groups, "an array of tables")
+    groups = [dict(g) for g in raw_groups]
+    for i, g in enumerate(groups):
+        if isinstance(g.get("count", 0), bool) or not isinstance(g.get("count", 0), int):
+            raise _NotATable(f"staff.groups[{i}].count", g.get("count"), "a whole number")
+    employees = staff.get("employees", [])
+    if not isinstance(employees, list):
+        raise _NotATable("staff.employees", employees, "an array of tables")
+    named = len(employees)
     movable = [i for i, g in enumerate(groups) if not g.get("duty_manager", False)]
     if not movable:
         raise ValueError("the scenario has no staff group without duty managers to resize")
@@ -130,19 +187,25 @@ def hall_scenario_dict(entry: HallEntry, base_dir: Path) -> dict[str, Any]:
     if entry.overrides:
         data = deep_merge(data, entry.overrides)
     if entry.demand_scale != 1.0:
-        visits = data.get("demand", {}).get("daily_visits", {})
-        data = deep_merge(data, {"demand": {"daily_visits": {
-            k: float(v) * entry.demand_scale for k, v in visits.items()}}})
+        visits = _table(data, "demand", "daily_visits")
+        scaled = {}
+        for k, v in visits.items():
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise _NotATable(f"demand.daily_visits.{k}", v, "a number")
+            scaled[k] = float(v) * entry.demand_scale
+        data = deep_merge(data, {"demand": {"daily_visits": scaled}})
+    lanes = _table(data, "lanes") if entry.counters else {}
     for lane, n in entry.counters.items():
-        if lane not in data.get("lanes", {}):
+        if lane not in lanes:
             raise KeyError(lane)
+        _table(data, "lanes", lane)
         data = deep_merge(data, {"lanes": {lane: {"counters": n}}})
     if entry.kiosks is not None:
+        _table(data, "kiosks")
         data = deep_merge(data, {"kiosks": {"count": entry.kiosks}})
     if entry.headcount is not None:
         data, _ = apply_headcount(data, entry.headcount)
-    data.setdefault("hall", {})
-    data["hall"] = {**data["hall"], "id": entry.id}
+    data["hall"] = {**_table(data, "hall"), "id": entry.id}
     return data
 
 
@@ -222,18 +285,18 @@ def load_region(path: str | Path) -> Region:
             d = hall_scenario_dict(h, p.parent)
             scenarios[h.id] = Scenario.model_validate(d)
             sources[h.id] = src
+        except ScenarioError as exc:  # before ValueError: a ScenarioError is one
+            problems.extend(exc.problems)
+        except _NotATable as exc:
+            problems.append(Problem(f"{file} ({where}: {h.scenario} with its overrides)",
+                                    exc.key, exc.expected, _show(exc.found)))
         except KeyError as exc:
             problems.append(Problem(file, f"{where}.counters", "a lane of the scenario",
                                     f"{exc.args[0]!r}"))
+        except ValidationError as exc:
+            problems.extend(problems_from_validation(exc, f"{file} ({where}: {h.scenario})"))
         except ValueError as exc:
-            if isinstance(exc, ValidationError):
-                for q in problems_from_validation(exc, f"{file} ({where}: {h.scenario})"):
-                    problems.append(q)
-            else:
-                problems.append(Problem(file, f"{where}.headcount", str(exc),
-                                        str(h.headcount)))
-        except ScenarioError as exc:
-            problems.extend(exc.problems)
+            problems.append(Problem(file, f"{where}.headcount", str(exc), str(h.headcount)))
         if h.min_headcount and h.max_headcount and h.min_headcount > h.max_headcount:
             problems.append(Problem(file, f"{where}.min_headcount", "≤ max_headcount",
                                     f"{h.min_headcount} > {h.max_headcount}"))
