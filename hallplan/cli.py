@@ -393,6 +393,7 @@ def calibrate(
     from hallplan.reports.calibration import write_calibration_outputs
     from hallplan.sim.loader import load_scenario
 
+    output_dir(out)
     try:
         s = load_scenario(scenario)
     except ScenarioError as exc:
@@ -441,6 +442,7 @@ def forecast(
     from hallplan.reports.forecast import write_forecast_outputs
 
     y, m, s = _hall_month(hall, month, scenario)
+    output_dir(out)
     _require_history(store, hall)
     try:
         demand, summary = forecast_month(store, hall, s, y, m)
@@ -491,6 +493,7 @@ def five_tables_cmd(
     from hallplan.reports.forecast import write_five_tables
 
     y, m, s = _hall_month(hall, month, scenario)
+    output_dir(out)
     _require_history(store, hall)
     try:
         staffing, basis = _month_staffing(store, hall, s, y, m)
@@ -614,6 +617,7 @@ def _run_plan(
     from hallplan.forecast.five_tables import five_tables, forecast_month
     from hallplan.forecast.store import StoreError
     from hallplan.optimize.roster import RosterInfeasibleError, RosterNotFoundError
+    from hallplan.optimize.roster.diagnose import scenario_rule_problems
     from hallplan.pipeline import plan
     from hallplan.reports.plan import write_plan_outputs
     from hallplan.sim.dates import month_dates
@@ -625,6 +629,9 @@ def _run_plan(
     try:
         s = load_scenario(scenario_path)
         dates = month_dates(y, m)
+        rules = scenario_rule_problems(s, dates)  # no shift to work: say so before planning
+        if rules:
+            fail([f"{scenario_path}: {r}" for r in rules])
         if history is not None:
             _require_history(history, s.hall.id, "--history")
             with err_console.status("forecasting the month from history"):

@@ -142,5 +142,5 @@ def _capped(problems: list[Problem], file: str, rows: int) -> list[Problem]:
     if len(problems) <= MAX_PROBLEMS:
         return problems
     return [*problems[:MAX_PROBLEMS],
-            Problem(file, "…", f"fewer problems (the first {MAX_PROBLEMS} are listed; "
-                    f"{rows:,} rows in the file)", "more")]
+            Problem(file, "…", "", f"more problems (the first {MAX_PROBLEMS} are listed; "
+                    f"{rows:,} rows in the file, the rest not checked)")]

@@ -19,8 +19,15 @@ class Problem:
     found: str
 
     def __str__(self) -> str:
+        if self.path == "…":  # the tail of a capped list: "file: … and 123,456 more problems"
+            return f"{self.file}: … and {self.found}"
         where = f"{self.file}: {self.path}" if self.path else self.file
         return f"{where}: expected {self.expected}; found {self.found}"
+
+
+def more_problems(file: str, n: int) -> Problem:
+    """The last line of a capped problem list."""
+    return Problem(file, "…", "", f"{n:,} more problem(s)")
 
 
 class ScenarioError(ValueError):

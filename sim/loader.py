@@ -16,13 +16,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hallplan.sim.errors import Problem, ScenarioError
+from hallplan.sim.errors import Problem, ScenarioError, more_problems
 from hallplan.sim.scenario import Scenario
 
 MAX_EXTENDS_DEPTH = 8
-#: a scenario (or region) file is a few kilobytes; far larger is a mistake (a log exported
-#: to the wrong name, generated garbage) and is refused before parsing
-MAX_FILE_BYTES = 5_000_000
+#: a scenario file is a few kilobytes (the reference halls: under 30 kB); far larger is a
+#: mistake (a log exported to the wrong name, generated garbage) and is refused before
+#: parsing, which at this size already takes a second
+MAX_FILE_BYTES = 1_000_000
 #: tables and arrays nested deeper than this are no scenario (and would exhaust the stack)
 MAX_NESTING = 32
 #: problems listed for one file; the rest are counted ("… and 123,456 more")
@@ -68,16 +69,16 @@ def nesting_depth(value: Any) -> int:
     return deepest
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, max_bytes: int = MAX_FILE_BYTES) -> dict[str, Any]:
     """Parse a TOML file, or raise ScenarioError naming the file and what is wrong with it."""
     file = str(path)
     if path.is_dir():
         raise ScenarioError([Problem(file, "", "a TOML file", "a folder")])
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError([Problem(file, "", f"a scenario file of at most "
-                                         f"{MAX_FILE_BYTES // 1_000_000} MB",
+        if size > max_bytes:
+            raise ScenarioError([Problem(file, "", f"a file of at most "
+                                         f"{max_bytes / 1e6:g} MB",
                                          f"{size / 1e6:,.1f} MB")])
         text = path.read_bytes()
     except FileNotFoundError:
@@ -189,10 +190,7 @@ def problems_from_validation(error: ValidationError, file: str,
     errors = error.errors(include_url=False)
     for n_seen, err in enumerate(errors):
         if len(problems) >= limit:
-            rest = len(errors) - n_seen
-            problems.append(Problem(file, "…", "fewer problems (the first "
-                                    f"{len(problems)} are listed above)",
-                                    f"{rest:,} more"))
+            problems.append(more_problems(file, len(errors) - n_seen))
             break
         path = _loc_to_path(tuple(err.get("loc", ())))
         msg = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix("Input should be ")
@@ -229,7 +227,15 @@ def problems_from_validation(error: ValidationError, file: str,
 
 
 def scenario_from_dict(data: dict[str, Any], file: str = "<scenario>") -> Scenario:
-    """Validate a plain dict (as read from TOML) into a Scenario, or raise ScenarioError."""
+    """Validate a plain dict (as read from TOML) into a Scenario, or raise ScenarioError.
+
+    A file of (mostly) unknown top-level keys is answered from the key names alone: building
+    hundreds of thousands of validation errors first would take longer than reading it."""
+    unknown = [k for k in data if k not in Scenario.model_fields]
+    if len(unknown) > MAX_PROBLEMS:
+        shown = [Problem(file, str(k), "no such key (check the spelling)", _show(data[k]))
+                 for k in unknown[:MAX_PROBLEMS]]
+        raise ScenarioError([*shown, more_problems(file, len(unknown) - MAX_PROBLEMS)])
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

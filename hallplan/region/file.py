@@ -74,6 +74,8 @@ def _bounded(gt: float, le: float, kind: type = float):
     return Annotated[kind, field, BeforeValidator(_plain_number)]
 
 
+#: a region of 10,000 halls with overrides stays well under this
+REGION_MAX_BYTES = 10_000_000
 #: × the scenario's daily visits: a region scales halls, it does not invent megahalls
 MAX_DEMAND_SCALE = 50.0
 PositiveSmall = _bounded(0, 1000, int)
@@ -260,7 +262,7 @@ def load_region(path: str | Path) -> Region:
     """Read and validate a region file and every hall in it; all problems at once."""
     p = Path(path)
     file = str(p)
-    data = read_toml(p)
+    data = read_toml(p, max_bytes=REGION_MAX_BYTES)
     try:
         spec = RegionFile.model_validate(data)
     except ValidationError as exc:

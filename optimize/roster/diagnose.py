@@ -148,16 +148,34 @@ def rule_problems(P: RosterProblem) -> list[str]:
     shortest = min(P.templates, key=lambda t: t.paid_min)
     paid_h = shortest.paid_min / 60
     if shortest.paid_min > P.week_cap_min:
+        brk = f" − {shortest.break_min} min meal break" if shortest.break_min else ""
         out.append(f"labour.max_weekly_hours: the shortest shift ({shortest.length_min / 60:g} h "
-                   f"+ {lab.handover_min} min handover = {paid_h:g} h paid) is longer than the "
-                   f"weekly limit of {lab.max_weekly_hours:g} h, so nobody can work any shift "
-                   f"(shift lengths [{lengths}] h)")
+                   f"+ {lab.handover_min} min handover{brk} = {paid_h:g} h paid) is longer "
+                   f"than the weekly limit of {lab.max_weekly_hours:g} h, so nobody can work any "
+                   f"shift (shift lengths [{lengths}] h)")
     elif P.employees and all(shortest.paid_min > P.avg_cap_min(e) for e in P.employees):
         cap_h = max(P.avg_cap_min(e) for e in P.employees) / 60
         out.append(f"labour.max_avg_weekly_hours: the shortest shift ({paid_h:g} h paid) is "
                    f"longer than any employee's allowance over the {P.n_days} day(s) "
                    f"({cap_h:g} h at {lab.max_avg_weekly_hours:g} h/week or their contract)")
     return out
+
+
+def scenario_rule_problems(scenario, dates) -> list[str]:
+    """:func:`rule_problems` of a plan of ``dates`` before any requirement exists (the
+    labour rules against the opening hours and the staff), for ``hallplan plan``."""
+    import pandas as pd
+
+    from hallplan.optimize.staffing_requirement import Requirement
+
+    dates = list(dates)
+    if not dates:
+        return []
+    post = scenario.posts[0]
+    table = pd.DataFrame({"date": dates, "interval_start_min": float(scenario.hours.open),
+                          "post": post, "staff": 0, "method": "rule check"})
+    return rule_problems(RosterProblem.from_scenario(scenario, Requirement(
+        scenario.interval_min, table, source=f"<{scenario.hall.id}>")))
 
 
 def headcount_shortfall(P: RosterProblem) -> list[str]:
