@@ -245,7 +245,7 @@ def scenario_from_dict(data: dict[str, Any], file: str = "<scenario>") -> Scenar
 def scenario_from_layers(layers: list[Layer], overrides: dict[str, Any] | None = None
                          ) -> Scenario:
     """Validate an ``extends`` chain (first layer wins); each problem names the file of the
-    chain that set the offending key (``variant.toml (via base.toml)`` style)."""
+    chain that set the offending key (``base.toml (under variant.toml)``)."""
     data = merge_layers(layers)
     if overrides:
         data = deep_merge(data, overrides)
@@ -257,7 +257,7 @@ def scenario_from_layers(layers: list[Layer], overrides: dict[str, Any] | None =
         for p in exc.problems:
             origin = origin_of(p.path, layers) if p.path else None
             if origin is not None and origin != top:
-                p = Problem(f"{origin} (extended by {top})", p.path, p.expected, p.found)
+                p = Problem(f"{origin} (under {top})", p.path, p.expected, p.found)
             placed.append(p)
         raise ScenarioError(placed) from None
 

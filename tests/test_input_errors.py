@@ -187,4 +187,24 @@ def test_an_extended_base_with_a_bad_value_is_named(tmp_path):
     with pytest.raises(ScenarioError) as err:
         load_scenario(top)
     (p,) = err.value.problems
-    assert p.file.startswith(str(base.resolve())) and "extended by" in p.file
+    assert p.file == f"{base.resolve()} (under {top})"
+
+
+def test_a_whatif_variant_problem_names_the_file_that_set_the_key(tmp_path):
+    from hallplan.whatif import load_variant
+
+    variant = tmp_path / "variant.toml"
+    variant.write_text('[[staff.groups]]\nid_prefix = "G"\ncount = true\n', encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_variant(COUNTY, variant)
+    (p,) = err.value.problems
+    assert p.file == str(variant) and p.path == "staff.groups[0].count"
+    base_bad = tmp_path / "base.toml"
+    base_bad.write_text(f'extends = "{COUNTY.as_posix()}"\n[greeters]\nposts = 1e9\n',
+                        encoding="utf-8")
+    good_variant = tmp_path / "ok.toml"
+    good_variant.write_text("[kiosks]\ncount = 1\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_variant(base_bad, good_variant)
+    (p,) = err.value.problems
+    assert p.file == f"{base_bad} (under {good_variant})" and p.path == "greeters.posts"
