@@ -43,6 +43,7 @@ MAX_REPS = 1000
 MAX_WORKERS = 64
 MAX_TIME_LIMIT = 86_400.0  # one day of solver work units
 MAX_ROUNDS = 20
+MAX_HISTORY_DAYS = 3660  # `history generate`: ten years, each day simulated
 SEED_MAX = 2**32 - 1
 
 
@@ -345,6 +346,9 @@ def history_generate(
     a, b = _parse_date(start), _parse_date(end)
     if a > b:
         fail([f"--start/--end: expected the first day on or before the last; found {a} > {b}"])
+    if (b - a).days >= MAX_HISTORY_DAYS:
+        fail([f"--start/--end: expected at most {MAX_HISTORY_DAYS:,} days of history (ten "
+              f"years; every day is simulated); found {(b - a).days + 1:,} days, {a} … {b}"])
     try:
         check_ticket_log_suffix(out)
     except TicketLogError as exc:

@@ -313,6 +313,9 @@ def cli_cases() -> list[Case]:
         Case("cli", "history generate --start after --end",
              argv("history", "generate", "{d}/g.csv", "--scenario", c, "--start", "2026-05-01",
                   "--end", "2026-01-01"), "--start"),
+        Case("cli", "history generate 200 years",
+             argv("history", "generate", "{d}/g.csv", "--scenario", c, "--start", "1900-01-01",
+                  "--end", "2100-01-01"), "--start/--end"),
         Case("cli", "region plan --out a file",
              with_file("f", "region", "plan", str(ROOT / "scenarios" / "regions"
                                                   / "riverside.toml"), "--out", "{d}/f"),
