@@ -607,6 +607,37 @@ class Scenario(_Frozen):
         return self
 
 
+#: a day's counter work above this many times what all counters can do in the opening hours
+#: is no hall (it would be served for days after closing); see ``_overload_problems``
+MAX_OVERLOAD = 10.0
+
+
+def _overload_problems(s: Scenario, open_min: float):
+    """Busiest day's counter work (visits × the mix's mean counter time, every visit counted
+    at a counter) against all counters for the opening hours: beyond ``MAX_OVERLOAD`` times
+    it the simulated day would not end (everyone inside at closing is served)."""
+    counters = sum(lane.counters for lane in s.lanes.values())
+    mix = s.demand.service_mix
+    if not mix or not s.demand.daily_visits:
+        return
+    mean_min = sum(share * s.service_types[t].counter_time.mean
+                   for t, share in mix.items() if t in s.service_types)
+    peak = max(s.demand.daily_visits.values())
+    uplift = max([1.0, *s.demand.month_start_uplift])
+    special = max([1.0, *(sd.volume_multiplier for sd in s.demand.special_days)])
+    work_min = peak * uplift * special * mean_min
+    capacity_min = counters * open_min
+    if work_min > MAX_OVERLOAD * capacity_min:
+        most = MAX_OVERLOAD * capacity_min / max(uplift * special * mean_min, 1e-9)
+        yield (
+            f"demand.daily_visits: a busiest day whose counter work ({work_min:,.0f} counter-"
+            f"minutes at the mix's {mean_min:.1f}-min mean) the {counters} counters could do "
+            f"within {MAX_OVERLOAD:g}× the opening hours (at most ~{most:,.0f} visits a day here), "
+            f"found {peak:,.0f} visits a day × {uplift:g} month-start × {special:g} special-day "
+            "uplift"
+        )
+
+
 def _cross_problems(s: Scenario):
     lanes = set(s.lanes)
     types = set(s.service_types)
@@ -720,6 +751,7 @@ def _cross_problems(s: Scenario):
         if dupes:
             more = f" and {len(dupes) - 10} more" if len(dupes) > 10 else ""
             yield f"staff: unique employee ids, found duplicates {dupes[:10]}{more}"
+    yield from _overload_problems(s, open_min)
     cutoff = s.closing.ticket_cutoff_min_before_close
     if cutoff >= open_min:
         yield (

@@ -97,6 +97,10 @@ def scenario_cases() -> list[Case]:
              "count"),
         Case("scenario", "two groups with one id prefix (duplicate ids)",
              _variant("", big_group.format(n=2000) + big_group.format(n=1)), "staff"),
+        Case("scenario", "a day of counter work no hall finishes (50,000 visits, 10-h cases)",
+             _variant("", "[demand.daily_visits]\nweekday = 50000\n"
+                      "[service_types.bill_payment.counter_time]\nmean_min = 600"),
+             "demand.daily_visits"),
         Case("scenario", "10000 counters", _variant("lanes.general", "counters = 10000"),
              "counters"),
         Case("scenario", "cutoff longer than the day",

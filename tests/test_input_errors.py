@@ -114,6 +114,11 @@ def test_far_more_staff_than_counters_warns_naming_the_post(tmp_path):
     ({"closing": {"ticket_cutoff_min_before_close": 510}},
      "closing.ticket_cutoff_min_before_close"),
     ({"staff": {"groups": [{"id_prefix": "G", "count": 1_000_000}]}}, "staff.groups[0].count"),
+    # each number inside its bound, together a day the 4 counters would serve for weeks
+    ({"demand": {"daily_visits": {"weekday": 50_000}},
+      "service_types": {"bill_payment": {"counter_time": {"kind": "lognormal", "mean_min": 600,
+                                                          "cv": 0.5}}}},
+     "demand.daily_visits"),
 ])
 def test_numbers_that_would_explode_a_run_are_refused_with_their_key(overrides, path):
     t0 = time.perf_counter()
