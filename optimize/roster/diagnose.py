@@ -29,6 +29,7 @@ from collections import defaultdict
 from hallplan.optimize.roster import registry as reg
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
 from hallplan.optimize.roster.templates import clock
+from hallplan.sim.scenario import Employee
 
 
 class RuleMessage(str):
@@ -193,6 +194,9 @@ def headcount_shortfall(P: RosterProblem) -> list[str]:
                    sum(1 for d in P.dates if P.available(e, d)) * best.paid_min)
         return paid * post_share / 60
 
+    # a new full-time hire: the average-hours allowance, no leave
+    newcomer = Employee(id="new", contract_hours_per_week=P.labour.max_avg_weekly_hours)
+
     out: list[str] = []
     # what can be rostered at all: a post holds no more people than its physical counters
     need_by_post = {p: sum(min(n, P.capacity.get(p, n)) for d in P.dates
@@ -203,7 +207,7 @@ def headcount_shortfall(P: RosterProblem) -> list[str]:
         return out
     give = sum(can_give_h(e) for e in P.employees)
     if need > give + 1e-6:
-        per_person = max((can_give_h(e) for e in P.employees), default=best.paid_min / 60)
+        per_person = can_give_h(newcomer)
         more = -(-(need - give) // max(per_person, 1e-9))
         out.append(f"headcount: the requirement needs {need:,.1f} staff-hours at the posts over "
                    f"{P.n_days} day(s); the {len(P.employees)} employee(s) can give at most "
