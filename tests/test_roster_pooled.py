@@ -123,3 +123,21 @@ def test_a_miss_is_sorted_into_roster_gap_requirement_or_layout():
                         "staffed": [1, 12, sc.physical_capacity("general")]})
     out = classify_misses(misses, cov, sc)
     assert list(out["cause"]) == ["roster", "requirement", "layout"]
+
+
+def test_a_duty_manager_gap_falls_back_to_a_repaired_two_stage_roster(district, monkeypatch):
+    """When the pooled roster leaves a duty-manager gap (here: forced, an empty pooled
+    roster), the two-stage method gets its turn — and its roster gets the same repair, so
+    the fallback never leaves a post short while a qualified person has room."""
+    from hallplan.optimize.roster import model
+
+    def empty_pooled(self, t0):
+        self.repairs = {}
+        return Roster((), self.P.dates, ()), ()
+
+    monkeypatch.setattr(model.RosterOptimizer, "_pooled", empty_pooled)
+    result = RosterOptimizer(district, SolverConfig(time_limit_s=6, workers=2)).solve()
+    assert result.repairs.get("fell_back_to_two_stage") == 1
+    assert not check_roster(result.roster, district).by_rule(reg.DUTY_MANAGER_ON_SITE.id)
+    idle, _why = idle_qualified(result.roster, district)
+    assert idle == []
