@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from contextlib import AbstractContextManager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -65,6 +66,26 @@ class LoopMethod(StrEnum):
 SeedOpt = Annotated[int, typer.Option(min=0, max=SEED_MAX, help="base seed (results are a "
                                       "function of it)")]
 WorkersOpt = Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="local worker processes")]
+
+
+@app.callback()
+def _every_command(ctx: typer.Context) -> None:
+    """Ctrl-C in any command: stop within seconds, one line, exit 130 (hallplan.interrupt)."""
+    from hallplan.interrupt import handling
+
+    ctx.with_resource(handling(err_console))
+
+
+def _run_folder(out: Path, command: str) -> AbstractContextManager[Path]:
+    """The run's output folder, built beside ``out`` and swapped in when complete
+    (hallplan.atomic.run_folder); a folder that cannot take a run is a clear error."""
+    from hallplan.atomic import OutputFolderError, check_output_folder, run_folder
+
+    try:
+        check_output_folder(out)
+    except OutputFolderError as exc:
+        fail([str(exc)])
+    return run_folder(out, command)
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -144,7 +165,10 @@ def _run_simulation(
         elapsed = time.perf_counter() - t0
     except ScenarioError as exc:
         fail(exc.problems)
-    written = write_simulation_outputs(results, out, elapsed)
+    from hallplan.atomic import final_paths
+
+    with _run_folder(out, "simulate") as stage:
+        written = final_paths(write_simulation_outputs(results, stage, elapsed), stage, out)
     console.print(f"{reps} replications of {day} in {elapsed:.1f} s")
     show_written(written, out / "summary.md")
     return out
@@ -201,8 +225,12 @@ def whatif(
             base_run, variant_runs = run_whatif(base, variants, reps, seed, day, workers, tick)
     except ScenarioError as exc:
         fail(exc.problems)
+    from hallplan.atomic import final_paths
+
     table = compare(base_run, variant_runs)
-    show_written(write_whatif_outputs(table, out, reps, seed), out / "whatif.md")
+    with _run_folder(out, "whatif") as stage:
+        written = final_paths(write_whatif_outputs(table, stage, reps, seed), stage, out)
+    show_written(written, out / "whatif.md")
 
 
 history_app = typer.Typer(no_args_is_help=True, help="Ticket-log history: import and generate.")
@@ -428,7 +456,11 @@ def calibrate(
         fail([str(exc)])
     except ScenarioError as exc:
         fail(exc.problems)
-    show_written(write_calibration_outputs(cal, scenario, out), out / "calibration.md")
+    from hallplan.atomic import final_paths
+
+    with _run_folder(out, "calibrate") as stage:
+        written = final_paths(write_calibration_outputs(cal, scenario, stage), stage, out)
+    show_written(written, out / "calibration.md")
 
 
 @app.command()
@@ -452,7 +484,11 @@ def forecast(
         demand, summary = forecast_month(store, hall, s, y, m)
     except StoreError as exc:
         fail([f"--store: {exc}"])
-    show_written(write_forecast_outputs(out, demand, summary))
+    from hallplan.atomic import final_paths
+
+    with _run_folder(out, "forecast") as stage:
+        written = final_paths(write_forecast_outputs(stage, demand, summary), stage, out)
+    show_written(written)
     console.print(
         f"{hall} {month}: {summary.total:.0f} visits forecast ({summary.model}; "
         f"trained {summary.train_start} … {summary.train_end})",
@@ -505,7 +541,11 @@ def five_tables_cmd(
     except StoreError as exc:
         fail([f"--store: {exc}"])
     ft.notes["capacity_basis"] = basis
-    show_written(write_five_tables(out, ft))
+    from hallplan.atomic import final_paths
+
+    with _run_folder(out, "five-tables") as stage:
+        written = final_paths(write_five_tables(stage, ft), stage, out)
+    show_written(written)
     console.print(f"capacity from: {basis}", markup=False)
     for name, table in ft.tables().items():
         console.print(f"[bold]{ft.TITLES[name]}[/]")
@@ -543,7 +583,12 @@ def requirement(
             )
     except ScenarioError as exc:
         fail(exc.problems)
-    show_written(write_requirement_outputs(req, out, title=f"{s.hall.id} {month} ({method})"))
+    from hallplan.atomic import final_paths
+
+    title = f"{s.hall.id} {month} ({method})"
+    with _run_folder(out, "requirement") as stage:
+        written = final_paths(write_requirement_outputs(req, stage, title=title), stage, out)
+    show_written(written)
     console.print(
         f"{s.hall.id} {month} ({method}): {diag.staff_hours:,.1f} staff-hours at the posts, "
         f"{diag.paid_hours:,.1f} paid after shrinkage",
@@ -596,7 +641,12 @@ def roster(
         fail(list(exc.messages) if hasattr(exc, "messages") else [str(exc)])
     except RosterNotFoundError as exc:
         fail([_not_found_advice(exc, time_limit)])
-    show_written(write_roster_outputs(result.roster, req, s, out, gantt_days=7))
+    from hallplan.atomic import final_paths
+
+    with _run_folder(out, "roster") as stage:
+        written = write_roster_outputs(result.roster, req, s, stage, gantt_days=7)
+        written = final_paths(written, stage, out)
+    show_written(written)
     console.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
 
 
@@ -617,7 +667,10 @@ def _run_plan(
     history: Path | None,
     config,
     out: Path,
+    stage: Path | None = None,
 ) -> Path:
+    """Plan a month and write it to ``out`` (swapped in when complete); the demo passes the
+    folder it is already building as ``stage``."""
     from hallplan.forecast.five_tables import five_tables, forecast_month
     from hallplan.forecast.store import StoreError
     from hallplan.optimize.roster import RosterInfeasibleError, RosterNotFoundError
@@ -647,10 +700,6 @@ def _run_plan(
             result = plan(s, demand, dates, config, progress=lambda msg: status.update(msg))
         five = None
         if history is not None:
-            from hallplan.forecast.store import HistoryStore
-
-            with HistoryStore(history) as st:  # next month's tables 3–5 read it back
-                st.save_roster(s.hall.id, result.roster.roster.to_staffing(), dates)
             with err_console.status("the five tables"):
                 five = five_tables(
                     history, s.hall.id, s, y, m, staffing=result.roster.roster.to_staffing()
@@ -664,7 +713,22 @@ def _run_plan(
     except StoreError as exc:
         fail([f"--history: {exc}"])
     elapsed = time.perf_counter() - t0
-    written = write_plan_outputs(result, out, scenario_path, history, five, elapsed)
+    from hallplan.atomic import final_paths
+
+    def write(folder: Path) -> list[Path]:
+        written = write_plan_outputs(result, folder, scenario_path, history, five, elapsed)
+        if history is not None:  # last, so an interrupted plan stores no roster
+            from hallplan.forecast.store import HistoryStore
+
+            with HistoryStore(history) as st:  # next month's tables 3–5 read it back
+                st.save_roster(s.hall.id, result.roster.roster.to_staffing(), dates)
+        return written
+
+    if stage is None:
+        with _run_folder(out, "plan") as folder:
+            written = final_paths(write(folder), folder, out)
+    else:
+        written = final_paths(write(stage), stage, out)
     show_written(written)
     for r in result.rounds:
         c = r.causes
@@ -747,17 +811,16 @@ def demo(
     from hallplan.sim.loader import load_scenario
 
     output_dir(out)
-    out.mkdir(parents=True, exist_ok=True)
     s = load_scenario(FLAGSHIP)
-    log = out / "history_flagship.parquet"
-    store = out / "history.duckdb"
-    store.unlink(missing_ok=True)
-    with err_console.status("generating 13 months of ticket-log history with the simulator"):
-        generate_history_file(s, dt.date(2025, 11, 1), dt.date(2026, 11, 30), log, seed=1)
-    report = import_ticket_log(log, s.hall.id, store, s)
-    console.print(report.summary(), markup=False, highlight=False)
-    cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=60, workers=workers, max_rounds=2)
-    _run_plan(FLAGSHIP, "2026-12", store, cfg, out)
+    with _run_folder(out, "demo") as stage:  # history, store and plan: one run, swapped in
+        log = stage / "history_flagship.parquet"
+        store = stage / "history.duckdb"
+        with err_console.status("generating 13 months of ticket-log history with the simulator"):
+            generate_history_file(s, dt.date(2025, 11, 1), dt.date(2026, 11, 30), log, seed=1)
+        report = import_ticket_log(log, s.hall.id, store, s)
+        console.print(report.summary(), markup=False, highlight=False)
+        cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=60, workers=workers, max_rounds=2)
+        _run_plan(FLAGSHIP, "2026-12", store, cfg, out, stage=stage)
 
 
 from hallplan.region.cli import region_app  # noqa: E402  (registered after the commands)

@@ -11,8 +11,11 @@ Output folder::
 
 No lost work: a hall is written the moment it finishes. ``resume=True`` reuses every hall
 whose marker matches the hall's current inputs (scenario, settings, dates, seed) and
-recomputes only the rest; failed halls are retried. An interrupted run (Ctrl-C, a killed
-worker process) stops cleanly with the finished halls kept on disk.
+recomputes only the rest; failed halls are retried. A killed worker process stops the run
+with the finished halls kept on disk (exit 3). Ctrl-C stops the workers at once and ends the
+command with exit 130, writing no region report; the finished halls stay for ``--resume``
+(each hall folder is complete and carries the hash of its inputs, so a resumed region never
+mixes halls planned from different inputs).
 """
 
 from __future__ import annotations
@@ -198,9 +201,15 @@ def run_region(region: Region, out: Path, month: str | None = None, *,
                              "replications": reps_per_hall[t.hall_id],
                              "error": outcome.error})
         except KeyboardInterrupt:
-            run.interrupted = "interrupted (Ctrl-C); finished halls are kept — rerun with --resume"
+            # stop the workers now and end the command (exit 130): no region report is
+            # written for a region half planned; the halls already written stay for --resume
             ex.close(cancel=True)
             ex = None
+            from hallplan.interrupt import note
+
+            note(f"{len(run.computed)} finished hall(s) kept in {out / 'halls'} "
+                 "(rerun with --resume)")
+            raise
         finally:
             if ex is not None:
                 ex.close(cancel=bool(run.interrupted))
