@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from hallplan.console import (
+    activity,
     console,
     err_console,
     escape,
@@ -334,16 +335,22 @@ def history_import(
 
     s = _scenario_for_hall(hall, scenario)
     try:
-        report = import_ticket_log(
-            file,
-            hall,
-            store,
-            s,
-            mapping=mapping,
-            encoding=encoding,
-            max_reject_share=max_reject_share,
-            progress=lambda msg: err_console.print(msg, markup=False, highlight=False),
-        )
+        with activity(f"importing {file}") as step:
+            report = import_ticket_log(
+                file,
+                hall,
+                store,
+                s,
+                mapping=mapping,
+                encoding=encoding,
+                max_reject_share=max_reject_share,
+                progress=step,
+            )
+    except KeyboardInterrupt:
+        from hallplan.interrupt import note
+
+        note(f"the store {store} is unchanged (the import is one transaction)")
+        raise
     except TicketLogError as exc:
         rep = exc.report
         if isinstance(exc, TooManyRejectsError):  # the reasons, with examples
@@ -387,9 +394,10 @@ def history_generate(
         s = load_scenario(scenario)
     except ScenarioError as exc:
         fail(exc.problems)
-    with err_console.status(f"simulating {a} … {b}"):
+    with activity(f"history {a} … {b}") as step:
         try:
-            path = generate_history_file(s, a, b, out, seed=seed)
+            path = generate_history_file(s, a, b, out, seed=seed,
+                                         progress=lambda d, t: step("simulating days", d, t))
         except TicketLogError as exc:  # e.g. more rows than an Excel sheet holds
             fail([str(exc)])
     console.print(f"wrote {path}", markup=False, highlight=False)
@@ -577,9 +585,13 @@ def requirement(
     output_dir(out)
     try:
         s = load_scenario(file)
-        with err_console.status(f"requirement ({method}) for {month}"):
+        with activity(f"requirement ({method}) for {month}") as step:
+            step("computing")
+            extra = {} if method != "simulation" else {"progress": lambda rec: step(
+                f"iteration {rec['iteration']}: {rec['intervals_missing']} interval(s) "
+                "below target")}
             req, diag = requirement_for_month(
-                s, y, m, method, reps=reps, seed=seed, workers=workers
+                s, y, m, method, reps=reps, seed=seed, workers=workers, **extra
             )
     except ScenarioError as exc:
         fail(exc.problems)
@@ -633,8 +645,9 @@ def roster(
         for warning in requirement_warnings(s, raw):  # before the cap at the counters
             err_console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
         req = staff_on_the_floor(raw, s)
-        with err_console.status(f"rostering {escape(s.hall.id)} (≤ {time_limit:g} s)"):
-            result = roster_from_files(s, req, time_limit_s=time_limit, workers=workers, seed=seed)
+        with activity(f"roster {s.hall.id} (≤ {time_limit:g} units)") as step:
+            result = roster_from_files(s, req, time_limit_s=time_limit, workers=workers,
+                                       seed=seed, progress=step)
     except ScenarioError as exc:
         fail(exc.problems)
     except RosterInfeasibleError as exc:
@@ -668,6 +681,7 @@ def _run_plan(
     config,
     out: Path,
     stage: Path | None = None,
+    days: int | None = None,
 ) -> Path:
     """Plan a month and write it to ``out`` (swapped in when complete); the demo passes the
     folder it is already building as ``stage``."""
@@ -685,22 +699,24 @@ def _run_plan(
     t0 = time.perf_counter()
     try:
         s = load_scenario(scenario_path)
-        dates = month_dates(y, m)
+        dates = month_dates(y, m)[:days] if days else month_dates(y, m)
         rules = scenario_rule_problems(s, dates)  # no shift to work: say so before planning
         if rules:
             fail([f"{scenario_path}: {r}" for r in rules])
         if history is not None:
             _require_history(history, s.hall.id, "--history")
-            with err_console.status("forecasting the month from history"):
+            with activity("forecast") as step:
+                step("the month from history")
                 demand, summary = forecast_month(history, s.hall.id, s, y, m)
             console.print(f"forecast: {summary.total:,.0f} visits ({summary.model})")
         else:
             demand = demand_from_profile(s, dates)
-        with err_console.status("planning") as status:
-            result = plan(s, demand, dates, config, progress=lambda msg: status.update(msg))
+        with activity("plan") as step:
+            result = plan(s, demand, dates, config, progress=step)
         five = None
         if history is not None:
-            with err_console.status("the five tables"):
+            with activity("the five tables") as step:
+                step("tables 1–5 for the month")
                 five = five_tables(
                     history, s.hall.id, s, y, m, staffing=result.roster.roster.to_staffing()
                 )
@@ -724,11 +740,13 @@ def _run_plan(
                 st.save_roster(s.hall.id, result.roster.roster.to_staffing(), dates)
         return written
 
-    if stage is None:
-        with _run_folder(out, "plan") as folder:
-            written = final_paths(write(folder), folder, out)
-    else:
-        written = final_paths(write(stage), stage, out)
+    with activity("write") as step:
+        step(f"the plan's report and tables to {out}")
+        if stage is None:
+            with _run_folder(out, "plan") as folder:
+                written = final_paths(write(folder), folder, out)
+        else:
+            written = final_paths(write(stage), stage, out)
     show_written(written)
     for r in result.rounds:
         c = r.causes
@@ -781,6 +799,11 @@ def plan_cmd(
     rounds: Annotated[int, typer.Option(min=1, max=MAX_ROUNDS, help="max loop rounds")] = 3,
     workers: WorkersOpt = 2,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/plan"),
+    days: Annotated[
+        int | None,
+        typer.Option(min=2, max=31, help="plan only the first N days of the month (a quick "
+                     "look; the 40-hour average is kept pro rata, so at least 2)"),
+    ] = None,
 ) -> None:
     """Forecast → requirement → roster → simulate → correct until the targets hold; writes
     report.html, CSV/XLSX tables and plan.json."""
@@ -795,7 +818,7 @@ def plan_cmd(
         workers=workers,
         max_rounds=rounds,
     )
-    _run_plan(file, month, history, cfg, out)
+    _run_plan(file, month, history, cfg, out, days=days)
 
 
 @app.command()
@@ -815,8 +838,9 @@ def demo(
     with _run_folder(out, "demo") as stage:  # history, store and plan: one run, swapped in
         log = stage / "history_flagship.parquet"
         store = stage / "history.duckdb"
-        with err_console.status("generating 13 months of ticket-log history with the simulator"):
-            generate_history_file(s, dt.date(2025, 11, 1), dt.date(2026, 11, 30), log, seed=1)
+        with activity("13 months of ticket-log history") as step:
+            generate_history_file(s, dt.date(2025, 11, 1), dt.date(2026, 11, 30), log, seed=1,
+                                  progress=lambda d, t: step("simulating days", d, t))
         report = import_ticket_log(log, s.hall.id, store, s)
         console.print(report.summary(), markup=False, highlight=False)
         cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=60, workers=workers, max_rounds=2)
@@ -828,8 +852,10 @@ from hallplan.region.cli import region_app  # noqa: E402  (registered after the 
 app.add_typer(region_app, name="region")
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+def main() -> None:  # pragma: no cover - console entry point (see hallplan.__main__)
+    from hallplan.__main__ import main as entry
+
+    entry()
 
 
 if __name__ == "__main__":  # python -m hallplan.cli
