@@ -171,10 +171,10 @@ def run_folder(out: Path, command: str) -> Iterator[Path]:
 
     Yields the folder to write into. If the body raises (an error, Ctrl-C), the fresh folder
     is removed and ``out`` is left exactly as it was. See the module docstring for why."""
-    from hallplan.interrupt import check, deferred, note
+    from hallplan.interrupt import check, deferred, output_folder
 
     out = check_output_folder(Path(out))
-    existed = out.exists() and any(out.iterdir())
+    output_folder(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     repair(out)
     run_id = f"{dt.datetime.now():%Y%m%dT%H%M%S}-p{os.getpid()}-{secrets.token_hex(3)}"
@@ -185,12 +185,9 @@ def run_folder(out: Path, command: str) -> Iterator[Path]:
         with deferred():  # a Ctrl-C now waits the few ms until the folder is consistent
             check()
             _commit(stage, out, run_id, command)
-    except BaseException as exc:
+    except BaseException:
         with deferred():
             shutil.rmtree(stage, ignore_errors=True)
-        if isinstance(exc, KeyboardInterrupt):
-            note(f"{out} still holds the previous run" if existed
-                 else f"nothing was written to {out}")
         raise
 
 

@@ -77,6 +77,13 @@ def _every_command(ctx: typer.Context) -> None:
     ctx.with_resource(handling(err_console))
 
 
+def _announce(out: Path) -> None:
+    """Ctrl-C from here on says what ``out`` still holds (hallplan.interrupt)."""
+    from hallplan.interrupt import output_folder
+
+    output_folder(out)
+
+
 def _run_folder(out: Path, command: str) -> AbstractContextManager[Path]:
     """The run's output folder, built beside ``out`` and swapped in when complete
     (hallplan.atomic.run_folder); a folder that cannot take a run is a clear error."""
@@ -144,6 +151,7 @@ def schema(
 def _run_simulation(
     file: Path, reps: int, seed: int, out: Path, date: str | None, workers: int
 ) -> Path:
+    _announce(out)
     from hallplan.reports.simulation import write_simulation_outputs
     from hallplan.sim.loader import load_scenario
     from hallplan.sim.replicate import simulate
@@ -205,6 +213,7 @@ def whatif(
 ) -> None:
     """Compare variants with a base hall: waits, abandonment and staff-hours, with the
     difference to the base and its confidence interval (common random numbers)."""
+    _announce(out)
     from hallplan.reports.whatif import write_whatif_outputs
     from hallplan.whatif import compare, run_whatif
 
@@ -426,6 +435,7 @@ def calibrate(
 ) -> None:
     """Fit service times, patience and staff availability from a ticket log, write a
     scenario overlay that extends the hall, and check the model on held-out days."""
+    _announce(out)
     from hallplan.forecast.calibrate import CalibrationError, parse_days
     from hallplan.forecast.calibrate import calibrate as run_calibration
     from hallplan.forecast.mapping import MappingError, read_with_mapping
@@ -481,6 +491,7 @@ def forecast(
 ) -> None:
     """Forecast a month's visits per day, interval, service type and class from the history
     store (calendar Poisson model) and keep the forecast in the store."""
+    _announce(out)
     from hallplan.forecast.five_tables import forecast_month
     from hallplan.forecast.store import StoreError
     from hallplan.reports.forecast import write_forecast_outputs
@@ -536,6 +547,7 @@ def five_tables_cmd(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/five-tables"),
 ) -> None:
     """The five tables (五表) for a hall and month: CSV, one XLSX workbook, PNG charts."""
+    _announce(out)
     from hallplan.forecast.five_tables import five_tables
     from hallplan.forecast.store import StoreError
     from hallplan.reports.forecast import write_five_tables
@@ -574,6 +586,7 @@ def requirement(
 ) -> None:
     """Minimum staff per (date, interval, post) meeting the hall's targets: writes
     requirement.csv (date, interval_start_min, post, staff, method) and a heatmap."""
+    _announce(out)
     from hallplan.optimize.requirements import METHODS, requirement_for_month
     from hallplan.reports.requirement import write_requirement_outputs
     from hallplan.sim.loader import load_scenario
@@ -627,6 +640,7 @@ def roster(
 ) -> None:
     """Roster named staff against a requirement with CP-SAT: roster.csv, hours per week,
     coverage chart and Gantt charts; infeasible rules are explained, not just reported."""
+    _announce(out)
     from hallplan.optimize.roster import (
         RosterInfeasibleError,
         RosterNotFoundError,
@@ -685,6 +699,7 @@ def _run_plan(
 ) -> Path:
     """Plan a month and write it to ``out`` (swapped in when complete); the demo passes the
     folder it is already building as ``stage``."""
+    _announce(out)
     from hallplan.forecast.five_tables import five_tables, forecast_month
     from hallplan.forecast.store import StoreError
     from hallplan.optimize.roster import RosterInfeasibleError, RosterNotFoundError
@@ -828,6 +843,7 @@ def demo(
 ) -> None:
     """The main job: generate a year of history for the flagship hall, import it, and plan
     December 2026 (forecast → requirement → roster → simulate → correct → report)."""
+    _announce(out)
     from hallplan.forecast.generator import generate_history_file
     from hallplan.forecast.store import import_ticket_log
     from hallplan.pipeline import PlanConfig

@@ -38,16 +38,33 @@ from hallplan.sim.interrupt import (
     stop_running,
 )
 
-__all__ = ["Interrupted", "check", "deferred", "handling", "note"]
+__all__ = ["Interrupted", "check", "deferred", "handling", "note", "output_folder"]
 
 _state = {"presses": 0, "deferring": 0, "pending": False, "t0": 0.0}
 _notes: list[str] = []
+_folders: dict[str, bool] = {}
 _watcher: dict = {}
 
 
 def note(text: str) -> None:
-    """Add to the one line printed on an interrupt (e.g. what became of the output folder)."""
-    _notes.append(text)
+    """Add to the one line printed on an interrupt (e.g. what became of the store)."""
+    if text not in _notes:
+        _notes.append(text)
+
+
+def output_folder(out) -> None:
+    """The command writes its run to ``out``: an interrupt says what ``out`` still holds
+    (runs are swapped in only when complete, so: what it held before the command)."""
+    from pathlib import Path
+
+    p = Path(out)
+    _folders.setdefault(str(p), p.is_dir() and any(p.iterdir()))
+
+
+def _outcome() -> list[str]:
+    said = [f"{f} still holds the previous run" if held else f"nothing was written to {f}"
+            for f, held in _folders.items()]
+    return said + _notes
 
 
 def _on_sigint(signum, frame) -> None:
@@ -102,6 +119,7 @@ def handling(err=None) -> Iterator[None]:
     reset()
     _state.update(presses=0, deferring=0, pending=False, t0=time.monotonic())
     _notes.clear()
+    _folders.clear()
     old_handler = signal.signal(signal.SIGINT, _on_sigint)
     old_fd = signal.set_wakeup_fd(_wakeup_pipe(), warn_on_full_buffer=False)
     _watcher["active"] = True
@@ -112,8 +130,8 @@ def handling(err=None) -> Iterator[None]:
 
         elapsed = time.monotonic() - _state["t0"]
         line = f"hallplan: interrupted (Ctrl-C) after {elapsed:.1f} s; stopped before finishing"
-        if _notes:
-            line += "; " + "; ".join(_notes)
+        if _outcome():
+            line += "; " + "; ".join(_outcome())
         if err is not None:
             err.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
