@@ -193,7 +193,9 @@ class PlainProgress:
             if advance is not None:
                 t.completed += advance
             done = t.total is not None and t.completed >= t.total
-            if changed or (done and not t.finished) or self._due(t):
+            if t.finished and done and not changed:
+                return  # said once; a finished task stays quiet
+            if changed or done or self._due(t):
                 t.finished = done
                 self._print(t)
 

@@ -260,3 +260,79 @@ def test_a_complete_run_keeps_the_planners_files_and_removes_what_earlier_runs_l
     assert {"plan.json", "roster.csv", "report.html"} <= set(manifest["entries"])
     assert "my_notes.txt" not in manifest["entries"]
     assert set(before["prev"]) == set(manifest["files"]) | {MANIFEST, "my_notes.txt"}
+
+
+# ---------------------------------------------------------------- in-process: the solvers
+
+
+def _hard_knapsack(n: int = 300, rows: int = 40):
+    """A random multi-dimensional knapsack: minutes to prove optimal, so a solver given a
+    long budget is still searching when the stop comes."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    return (rng.integers(1, 100, n), rng.integers(1, 60, (rows, n)), 500)
+
+
+def _stop_soon(after_s: float = 0.5) -> threading.Timer:
+    from hallplan.sim.interrupt import request_stop
+
+    timer = threading.Timer(after_s, request_stop)
+    timer.start()
+    return timer
+
+
+def test_a_stopped_cp_sat_search_raises_instead_of_returning_its_best_so_far():
+    from ortools.sat.python import cp_model
+
+    from hallplan.optimize.roster import SolverConfig, make_solver
+    from hallplan.sim.interrupt import Interrupted, reset
+
+    value, weight, cap = _hard_knapsack()
+    m = cp_model.CpModel()
+    x = [m.new_bool_var(f"x{i}") for i in range(len(value))]
+    for row in weight:
+        m.add(sum(int(w) * v for w, v in zip(row, x, strict=True)) <= cap)
+    m.maximize(sum(int(c) * v for c, v in zip(value, x, strict=True)))
+    solver = make_solver(SolverConfig(time_limit_s=120, workers=2))
+    assert solver.parameters.catch_sigint_signal is False  # CP-SAT must not eat the Ctrl-C
+    reset()
+    t0 = time.monotonic()
+    try:
+        _stop_soon()
+        with pytest.raises(Interrupted):
+            solver.solve(m)
+        assert time.monotonic() - t0 < 5
+        with pytest.raises(Interrupted):  # nothing new starts once a stop was requested
+            make_solver(SolverConfig(time_limit_s=1)).solve(m)
+    finally:
+        reset()
+
+
+def test_a_stopped_highs_solve_raises_instead_of_returning_its_incumbent():
+    import highspy
+    import numpy as np
+
+    from hallplan.sim.interrupt import Interrupted, reset, run_highs
+
+    value, weight, cap = _hard_knapsack()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", 120.0)
+    n = len(value)
+    for _ in range(n):
+        h.addVar(0, 1)
+    idx = np.arange(n, dtype=np.int32)
+    h.changeColsIntegrality(n, idx, np.array([highspy.HighsVarType.kInteger] * n))
+    h.changeColsCost(n, idx, -value.astype(float))
+    for row in weight:
+        h.addRow(-np.inf, float(cap), n, idx, row.astype(float))
+    reset()
+    t0 = time.monotonic()
+    try:
+        _stop_soon()
+        with pytest.raises(Interrupted):
+            run_highs(h)
+        assert time.monotonic() - t0 < 5
+    finally:
+        reset()
