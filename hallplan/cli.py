@@ -868,10 +868,8 @@ from hallplan.region.cli import region_app  # noqa: E402  (registered after the 
 app.add_typer(region_app, name="region")
 
 
-def main() -> None:  # pragma: no cover - console entry point (see hallplan.__main__)
-    from hallplan.__main__ import main as entry
-
-    entry()
+def main() -> None:  # pragma: no cover - the console entry point is hallplan.__main__
+    app(prog_name="hallplan")
 
 
 if __name__ == "__main__":  # python -m hallplan.cli
