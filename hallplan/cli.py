@@ -466,10 +466,12 @@ def calibrate(
         )
     days = sorted(set(v.good["ticket_date"]))
     try:
-        cal = run_calibration(
-            v.good, s, parse_days(fit_days, days), parse_days(test_days, days), reps=reps,
-            seed=seed, source=ticketlog.name,
-        )
+        with activity("calibrate") as step:
+            step(f"fitting, then {reps} replications per held-out day")
+            cal = run_calibration(
+                v.good, s, parse_days(fit_days, days), parse_days(test_days, days), reps=reps,
+                seed=seed, source=ticketlog.name,
+            )
     except (CalibrationError, ValueError) as exc:
         fail([str(exc)])
     except ScenarioError as exc:
@@ -500,7 +502,9 @@ def forecast(
     output_dir(out)
     _require_history(store, hall)
     try:
-        demand, summary = forecast_month(store, hall, s, y, m)
+        with activity(f"forecast {hall} {month}") as step:
+            step("fitting the calendar model to the history")
+            demand, summary = forecast_month(store, hall, s, y, m)
     except StoreError as exc:
         fail([f"--store: {exc}"])
     from hallplan.atomic import final_paths
@@ -556,8 +560,10 @@ def five_tables_cmd(
     output_dir(out)
     _require_history(store, hall)
     try:
-        staffing, basis = _month_staffing(store, hall, s, y, m)
-        ft = five_tables(store, hall, s, y, m, staffing=staffing)
+        with activity(f"five tables {hall} {month}") as step:
+            step("staffing, forecast and tables")
+            staffing, basis = _month_staffing(store, hall, s, y, m)
+            ft = five_tables(store, hall, s, y, m, staffing=staffing)
     except StoreError as exc:
         fail([f"--store: {exc}"])
     ft.notes["capacity_basis"] = basis
