@@ -753,13 +753,12 @@ def _run_plan(
     from hallplan.atomic import final_paths
 
     def write(folder: Path) -> list[Path]:
-        written = write_plan_outputs(result, folder, scenario_path, history, five, elapsed)
-        if history is not None:  # last, so an interrupted plan stores no roster
+        if history is not None:  # before plan.json, which records the store's hash
             from hallplan.forecast.store import HistoryStore
 
             with HistoryStore(history) as st:  # next month's tables 3–5 read it back
                 st.save_roster(s.hall.id, result.roster.roster.to_staffing(), dates)
-        return written
+        return write_plan_outputs(result, folder, scenario_path, history, five, elapsed)
 
     with activity("write") as step:
         step(f"the plan's report and tables to {out}")
@@ -768,6 +767,11 @@ def _run_plan(
                 written = final_paths(write(folder), folder, out)
         else:
             written = final_paths(write(stage), stage, out)
+            # the demo's store is in the folder being built: plan.json names where it will be
+            from hallplan.atomic import write_text
+
+            meta = stage / "plan.json"
+            write_text(meta, meta.read_text(encoding="utf-8").replace(str(stage), str(out)))
     show_written(written)
     for r in result.rounds:
         c = r.causes
