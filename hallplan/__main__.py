@@ -19,9 +19,12 @@ def _while_starting(signum, frame) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGINT, _while_starting)
-    from hallplan.cli import app
+    try:
+        from hallplan.cli import app
 
-    app(prog_name="hallplan")
+        app(prog_name="hallplan")
+    finally:  # the command has ended (and said so): a late Ctrl-C changes nothing
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 if __name__ == "__main__":
