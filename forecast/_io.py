@@ -10,6 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 _UMASK_LOCK = threading.Lock()
+#: in every temporary's name (``.<name>.hallplan-tmp-XXXXXXXX<ext>``), so a later run can tell
+#: a leftover of ours (a run killed outright while writing) from a user's file
+TEMP_MARK = "hallplan-tmp-"
 
 
 def current_umask() -> int:
@@ -24,11 +27,17 @@ def current_umask() -> int:
 def atomic_write(path: str | Path, writer: Callable[[Path], None]) -> Path:
     """Call ``writer(tmp_path)`` and move the result onto ``path`` atomically.
 
+    The temporary sits beside ``path`` (same file system, so the rename is atomic) and keeps
+    its extension (writers that choose the format from it still work). It is removed if the
+    writer fails or is interrupted; one left by a killed process is recognised by
+    :data:`TEMP_MARK` and removed by the next run into the folder (``hallplan.atomic``).
+
     The file gets the permissions of any newly created file (``0o666`` less the umask: 0644
     under the usual 022), not the owner-only 0600 that :func:`tempfile.mkstemp` gives."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{TEMP_MARK}", suffix=path.suffix,
+                               dir=path.parent)
     os.close(fd)
     try:
         writer(Path(tmp))

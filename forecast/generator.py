@@ -238,12 +238,15 @@ def generate_history_file(
     seed: int = 0,
     effects: HistoryEffects | None = None,
     cache_dir: str | Path | None = None,
+    progress=None,
 ) -> Path:
     """Write a simulated ticket log (CSV or Parquet by suffix) ready for
-    ``import_ticket_log`` (e.g. ``hallplan history import``)."""
+    ``import_ticket_log`` (e.g. ``hallplan history import``); ``progress(done, total)`` counts
+    the simulated days."""
     from hallplan.forecast.ticket_log import write_ticket_log
 
-    log = generate_history(scenario, start, end, seed=seed, effects=effects, cache_dir=cache_dir)
+    log = generate_history(scenario, start, end, seed=seed, effects=effects, cache_dir=cache_dir,
+                           progress=progress)
     return write_ticket_log(log, path)
 
 

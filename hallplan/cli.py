@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from contextlib import AbstractContextManager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,7 @@ from typing import Annotated
 import typer
 
 from hallplan.console import (
+    activity,
     console,
     err_console,
     escape,
@@ -65,6 +67,33 @@ class LoopMethod(StrEnum):
 SeedOpt = Annotated[int, typer.Option(min=0, max=SEED_MAX, help="base seed (results are a "
                                       "function of it)")]
 WorkersOpt = Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="local worker processes")]
+
+
+@app.callback()
+def _every_command(ctx: typer.Context) -> None:
+    """Ctrl-C in any command: stop within seconds, one line, exit 130 (hallplan.interrupt)."""
+    from hallplan.interrupt import handling
+
+    ctx.with_resource(handling(err_console))
+
+
+def _announce(out: Path) -> None:
+    """Ctrl-C from here on says what ``out`` still holds (hallplan.interrupt)."""
+    from hallplan.interrupt import output_folder
+
+    output_folder(out)
+
+
+def _run_folder(out: Path, command: str) -> AbstractContextManager[Path]:
+    """The run's output folder, built beside ``out`` and swapped in when complete
+    (hallplan.atomic.run_folder); a folder that cannot take a run is a clear error."""
+    from hallplan.atomic import OutputFolderError, check_output_folder, run_folder
+
+    try:
+        check_output_folder(out)
+    except OutputFolderError as exc:
+        fail([str(exc)])
+    return run_folder(out, command)
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -122,6 +151,7 @@ def schema(
 def _run_simulation(
     file: Path, reps: int, seed: int, out: Path, date: str | None, workers: int
 ) -> Path:
+    _announce(out)
     from hallplan.reports.simulation import write_simulation_outputs
     from hallplan.sim.loader import load_scenario
     from hallplan.sim.replicate import simulate
@@ -144,7 +174,10 @@ def _run_simulation(
         elapsed = time.perf_counter() - t0
     except ScenarioError as exc:
         fail(exc.problems)
-    written = write_simulation_outputs(results, out, elapsed)
+    from hallplan.atomic import final_paths
+
+    with _run_folder(out, "simulate") as stage:
+        written = final_paths(write_simulation_outputs(results, stage, elapsed), stage, out)
     console.print(f"{reps} replications of {day} in {elapsed:.1f} s")
     show_written(written, out / "summary.md")
     return out
@@ -180,6 +213,7 @@ def whatif(
 ) -> None:
     """Compare variants with a base hall: waits, abandonment and staff-hours, with the
     difference to the base and its confidence interval (common random numbers)."""
+    _announce(out)
     from hallplan.reports.whatif import write_whatif_outputs
     from hallplan.whatif import compare, run_whatif
 
@@ -201,8 +235,12 @@ def whatif(
             base_run, variant_runs = run_whatif(base, variants, reps, seed, day, workers, tick)
     except ScenarioError as exc:
         fail(exc.problems)
+    from hallplan.atomic import final_paths
+
     table = compare(base_run, variant_runs)
-    show_written(write_whatif_outputs(table, out, reps, seed), out / "whatif.md")
+    with _run_folder(out, "whatif") as stage:
+        written = final_paths(write_whatif_outputs(table, stage, reps, seed), stage, out)
+    show_written(written, out / "whatif.md")
 
 
 history_app = typer.Typer(no_args_is_help=True, help="Ticket-log history: import and generate.")
@@ -306,16 +344,22 @@ def history_import(
 
     s = _scenario_for_hall(hall, scenario)
     try:
-        report = import_ticket_log(
-            file,
-            hall,
-            store,
-            s,
-            mapping=mapping,
-            encoding=encoding,
-            max_reject_share=max_reject_share,
-            progress=lambda msg: err_console.print(msg, markup=False, highlight=False),
-        )
+        with activity(f"importing {file}") as step:
+            report = import_ticket_log(
+                file,
+                hall,
+                store,
+                s,
+                mapping=mapping,
+                encoding=encoding,
+                max_reject_share=max_reject_share,
+                progress=step,
+            )
+    except KeyboardInterrupt:
+        from hallplan.interrupt import note
+
+        note(f"the store {store} is unchanged (the import is one transaction)")
+        raise
     except TicketLogError as exc:
         rep = exc.report
         if isinstance(exc, TooManyRejectsError):  # the reasons, with examples
@@ -359,9 +403,10 @@ def history_generate(
         s = load_scenario(scenario)
     except ScenarioError as exc:
         fail(exc.problems)
-    with err_console.status(f"simulating {a} … {b}"):
+    with activity(f"history {a} … {b}") as step:
         try:
-            path = generate_history_file(s, a, b, out, seed=seed)
+            path = generate_history_file(s, a, b, out, seed=seed,
+                                         progress=lambda d, t: step("simulating days", d, t))
         except TicketLogError as exc:  # e.g. more rows than an Excel sheet holds
             fail([str(exc)])
     console.print(f"wrote {path}", markup=False, highlight=False)
@@ -390,6 +435,7 @@ def calibrate(
 ) -> None:
     """Fit service times, patience and staff availability from a ticket log, write a
     scenario overlay that extends the hall, and check the model on held-out days."""
+    _announce(out)
     from hallplan.forecast.calibrate import CalibrationError, parse_days
     from hallplan.forecast.calibrate import calibrate as run_calibration
     from hallplan.forecast.mapping import MappingError, read_with_mapping
@@ -420,15 +466,21 @@ def calibrate(
         )
     days = sorted(set(v.good["ticket_date"]))
     try:
-        cal = run_calibration(
-            v.good, s, parse_days(fit_days, days), parse_days(test_days, days), reps=reps,
-            seed=seed, source=ticketlog.name,
-        )
+        with activity("calibrate") as step:
+            step(f"fitting, then {reps} replications per held-out day")
+            cal = run_calibration(
+                v.good, s, parse_days(fit_days, days), parse_days(test_days, days), reps=reps,
+                seed=seed, source=ticketlog.name,
+            )
     except (CalibrationError, ValueError) as exc:
         fail([str(exc)])
     except ScenarioError as exc:
         fail(exc.problems)
-    show_written(write_calibration_outputs(cal, scenario, out), out / "calibration.md")
+    from hallplan.atomic import final_paths
+
+    with _run_folder(out, "calibrate") as stage:
+        written = final_paths(write_calibration_outputs(cal, scenario, stage), stage, out)
+    show_written(written, out / "calibration.md")
 
 
 @app.command()
@@ -441,6 +493,7 @@ def forecast(
 ) -> None:
     """Forecast a month's visits per day, interval, service type and class from the history
     store (calendar Poisson model) and keep the forecast in the store."""
+    _announce(out)
     from hallplan.forecast.five_tables import forecast_month
     from hallplan.forecast.store import StoreError
     from hallplan.reports.forecast import write_forecast_outputs
@@ -449,10 +502,16 @@ def forecast(
     output_dir(out)
     _require_history(store, hall)
     try:
-        demand, summary = forecast_month(store, hall, s, y, m)
+        with activity(f"forecast {hall} {month}") as step:
+            step("fitting the calendar model to the history")
+            demand, summary = forecast_month(store, hall, s, y, m)
     except StoreError as exc:
         fail([f"--store: {exc}"])
-    show_written(write_forecast_outputs(out, demand, summary))
+    from hallplan.atomic import final_paths
+
+    with _run_folder(out, "forecast") as stage:
+        written = final_paths(write_forecast_outputs(stage, demand, summary), stage, out)
+    show_written(written)
     console.print(
         f"{hall} {month}: {summary.total:.0f} visits forecast ({summary.model}; "
         f"trained {summary.train_start} … {summary.train_end})",
@@ -492,6 +551,7 @@ def five_tables_cmd(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/five-tables"),
 ) -> None:
     """The five tables (五表) for a hall and month: CSV, one XLSX workbook, PNG charts."""
+    _announce(out)
     from hallplan.forecast.five_tables import five_tables
     from hallplan.forecast.store import StoreError
     from hallplan.reports.forecast import write_five_tables
@@ -500,12 +560,18 @@ def five_tables_cmd(
     output_dir(out)
     _require_history(store, hall)
     try:
-        staffing, basis = _month_staffing(store, hall, s, y, m)
-        ft = five_tables(store, hall, s, y, m, staffing=staffing)
+        with activity(f"five tables {hall} {month}") as step:
+            step("staffing, forecast and tables")
+            staffing, basis = _month_staffing(store, hall, s, y, m)
+            ft = five_tables(store, hall, s, y, m, staffing=staffing)
     except StoreError as exc:
         fail([f"--store: {exc}"])
     ft.notes["capacity_basis"] = basis
-    show_written(write_five_tables(out, ft))
+    from hallplan.atomic import final_paths
+
+    with _run_folder(out, "five-tables") as stage:
+        written = final_paths(write_five_tables(stage, ft), stage, out)
+    show_written(written)
     console.print(f"capacity from: {basis}", markup=False)
     for name, table in ft.tables().items():
         console.print(f"[bold]{ft.TITLES[name]}[/]")
@@ -526,6 +592,7 @@ def requirement(
 ) -> None:
     """Minimum staff per (date, interval, post) meeting the hall's targets: writes
     requirement.csv (date, interval_start_min, post, staff, method) and a heatmap."""
+    _announce(out)
     from hallplan.optimize.requirements import METHODS, requirement_for_month
     from hallplan.reports.requirement import write_requirement_outputs
     from hallplan.sim.loader import load_scenario
@@ -537,13 +604,22 @@ def requirement(
     output_dir(out)
     try:
         s = load_scenario(file)
-        with err_console.status(f"requirement ({method}) for {month}"):
+        with activity(f"requirement ({method}) for {month}") as step:
+            step("computing")
+            extra = {} if method != "simulation" else {"progress": lambda rec: step(
+                f"iteration {rec['iteration']}: {rec['intervals_missing']} interval(s) "
+                "below target")}
             req, diag = requirement_for_month(
-                s, y, m, method, reps=reps, seed=seed, workers=workers
+                s, y, m, method, reps=reps, seed=seed, workers=workers, **extra
             )
     except ScenarioError as exc:
         fail(exc.problems)
-    show_written(write_requirement_outputs(req, out, title=f"{s.hall.id} {month} ({method})"))
+    from hallplan.atomic import final_paths
+
+    title = f"{s.hall.id} {month} ({method})"
+    with _run_folder(out, "requirement") as stage:
+        written = final_paths(write_requirement_outputs(req, stage, title=title), stage, out)
+    show_written(written)
     console.print(
         f"{s.hall.id} {month} ({method}): {diag.staff_hours:,.1f} staff-hours at the posts, "
         f"{diag.paid_hours:,.1f} paid after shrinkage",
@@ -570,6 +646,7 @@ def roster(
 ) -> None:
     """Roster named staff against a requirement with CP-SAT: roster.csv, hours per week,
     coverage chart and Gantt charts; infeasible rules are explained, not just reported."""
+    _announce(out)
     from hallplan.optimize.roster import (
         RosterInfeasibleError,
         RosterNotFoundError,
@@ -588,15 +665,21 @@ def roster(
         for warning in requirement_warnings(s, raw):  # before the cap at the counters
             err_console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
         req = staff_on_the_floor(raw, s)
-        with err_console.status(f"rostering {escape(s.hall.id)} (≤ {time_limit:g} s)"):
-            result = roster_from_files(s, req, time_limit_s=time_limit, workers=workers, seed=seed)
+        with activity(f"roster {s.hall.id} (≤ {time_limit:g} units)") as step:
+            result = roster_from_files(s, req, time_limit_s=time_limit, workers=workers,
+                                       seed=seed, progress=step)
     except ScenarioError as exc:
         fail(exc.problems)
     except RosterInfeasibleError as exc:
         fail(list(exc.messages) if hasattr(exc, "messages") else [str(exc)])
     except RosterNotFoundError as exc:
         fail([_not_found_advice(exc, time_limit)])
-    show_written(write_roster_outputs(result.roster, req, s, out, gantt_days=7))
+    from hallplan.atomic import final_paths
+
+    with _run_folder(out, "roster") as stage:
+        written = write_roster_outputs(result.roster, req, s, stage, gantt_days=7)
+        written = final_paths(written, stage, out)
+    show_written(written)
     console.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
 
 
@@ -617,7 +700,12 @@ def _run_plan(
     history: Path | None,
     config,
     out: Path,
+    stage: Path | None = None,
+    days: int | None = None,
 ) -> Path:
+    """Plan a month and write it to ``out`` (swapped in when complete); the demo passes the
+    folder it is already building as ``stage``."""
+    _announce(out)
     from hallplan.forecast.five_tables import five_tables, forecast_month
     from hallplan.forecast.store import StoreError
     from hallplan.optimize.roster import RosterInfeasibleError, RosterNotFoundError
@@ -632,26 +720,24 @@ def _run_plan(
     t0 = time.perf_counter()
     try:
         s = load_scenario(scenario_path)
-        dates = month_dates(y, m)
+        dates = month_dates(y, m)[:days] if days else month_dates(y, m)
         rules = scenario_rule_problems(s, dates)  # no shift to work: say so before planning
         if rules:
             fail([f"{scenario_path}: {r}" for r in rules])
         if history is not None:
             _require_history(history, s.hall.id, "--history")
-            with err_console.status("forecasting the month from history"):
+            with activity("forecast") as step:
+                step("the month from history")
                 demand, summary = forecast_month(history, s.hall.id, s, y, m)
             console.print(f"forecast: {summary.total:,.0f} visits ({summary.model})")
         else:
             demand = demand_from_profile(s, dates)
-        with err_console.status("planning") as status:
-            result = plan(s, demand, dates, config, progress=lambda msg: status.update(msg))
+        with activity("plan") as step:
+            result = plan(s, demand, dates, config, progress=step)
         five = None
         if history is not None:
-            from hallplan.forecast.store import HistoryStore
-
-            with HistoryStore(history) as st:  # next month's tables 3–5 read it back
-                st.save_roster(s.hall.id, result.roster.roster.to_staffing(), dates)
-            with err_console.status("the five tables"):
+            with activity("the five tables") as step:
+                step("tables 1–5 for the month")
                 five = five_tables(
                     history, s.hall.id, s, y, m, staffing=result.roster.roster.to_staffing()
                 )
@@ -664,7 +750,28 @@ def _run_plan(
     except StoreError as exc:
         fail([f"--history: {exc}"])
     elapsed = time.perf_counter() - t0
-    written = write_plan_outputs(result, out, scenario_path, history, five, elapsed)
+    from hallplan.atomic import final_paths
+
+    def write(folder: Path) -> list[Path]:
+        if history is not None:  # before plan.json, which records the store's hash
+            from hallplan.forecast.store import HistoryStore
+
+            with HistoryStore(history) as st:  # next month's tables 3–5 read it back
+                st.save_roster(s.hall.id, result.roster.roster.to_staffing(), dates)
+        return write_plan_outputs(result, folder, scenario_path, history, five, elapsed)
+
+    with activity("write") as step:
+        step(f"the plan's report and tables to {out}")
+        if stage is None:
+            with _run_folder(out, "plan") as folder:
+                written = final_paths(write(folder), folder, out)
+        else:
+            written = final_paths(write(stage), stage, out)
+            # the demo's store is in the folder being built: plan.json names where it will be
+            from hallplan.atomic import write_text
+
+            meta = stage / "plan.json"
+            write_text(meta, meta.read_text(encoding="utf-8").replace(str(stage), str(out)))
     show_written(written)
     for r in result.rounds:
         c = r.causes
@@ -717,6 +824,11 @@ def plan_cmd(
     rounds: Annotated[int, typer.Option(min=1, max=MAX_ROUNDS, help="max loop rounds")] = 3,
     workers: WorkersOpt = 2,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/plan"),
+    days: Annotated[
+        int | None,
+        typer.Option(min=2, max=31, help="plan only the first N days of the month (a quick "
+                     "look; the 40-hour average is kept pro rata, so at least 2)"),
+    ] = None,
 ) -> None:
     """Forecast → requirement → roster → simulate → correct until the targets hold; writes
     report.html, CSV/XLSX tables and plan.json."""
@@ -731,7 +843,7 @@ def plan_cmd(
         workers=workers,
         max_rounds=rounds,
     )
-    _run_plan(file, month, history, cfg, out)
+    _run_plan(file, month, history, cfg, out, days=days)
 
 
 @app.command()
@@ -741,23 +853,24 @@ def demo(
 ) -> None:
     """The main job: generate a year of history for the flagship hall, import it, and plan
     December 2026 (forecast → requirement → roster → simulate → correct → report)."""
+    _announce(out)
     from hallplan.forecast.generator import generate_history_file
     from hallplan.forecast.store import import_ticket_log
     from hallplan.pipeline import PlanConfig
     from hallplan.sim.loader import load_scenario
 
     output_dir(out)
-    out.mkdir(parents=True, exist_ok=True)
     s = load_scenario(FLAGSHIP)
-    log = out / "history_flagship.parquet"
-    store = out / "history.duckdb"
-    store.unlink(missing_ok=True)
-    with err_console.status("generating 13 months of ticket-log history with the simulator"):
-        generate_history_file(s, dt.date(2025, 11, 1), dt.date(2026, 11, 30), log, seed=1)
-    report = import_ticket_log(log, s.hall.id, store, s)
-    console.print(report.summary(), markup=False, highlight=False)
-    cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=60, workers=workers, max_rounds=2)
-    _run_plan(FLAGSHIP, "2026-12", store, cfg, out)
+    with _run_folder(out, "demo") as stage:  # history, store and plan: one run, swapped in
+        log = stage / "history_flagship.parquet"
+        store = stage / "history.duckdb"
+        with activity("13 months of ticket-log history") as step:
+            generate_history_file(s, dt.date(2025, 11, 1), dt.date(2026, 11, 30), log, seed=1,
+                                  progress=lambda d, t: step("simulating days", d, t))
+        report = import_ticket_log(log, s.hall.id, store, s)
+        console.print(report.summary(), markup=False, highlight=False)
+        cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=60, workers=workers, max_rounds=2)
+        _run_plan(FLAGSHIP, "2026-12", store, cfg, out, stage=stage)
 
 
 from hallplan.region.cli import region_app  # noqa: E402  (registered after the commands)
@@ -765,8 +878,8 @@ from hallplan.region.cli import region_app  # noqa: E402  (registered after the 
 app.add_typer(region_app, name="region")
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+def main() -> None:  # pragma: no cover - the console entry point is hallplan.__main__
+    app(prog_name="hallplan")
 
 
 if __name__ == "__main__":  # python -m hallplan.cli

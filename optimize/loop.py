@@ -230,10 +230,12 @@ def plan(
     demand: Demand,
     dates: list[dt.date],
     config: PlanConfig = PlanConfig(),
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> PlanResult:
-    """Run the loop (see the module docstring)."""
-    say = progress or (lambda _msg: None)
+    """Run the loop (see the module docstring). ``progress(message, done=None, total=None)``
+    is called at each step, with counts where there are some (roster stages, replications);
+    the loop itself never prints."""
+    say = progress or (lambda _msg, _done=None, _total=None: None)
     say(f"requirement ({config.requirement_method})")
     req0, _diag = requirement_with_diagnostics(
         scenario, demand, config.requirement_method, seed=config.seed, workers=config.workers
@@ -241,9 +243,10 @@ def plan(
     req, over_layout = cap_to_layout(req0, scenario)
     sim_args = dict(reps=config.reps, seed=config.seed, dates=dates, workers=config.workers,
                     keep_customers=False)
-    say(f"full-staffing check: every counter staffed ({config.reps} replications × "
-        f"{len(dates)} days)")
-    full = simulate(scenario, demand, full_staffing(scenario), **sim_args)
+    full_step = "full-staffing check: every counter staffed (replications)"
+    say(full_step, 0, config.reps * len(dates))
+    full = simulate(scenario, demand, full_staffing(scenario), **sim_args,
+                    progress=lambda done, total: say(full_step, done, total))
     layout_misses = find_misses(full, scenario, config.confidence)
     full_kpis = lane_month_kpis(full, scenario)
     rounds: list[LoopRound] = []
@@ -268,11 +271,17 @@ def plan(
         notes.append(f"staff availability {scenario.staff.availability:g}: the roster puts the "
                      "serving requirement ÷ availability on the floor")
     for rnd in range(1, config.max_rounds + 1):
-        say(f"round {rnd}: roster")
+        say(f"round {rnd}/{config.max_rounds}: roster")
         problem = RosterProblem.from_scenario(scenario, staff_on_the_floor(req, scenario))
-        result = RosterOptimizer(problem, solver, warm_start=previous).solve()
-        say(f"round {rnd}: simulate the roster ({config.reps} replications × {len(dates)} days)")
-        res = simulate(scenario, demand, result.roster.to_staffing(), **sim_args)
+        result = RosterOptimizer(
+            problem, solver, warm_start=previous,
+            progress=lambda stage, done, total, rnd=rnd: say(
+                f"round {rnd}/{config.max_rounds}: roster {stage}", done, total),
+        ).solve()
+        step = f"round {rnd}/{config.max_rounds}: simulate the roster (replications)"
+        say(step, 0, config.reps * len(dates))
+        res = simulate(scenario, demand, result.roster.to_staffing(), **sim_args,
+                       progress=lambda done, total, step=step: say(step, done, total))
         misses = classify_misses(find_misses(res, scenario, config.confidence),
                                  result.check.coverage, scenario, layout_misses)
         misses["staff_limited"] = staff_limited(misses, result.check.why_short)

@@ -19,6 +19,7 @@ from hallplan.sim.arrivals import DayCustomers, generate_customers
 from hallplan.sim.demand import DayDemand, Demand, demand_from_profile
 from hallplan.sim.errors import Problem, ScenarioError
 from hallplan.sim.hall import HallModel, ListRecorder
+from hallplan.sim.interrupt import abandon_pool, ignore_sigint
 from hallplan.sim.kpi import (
     customers_frame,
     day_kpis,
@@ -232,11 +233,18 @@ def simulate(
     runs: list[DayRun] = []
     total = len(tasks)
     if executor is None and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # the workers ignore Ctrl-C; on an interrupt the pool is stopped at once instead of
+        # finishing every queued replication first (hallplan.sim.interrupt)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=ignore_sigint)
+        try:
             for run in pool.map(_run_task, tasks, chunksize=max(1, total // (4 * workers))):
                 runs.append(run)
                 if progress:
                     progress(len(runs), total)
+        except BaseException:
+            abandon_pool(pool)
+            raise
+        pool.shutdown()
     elif executor is not None:
         for run in executor.map(_run_task, tasks):
             runs.append(run)

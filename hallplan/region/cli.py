@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from hallplan.console import console, err_console, escape, fail, output_dir, output_file
+from hallplan.console import (
+    console,
+    err_console,
+    escape,
+    fail,
+    output_dir,
+    output_file,
+    progress_bar,
+)
 
 region_app = typer.Typer(no_args_is_help=True,
                          help="Regional planning: many halls, headcount allocation, Dask.")
@@ -62,8 +70,6 @@ def plan_cmd(
 ) -> None:
     """Plan every hall (the loop of `hallplan plan`) in parallel, allocate the headcount
     budget, write the region report. Finished halls are kept if the run is interrupted."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from hallplan.region.executors import ExecutorError
     from hallplan.region.file import load_region
     from hallplan.region.run import allocate, run_region, write_region_outputs
@@ -77,8 +83,7 @@ def plan_cmd(
         region.dates(month)
     except ScenarioError as exc:
         fail(exc.problems)
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=err_console)
+    progress = progress_bar()  # a bar with an ETA; plain lines in a log
     bars = {}
 
     def on_event(event: str, info: dict) -> None:

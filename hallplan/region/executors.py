@@ -20,6 +20,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from hallplan.sim.interrupt import abandon_pool, ignore_sigint
+
 #: environment variable naming a Dask scheduler when --cluster is not given
 CLUSTER_ENV = "HALLPLAN_DASK_SCHEDULER"
 
@@ -34,7 +36,8 @@ class LocalPool:
     def __init__(self, workers: int = 2):
         self.workers = max(int(workers), 1)
         self._pool = cf.ProcessPoolExecutor(max_workers=self.workers,
-                                            mp_context=multiprocessing.get_context("spawn"))
+                                            mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=ignore_sigint)
 
     def submit(self, fn: Callable, arg: Any, key: str) -> cf.Future:
         return self._pool.submit(fn, arg)
@@ -43,7 +46,12 @@ class LocalPool:
         return cf.as_completed(list(futures))
 
     def close(self, cancel: bool = False) -> None:
-        self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        """Wait for the pool; with ``cancel`` (an interrupt) stop it now: queued halls are
+        dropped and running ones terminated (their workers ignore Ctrl-C themselves)."""
+        if cancel:
+            abandon_pool(self._pool)
+        else:
+            self._pool.shutdown(wait=True)
 
     @staticmethod
     def broken(exc: BaseException) -> bool:

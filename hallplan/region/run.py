@@ -8,11 +8,16 @@ Output folder::
                                complete; hall_result.json is the "done" marker --resume reads
     out/halls/<hall>.error.txt a failed hall's error (and traceback for unexpected errors)
     out/region_report.html, region.xlsx, region_halls.csv, allocation.csv, region.json
+    out/hallplan-run.json      the region-level files this run wrote (removed, with them, by
+                               the next run that recomputes a hall)
 
 No lost work: a hall is written the moment it finishes. ``resume=True`` reuses every hall
 whose marker matches the hall's current inputs (scenario, settings, dates, seed) and
-recomputes only the rest; failed halls are retried. An interrupted run (Ctrl-C, a killed
-worker process) stops cleanly with the finished halls kept on disk.
+recomputes only the rest; failed halls are retried. A killed worker process stops the run
+with the finished halls kept on disk (exit 3). Ctrl-C stops the workers at once and ends the
+command with exit 130, writing no region report; the finished halls stay for ``--resume``
+(each hall folder is complete and carries the hash of its inputs, so a resumed region never
+mixes halls planned from different inputs).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hallplan.atomic import write_csv, write_text
+from hallplan.atomic import MANIFEST, read_manifest, write_csv, write_text
 from hallplan.pipeline import PlanConfig
 from hallplan.region.executors import make_executor
 from hallplan.region.file import Region
@@ -165,6 +170,7 @@ def run_region(region: Region, out: Path, month: str | None = None, *,
                   "replications": sum(reps_per_hall.values()),
                   "replications_done": sum(reps_per_hall[h] for h in run.reused)})
     if todo:
+        _remove_region_outputs(out)
         ex = make_executor(cluster, workers)
         run.executor, run.workers = ex.kind, ex.workers
         futures = {}
@@ -198,9 +204,15 @@ def run_region(region: Region, out: Path, month: str | None = None, *,
                              "replications": reps_per_hall[t.hall_id],
                              "error": outcome.error})
         except KeyboardInterrupt:
-            run.interrupted = "interrupted (Ctrl-C); finished halls are kept — rerun with --resume"
+            # stop the workers now and end the command (exit 130): no region report is
+            # written for a region half planned; the halls already written stay for --resume
             ex.close(cancel=True)
             ex = None
+            from hallplan.interrupt import note
+
+            note(f"no region report written; {len(run.computed)} hall(s) finished in this "
+                 f"run are kept in {out / 'halls'} (rerun with --resume)")
+            raise
         finally:
             if ex is not None:
                 ex.close(cancel=bool(run.interrupted))
@@ -284,5 +296,22 @@ def write_region_outputs(run: RegionRun, region: Region, out: Path, month: str |
             "interrupted": run.interrupted, "notes": run.notes,
             "settings": region.spec.settings.model_dump(mode="json")}
     written.append(write_text(out / "region.json", json.dumps(meta, indent=2, default=str)))
+    top = sorted({p.relative_to(out).parts[0] for p in written} - {"halls"})
+    manifest = {"command": "region plan", "entries": top,
+                "halls": sorted(set(run.reused) | set(run.computed))}
+    write_text(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
     run.written = written
     return written
+
+
+def _remove_region_outputs(out: Path) -> None:
+    """A run that recomputes halls first removes the previous run's region-level files (the
+    report, tables, region.json — listed in its manifest): were it interrupted, the folder
+    holds finished halls and no region report that no longer matches them. Files the
+    manifest does not list (the planner's) are left alone."""
+    manifest = read_manifest(out)
+    for name in (manifest or {}).get("entries", []):
+        p = out / name
+        if name != "halls" and p.is_file() and p.parent == out:
+            p.unlink()
+    (out / MANIFEST).unlink(missing_ok=True)

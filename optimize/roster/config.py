@@ -22,6 +22,8 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
+from hallplan.sim.interrupt import stoppable
+
 
 @dataclass(frozen=True)
 class SolverConfig:
@@ -71,10 +73,25 @@ def _ortools_version() -> str:
     return ortools.__version__
 
 
+class StoppableSolver(cp_model.CpSolver):
+    """A CP-SAT solver that Ctrl-C stops cleanly (see :mod:`hallplan.sim.interrupt`).
+
+    CP-SAT's own SIGINT handling (``catch_sigint_signal``, on by default) is switched off: it
+    ends the search quietly and returns the best roster so far, so an interrupted plan went on
+    with a different roster than an uninterrupted one (and with several solves alive at once,
+    it aborted the process with ``std::bad_function_call``). Here the solve registers
+    ``stop_search`` with the stop registry; after a stop it raises ``Interrupted``."""
+
+    def solve(self, model, solution_callback=None):
+        with stoppable(self.stop_search):
+            return super().solve(model, solution_callback)
+
+
 def make_solver(config: SolverConfig) -> cp_model.CpSolver:
     """The only place that writes ``solver.parameters``."""
-    solver = cp_model.CpSolver()
+    solver = StoppableSolver()
     p = solver.parameters
+    p.catch_sigint_signal = False
     p.num_workers = int(config.workers)
     p.random_seed = int(config.seed) % (2**31)  # CP-SAT takes a 32-bit signed seed
     p.log_search_progress = bool(config.log)

@@ -42,8 +42,9 @@ def requirement_from_bands(scenario: Scenario, dates: Iterable[dt.date]) -> Requ
 
 def roster_from_files(scenario: Scenario | str | Path, requirement: Requirement | str | Path,
                       time_limit_s: float = 60.0, workers: int = 2, seed: int = 0,
-                      require_full_cover: bool = False) -> RosterResult:
+                      require_full_cover: bool = False, progress=None) -> RosterResult:
     """``hallplan roster FILE --requirement requirement.csv``: load, build, solve, check.
+    ``progress(stage, done, total)`` reports the stages (see :class:`RosterOptimizer`).
 
     Raises ``ScenarioError`` for bad inputs, ``RosterInfeasibleError`` (with planner messages)
     when a hard rule cannot hold — labour rules that leave no shift to work are said before
@@ -58,7 +59,8 @@ def roster_from_files(scenario: Scenario | str | Path, requirement: Requirement 
     if rules:
         raise RosterInfeasibleError(rules)
     config = SolverConfig(time_limit_s=time_limit_s, workers=workers, seed=seed)
-    return RosterOptimizer(problem, config, require_full_cover=require_full_cover).solve()
+    return RosterOptimizer(problem, config, require_full_cover=require_full_cover,
+                           progress=progress).solve()
 
 
 #: a requirement above this multiple of a post's physical counters is surely a typo

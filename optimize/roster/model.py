@@ -16,6 +16,7 @@ recomputed objective is the one reported.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -104,11 +105,13 @@ class RosterOptimizer:
     ``require_full_cover=True`` makes coverage a hard rule: a requirement that cannot be met
     raises :class:`RosterInfeasibleError` with the reasons. A duty-manager gap always raises.
     ``warm_start`` hints CP-SAT with a previous roster (``AddHint``).
+    ``progress(stage, done, total)`` is called at stage boundaries (the engine never prints).
     """
 
     def __init__(self, problem: RosterProblem, config: SolverConfig | None = None,
                  method: Method = "pooled", require_full_cover: bool = False,
-                 warm_start: Roster | None = None, stage1_share: float = 0.3):
+                 warm_start: Roster | None = None, stage1_share: float = 0.3,
+                 progress=None):
         self.P = problem
         self.config = config or SolverConfig()
         self.method = method
@@ -116,6 +119,7 @@ class RosterOptimizer:
         self.warm_start = warm_start
         self.stage1_share = stage1_share
         self.pooled_settings = PooledSettings()
+        self.progress = progress or (lambda _stage, _done, _total: None)
 
     # ------------------------------------------------------------------ public
     def solve(self) -> RosterResult:
@@ -179,7 +183,10 @@ class RosterOptimizer:
         qualified staff of any group with room under the rules, and the on-call reserve is
         picked from who is off."""
         P, cfg = self.P, self.config
-        plan = solve_pooled_plan(P, cfg, self.pooled_settings)
+        days_done, say = itertools.count(1), self.progress
+        say("stage 1: shift counts", 0, None)
+        plan = solve_pooled_plan(P, cfg, self.pooled_settings, progress=lambda _d: say(
+            "stage 1: shift counts (days)", next(days_done), len(P.dates)))
         stages = [StageStats("stage1_pooled_shift_counts", "FEASIBLE", plan.objective,
                              plan.lp_objective, plan.wall_s, plan.n_columns)]
         tasks = []
@@ -199,8 +206,11 @@ class RosterOptimizer:
             c = one.with_time(max(share, floor))
             am, solver, st = self._assign(Pg, planned, c, f"stage2_{g.name}",
                                           hint=greedy_assign(Pg, planned))
+            say("stage 2: named staff (skill groups)", next(groups_done), len(tasks))
             return am.V.extract(solver), replace(st, counts_in_bound=False)
 
+        groups_done = itertools.count(1)
+        say("stage 2: named staff (skill groups)", 0, len(tasks))
         with ThreadPoolExecutor(max_workers=max(cfg.workers, 1)) as pool:
             done = list(pool.map(assign, tasks))
         rows = [r for part, _ in done for r in part]
@@ -212,6 +222,7 @@ class RosterOptimizer:
     def _two_stage(self, t0: float) -> tuple[Roster, tuple[StageStats, ...]]:
         P, cfg = self.P, self.config
         ledger = self.ledger
+        self.progress("two-stage 1: shift counts", 0, 2)
         r1 = solve_stage1(P, cfg.with_time(cfg.time_limit_s * self.stage1_share),
                           strict=self.strict, warm_start=self.warm_start, ledger=ledger)
         st1 = StageStats("stage1_shift_counts", r1.status, r1.objective, r1.best_bound,
@@ -222,6 +233,7 @@ class RosterOptimizer:
         if r1.status not in ("OPTIMAL", "FEASIBLE"):
             raise RosterNotFoundError(f"stage 1 found no shift plan: {r1.status}")
         planned = dict(r1.planned)
+        self.progress("two-stage 2: named staff", 1, 2)
         stages = [st1]
         rows, on_call = [], []
         dm_ids = {e.id for e in P.duty_managers}

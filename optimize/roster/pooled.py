@@ -181,7 +181,9 @@ class CoveringModel:
     def _run(self, h, settings: PooledSettings, what: str) -> None:
         import highspy
 
-        h.run()
+        from hallplan.sim.interrupt import run_highs
+
+        run_highs(h)  # Ctrl-C cancels it and raises Interrupted (never a partial plan)
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kTimeLimit:
             raise PooledPlanTimeout(
