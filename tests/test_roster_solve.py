@@ -123,10 +123,12 @@ def test_under_coverage_is_soft_by_default_and_reported():
     P = RosterProblem.from_scenario(sc, requirement([(D[0], "general", "09:00", "15:00", 2)]))
     res = solve(P)
     assert res.check.under_staff_hours > 0
-    # a 1-day horizon allows 40/7 h ≈ 5 h 43 paid, so a 6-h shift (5 h 45 paid) does not fit:
-    # the one employee works a 4-h shift and 12 − 4 staff-hours stay uncovered
-    assert res.check.under_staff_hours == pytest.approx(8.0)
-    assert res.check.terms[reg.UNDER_COVERAGE.id] == 8 * 1000 + 4 * (1000 + 2000)
+    # the 40-hour average spans at least a week, so a 1-day horizon allows a normal day's
+    # shift (not 40/7 h pro rata): the one employee works 08:45–15:00 with a 30-min break,
+    # at the counter 5.5 of the 6 h; of the 12 staff-hours needed 6.5 stay uncovered — one
+    # missing person in 11 half hours, both in the break's half hour
+    assert res.check.under_staff_hours == pytest.approx(6.5)
+    assert res.check.terms[reg.UNDER_COVERAGE.id] == 11 * 1000 + (1000 + 2000)
 
 
 def test_on_call_reserve_on_a_holiday():
