@@ -1,6 +1,10 @@
 """The few HTML pieces the reports share: cell formatting (numbers, intervals, yes/no,
 durations; ``–`` where a value is not available), escaped tables, embedded PNG figures and
-the page shell."""
+the page shell.
+
+How numbers read: counts are whole numbers with their interval (``1,234 (1,180–1,290)``),
+shares are percentages whose interval stays inside 0–100 % (``92.3% (90.1–94.2%)``),
+times of day are ``HH:MM``."""
 
 from __future__ import annotations
 
@@ -46,6 +50,39 @@ def ci_text(mean, lo, hi, digits: int = 2) -> str:
     return out
 
 
+def pct(x, digits: int = 1) -> str:
+    """A share 0–1 as ``92.3%`` (clipped to 0–100 %); ``–`` when not available."""
+    if isnan(x):
+        return NA
+    return f"{min(max(float(x), 0.0), 1.0) * 100:.{digits}f}%"
+
+
+def pct_ci(mean, lo, hi, digits: int = 1) -> str:
+    """``92.3% (90.1–94.2%)``: a share and its interval, every bound inside 0–100 %."""
+    if isnan(mean):
+        return NA
+    out = pct(mean, digits)
+    if not (isnan(lo) or isnan(hi)):
+        out += f" ({pct(lo, digits)[:-1]}–{pct(hi, digits)})"
+    return out
+
+
+def count_ci(mean, lo, hi) -> str:
+    """``1,234 (1,180–1,290)``: a count as a whole number with its interval (never below 0)."""
+    if isnan(mean):
+        return NA
+    out = f"{max(float(mean), 0.0):,.0f}"
+    if not (isnan(lo) or isnan(hi)):
+        out += f" ({max(float(lo), 0.0):,.0f}–{max(float(hi), 0.0):,.0f})"
+    return out
+
+
+def details(summary: str, body: str, open_: bool = False) -> str:
+    """A collapsed ``<details>`` block (``summary`` is escaped, ``body`` is HTML)."""
+    return (f"<details{' open' if open_ else ''}><summary>{html.escape(summary)}</summary>"
+            f"{body}</details>")
+
+
 def flag(x) -> bool | None:
     """True / False, or None when not available (a failed hall has no verdict)."""
     if isnan(x):
@@ -55,9 +92,11 @@ def flag(x) -> bool | None:
     raise TypeError(f"expected a true/false flag; found {x!r}")
 
 
-def yes_no(x) -> str:
+def yes_no(x, lang: str = "en") -> str:
+    from hallplan.i18n import label
+
     f = flag(x)
-    return NA if f is None else ("yes" if f else "no")
+    return NA if f is None else label("yes" if f else "no", lang)
 
 
 def change(x: float) -> str:
@@ -98,15 +137,17 @@ def png_data_uri(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def page(title: str, style: str, body: Iterable[str]) -> str:
+def page(title: str, style: str, body: Iterable[str], lang: str = "en") -> str:
     """A self-contained HTML document (``title`` is escaped; ``body`` parts are HTML)."""
+    code = "zh-CN" if lang == "zh" else "en"
     return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+        f"<!doctype html><html lang='{code}'><head><meta charset='utf-8'><title>"
+        f"{html.escape(title)}"
         f"</title><style>{style}</style></head><body>{''.join(body)}</body></html>"
     )
 
 
 __all__ = [
-    "NA", "change", "ci_text", "duration", "esc", "flag", "frame_table", "isnan", "num",
-    "page", "png_data_uri", "table", "yes_no",
+    "NA", "change", "ci_text", "count_ci", "details", "duration", "esc", "flag",
+    "frame_table", "isnan", "num", "page", "pct", "pct_ci", "png_data_uri", "table", "yes_no",
 ]

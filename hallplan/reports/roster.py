@@ -1,6 +1,7 @@
-"""Roster outputs for planners: roster.csv, hours per employee and week, every roster rule
-with what the roster does against it, coverage and Gantt charts. Every file is written
-atomically."""
+"""Roster outputs for planners: roster.csv, the employee × day grid hall managers post,
+hours per employee and week, every roster rule with what the roster does against it,
+coverage and Gantt charts (English or Chinese labels from :mod:`hallplan.i18n`). Every file
+is written atomically."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from hallplan.atomic import save_figure, write_csv
+from hallplan.i18n import DEFAULT_LANG, labels, post_name
 from hallplan.optimize.roster import registry
 from hallplan.optimize.roster.check import CheckReport, check_roster
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
 from hallplan.optimize.roster.solution import Roster
 from hallplan.optimize.roster.templates import clock
 from hallplan.optimize.staffing_requirement import Requirement
+from hallplan.reports.fonts import chart_fonts
 from hallplan.sim.scenario import Scenario
 
 POST_COLOURS = {"general": "#4C72B0", "vip": "#C44E52", "complaint": "#8172B2",
@@ -33,10 +36,42 @@ def roster_table(roster: Roster) -> pd.DataFrame:
                                        "break_start", "break_end"])
 
 
-def hours_table(roster: Roster, problem: RosterProblem) -> pd.DataFrame:
+ROSTER_HEADERS = ("employee", "date", "start", "end", "post", "break_start", "break_end")
+ROSTER_CLOCK_COLUMNS = ("start", "end", "break_start", "break_end")
+
+_WEEKDAYS_ZH = "一二三四五六日"
+
+
+def day_heading(d, lang: str = DEFAULT_LANG) -> str:
+    """A grid column's heading: ``Tue 01-12`` / ``12月1日 周二``."""
+    if lang == "zh":
+        return f"{d.month}月{d.day}日 周{_WEEKDAYS_ZH[d.weekday()]}"
+    return f"{d:%a %d-%m}"
+
+
+def roster_grid(roster: Roster, problem: RosterProblem, lang: str = DEFAULT_LANG
+                ) -> pd.DataFrame:
+    """The roster as hall managers post it: one row per employee (every employee, in the
+    problem's order), one column per day, cells like ``08:30–17:00 VIP`` or ``off``
+    (``休``); two shifts on one day are joined with ``; ``."""
+    t = labels(lang)
+    cells: dict[tuple[str, object], list[str]] = {}
+    for r in sorted(roster.rows, key=lambda r: (r.employee, r.date, r.start_min)):
+        text = f"{clock(r.start_min)}–{clock(r.end_min)} {post_name(r.post, lang)}"
+        cells.setdefault((r.employee, r.date), []).append(text)
+    out = {t("employee"): [e.id for e in problem.employees]}
+    for d in problem.dates:
+        out[day_heading(d, lang)] = ["; ".join(cells.get((e.id, d), [])) or t("off")
+                                     for e in problem.employees]
+    return pd.DataFrame(out)
+
+
+def hours_table(roster: Roster, problem: RosterProblem, lang: str = DEFAULT_LANG
+                ) -> pd.DataFrame:
     """Wide table: one row per employee, one column per week, plus total and allowance."""
+    t = labels(lang)
     long = roster.hours_per_week()
-    weeks = [f"week {w + 1} ({d[0].isoformat()})" for w, d in enumerate(problem.weeks)]
+    weeks = [t("week_n", n=w + 1, date=d[0].isoformat()) for w, d in enumerate(problem.weeks)]
     out = pd.DataFrame({"employee": [e.id for e in problem.employees]})
     for w, name in enumerate(weeks):
         got = long[long["week"] == w].set_index("employee")["paid_hours"]
@@ -58,7 +93,11 @@ def rules_table(report: CheckReport) -> pd.DataFrame:
                         ).astype({"violations": "Int64"})
 
 
-def coverage_figure(coverage: pd.DataFrame, problem: RosterProblem):
+def coverage_figure(coverage: pd.DataFrame, problem: RosterProblem,
+                    lang: str = DEFAULT_LANG):
+    """Required vs rostered people per post and interval (build it inside
+    :func:`~hallplan.reports.fonts.chart_fonts` for Chinese)."""
+    t = labels(lang)
     posts = [p for p in problem.posts if coverage.loc[coverage.post == p, "required"].any()
              or coverage.loc[coverage.post == p, "staffed"].any()]
     fig = Figure(figsize=(12, 2.2 * max(len(posts), 1)))
@@ -67,19 +106,21 @@ def coverage_figure(coverage: pd.DataFrame, problem: RosterProblem):
         c = coverage[coverage.post == p].copy()
         x = [(pd.Timestamp(d) + pd.Timedelta(minutes=float(t)))
              for d, t in zip(c["date"], c["interval_start_min"], strict=True)]
-        ax.step(x, c["required"], where="post", color="black", lw=1, label="required")
+        ax.step(x, c["required"], where="post", color="black", lw=1, label=t("required"))
         ax.step(x, c["staffed"], where="post", color=POST_COLOURS.get(p, "#777"), lw=1.2,
-                label="rostered at post")
+                label=t("rostered_at_post"))
         gap = (c["required"] - c["staffed"]).clip(lower=0)
-        ax.fill_between(x, 0, gap, step="post", color="red", alpha=0.4, label="under")
-        ax.set_ylabel(post_label(p), fontsize=8)
+        ax.fill_between(x, 0, gap, step="post", color="red", alpha=0.4, label=t("under"))
+        ax.set_ylabel(post_label(p) if lang == "en" else post_name(p, lang), fontsize=8)
         ax.legend(loc="upper right", fontsize=7)
-    axes[0, 0].set_title("Coverage vs requirement (people at the post per interval)")
+    axes[0, 0].set_title(t("chart_coverage_title"))
     fig.autofmt_xdate()
     return fig
 
 
-def gantt_figure(roster: Roster, problem: RosterProblem, date):
+def gantt_figure(roster: Roster, problem: RosterProblem, date, lang: str = DEFAULT_LANG):
+    """Who works when on ``date``: counter spans coloured by post, handover in grey."""
+    t = labels(lang)
     rows = [r for r in roster.rows if r.date == date]
     emps = sorted({r.employee for r in rows})
     fig = Figure(figsize=(11, 0.28 * max(len(emps), 4) + 1))
@@ -95,27 +136,33 @@ def gantt_figure(roster: Roster, problem: RosterProblem, date):
     ax.axvspan(problem.open_min, problem.close_min, color="#F4F4F4", zorder=-1)
     handles = [Rectangle((0, 0), 1, 1, color=c) for c in POST_COLOURS.values()]
     ax.legend([*handles, Rectangle((0, 0), 1, 1, color="#BBBBBB")],
-              [*map(post_label, POST_COLOURS), "handover"], fontsize=7, loc="upper right")
-    ax.set_title(f"Roster {day_label(date)} {date.year} (gaps = meal breaks)")
+              [*(post_label(p) if lang == "en" else post_name(p, lang) for p in POST_COLOURS),
+               t("handover")], fontsize=7, loc="upper right")
+    day = f"{day_label(date)} {date.year}" if lang == "en" else day_heading(date, lang)
+    ax.set_title(t("chart_gantt_title", day=day))
     ax.invert_yaxis()
     return fig
 
 
 def write_roster_outputs(roster: Roster, requirement: Requirement, scenario: Scenario,
-                         out_dir: Path, gantt_days: int | None = None) -> list[Path]:
-    """Write roster.csv, roster_hours_per_week.csv, roster_rules.csv, roster_coverage.png and
-    one Gantt PNG per day (``gantt_days`` limits how many, from the first date)."""
+                         out_dir: Path, gantt_days: int | None = None,
+                         lang: str = DEFAULT_LANG) -> list[Path]:
+    """Write roster.csv, roster_grid.csv (employee × day), roster_hours_per_week.csv,
+    roster_rules.csv, roster_coverage.png and one Gantt PNG per day (``gantt_days`` limits
+    how many, from the first date)."""
     out = Path(out_dir)
     problem = RosterProblem.from_scenario(scenario, requirement)
     report = check_roster(roster, problem)
     paths = [
         write_csv(out / "roster.csv", roster_table(roster)),
-        write_csv(out / "roster_hours_per_week.csv", hours_table(roster, problem)),
+        write_csv(out / "roster_grid.csv", roster_grid(roster, problem, lang)),
+        write_csv(out / "roster_hours_per_week.csv", hours_table(roster, problem, lang)),
         write_csv(out / "roster_rules.csv", rules_table(report)),
     ]
-    fig = coverage_figure(report.coverage, problem)
-    paths.append(save_figure(out / "roster_coverage.png", fig))
-    for d in problem.dates[:gantt_days]:
-        fig = gantt_figure(roster, problem, d)
-        paths.append(save_figure(out / f"roster_gantt_{d.isoformat()}.png", fig))
+    with chart_fonts(lang):
+        fig = coverage_figure(report.coverage, problem, lang)
+        paths.append(save_figure(out / "roster_coverage.png", fig))
+        for d in problem.dates[:gantt_days]:
+            fig = gantt_figure(roster, problem, d, lang)
+            paths.append(save_figure(out / f"roster_gantt_{d.isoformat()}.png", fig))
     return paths

@@ -1,0 +1,341 @@
+"""The label catalogue: every word a report, chart, workbook header or CLI status line shows,
+in English and in Chinese (简体中文).
+
+Why one catalogue: a hall manager reading the Chinese report, its XLSX and the command's
+status lines must meet the *same* word for the same thing (“峰值”, “目标内占比”), so the
+reports, charts, workbook headers and CLI all read their labels from here. English is the
+default; ``--lang zh`` or ``report.language = "zh"`` in the scenario selects Chinese.
+
+A label is looked up by key and may take ``str.format`` fields::
+
+    t = labels("zh")
+    t("verdict_hold")            # '每个时段都达到等待目标'
+    t("n_days", n=3)             # '3 天'
+
+An unknown key is a programming error (``KeyError`` naming it); the test suite checks that
+every key has both languages and the same format fields in each.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from typing import Literal
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[str, ...] = ("en", "zh")
+DEFAULT_LANG: Lang = "en"
+
+# key: (English, 中文)
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # ---- common words
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
+    "off": ("off", "休"),
+    "hall": ("hall", "营业厅"),
+    "date": ("date", "日期"),
+    "day": ("day", "日"),
+    "interval": ("interval", "时段"),
+    "lane": ("lane", "队列"),
+    "post": ("post", "岗位"),
+    "employee": ("employee", "员工"),
+    "start": ("start", "上班"),
+    "end": ("end", "下班"),
+    "break_start": ("meal break from", "用餐开始"),
+    "break_end": ("meal break to", "用餐结束"),
+    "item": ("item", "项目"),
+    "value": ("value", "数值"),
+    "setting": ("setting", "设置"),
+    "details": ("Details (for planners: solver, loop and work units)",
+                "明细（供排班员：求解器、迭代与工作量单位）"),
+    "show_table": ("Show the table", "展开表格"),
+    "people": ("people", "人"),
+    "n_days": ("{n} days", "{n} 天"),
+    "n_people": ("{n} people", "{n} 人"),
+    "ci90": ("90% interval", "90% 区间"),
+    "ci_note": ("In brackets: the 90% interval over the {reps} simulated replications.",
+                "括号内为 {reps} 次仿真重复的 90% 区间。"),
+    "week_n": ("week {n} (from {date})", "第 {n} 周（{date} 起）"),
+    # ---- posts
+    "post_general": ("general counter", "普通柜台"),
+    "post_vip": ("VIP", "VIP"),
+    "post_complaint": ("complaints", "投诉台"),
+    "post_greeter": ("greeter", "引导员"),
+    # ---- plan report: first screen
+    "plan_title": ("Plan: {hall} — {month}", "排班计划：{hall} — {month}"),
+    "plan_scope": ("{days} days from {first} to {last}, {employees} employees.",
+                   "{first} 至 {last}，共 {days} 天，{employees} 名员工。"),
+    "verdict": ("Verdict:", "结论："),
+    "verdict_hold": ("the wait targets hold: every lane over the period, and every interval "
+                     "staff can fix", "等待目标达成：各队列整体达标，人手可解决的时段全部达标"),
+    "verdict_miss": ("targets still missed: ", "仍未达标："),
+    "verdict_lanes": ("below target over the period: {lanes}", "整体未达标的队列：{lanes}"),
+    "verdict_open": ("{n} interval(s) that staff could fix still miss (see below)",
+                     "{n} 个人手可解决的时段仍未达标（见下文）"),
+    "verdict_layout": ("; {n} interval(s) miss even with every counter staffed — add a counter",
+                       "；{n} 个时段即使所有柜台都有人仍未达标，需增设柜台"),
+    "sec_advice": ("What would hold the targets", "达标还需要什么"),
+    "advice_line": ("{more} more {post} staff on {weekday} {start}–{end} ({intervals} "
+                    "interval(s) on {dates} date(s))",
+                    "{weekday} {start}–{end} 再增加 {more} 名{post}人员"
+                    "（{dates} 天共 {intervals} 个时段）"),
+    "lane_within": ("called within target (95% interval)", "目标内叫号（95% 区间）"),
+    "lane_abandon_limit": ("abandonment limit", "离开上限"),
+    "lane_holds": ("meets its targets", "达标"),
+    "lane_full": ("within target, every counter staffed", "所有柜台有人时的目标内占比"),
+    "headline_within": ("customers called within the wait target",
+                        "在等待目标内叫号的顾客"),
+    "headline_wait": ("mean wait", "平均等待"),
+    "headline_abandon": ("customers who left before being called", "未叫号即离开的顾客"),
+    "headline_visits": ("visits in the period", "期间到访人次"),
+    "headline_staff": ("employees on the roster", "排班员工"),
+    "headline_paid": ("paid hours rostered", "排班带薪工时"),
+    "headline_uncovered": ("hours with fewer staff than needed", "人手不足的工时"),
+    "minutes": ("{v} min", "{v} 分钟"),
+    "hours": ("{v} h", "{v} 小时"),
+    "chart_kpi": ("Share of customers called within the wait target, by day and time",
+                  "各日各时段在等待目标内叫号的顾客占比"),
+    "chart_kpi_lane": ("{lane}: share called within target (mean of {reps} replications)",
+                       "{lane}：目标内叫号占比（{reps} 次重复的均值）"),
+    "chart_coverage": ("Staff at the posts vs what is needed", "各岗位在岗人数与需求"),
+    "chart_coverage_title": ("Coverage vs requirement (people at the post per interval)",
+                             "在岗人数与需求（每时段在岗人数）"),
+    "chart_gantt": ("Who works when on the first day", "首日班次"),
+    "chart_gantt_title": ("Roster {day} (gaps = meal breaks)", "排班表 {day}（空白为用餐）"),
+    "required": ("required", "需求"),
+    "rostered_at_post": ("rostered at post", "在岗"),
+    "under": ("under", "不足"),
+    "handover": ("handover", "交接"),
+    "share_axis": ("share within target", "目标内占比"),
+    "time_of_day": ("time of day", "时刻"),
+    # ---- plan report: sections after the charts
+    "sec_misses": ("Where targets still miss, and the staff short there",
+                   "仍未达标的时段及缺少的人手"),
+    "sec_days": ("Day by day", "逐日指标"),
+    "sec_cost": ("Staff-hours and cost", "工时与成本"),
+    "sec_roster_grid": ("The roster (employee × day)", "排班表（员工 × 日期）"),
+    "sec_hours": ("Paid hours per employee and week", "每位员工每周带薪工时"),
+    "sec_loop": ("What the planning loop corrected", "计划迭代修正了什么"),
+    "sec_five": ("The five tables (五表)", "五表"),
+    "sec_notes": ("Notes", "说明"),
+    "run_info": ("Demand: {source}; requirement method: {method}; {reps} replications per "
+                 "round, seed {seed}{elapsed}.",
+                 "需求来源：{source}；需求方法：{method}；每轮 {reps} 次重复，"
+                 "随机种子 {seed}{elapsed}。"),
+    "run_time": ("; run time {s} s", "；运行 {s} 秒"),
+    "loop_verdict_rounds": ("The plan was checked by simulation in {n} loop round(s).",
+                            "计划经 {n} 轮仿真校验。"),
+    # day table columns
+    "col_visits": ("visits", "到访人次"),
+    "col_tickets": ("counter tickets", "柜台取号"),
+    "col_within": ("within target", "目标内占比"),
+    "col_mean_wait": ("mean wait (min)", "平均等待（分钟）"),
+    "col_p90_wait": ("90% wait at most (min)", "90% 顾客等待不超过（分钟）"),
+    "col_abandoned": ("left before being called", "未叫号离开"),
+    "col_mean": ("share within target", "目标内占比"),
+    "col_upper": ("best plausible share", "占比上限"),
+    "col_target": ("target", "目标"),
+    "col_required": ("staff needed", "需要人数"),
+    "col_rostered": ("staff rostered", "排班人数"),
+    "col_short": ("staff short", "缺少人数"),
+    # cost table rows
+    "cost_req_initial": ("staff-hours needed at the posts (first estimate)",
+                         "岗位所需工时（初始估计）"),
+    "cost_req_final": ("staff-hours needed at the posts (final)", "岗位所需工时（最终）"),
+    "cost_paid": ("paid hours rostered", "排班带薪工时"),
+    "cost_paid_day": ("paid hours per day", "每日带薪工时"),
+    "cost_under": ("staff-hours not covered", "未覆盖工时"),
+    "cost_labour": ("labour cost at {rate}/h (assumption)", "人工成本（按每小时 {rate} 估算）"),
+    # loop table columns (details)
+    "loop_round": ("round", "轮次"),
+    "loop_req": ("requirement staff-h", "需求工时"),
+    "loop_paid": ("paid h", "带薪工时"),
+    "loop_under": ("under-coverage staff-h", "未覆盖工时"),
+    "loop_misses": ("intervals missing target", "未达标时段数"),
+    "loop_raised": ("requirement cells raised", "上调的需求格"),
+    "loop_capped": ("at physical counters", "已达柜台上限"),
+    "loop_kept": ("kept", "采用"),
+    "loop_roster": ("roster search", "排班求解"),
+    "solver": ("roster solver", "排班求解器"),
+    # hours table
+    "total_paid_hours": ("total paid hours", "带薪工时合计"),
+    "allowed_hours": ("allowed hours", "允许工时"),
+    # ---- five tables
+    "five_table1": ("Table 1 — counters on duty, {month} (monthly mean of daily averages {v})",
+                    "表一 — 在岗柜台数，{month}（日均值的月均 {v}）"),
+    "five_table2": ("Table 2 — forecast vs capacity, {month}", "表二 — 预测与能力，{month}"),
+    "five_table3": ("Table 3 — last month: actual visits and served per staff hour",
+                    "表三 — 上月：实际到访与人均每小时服务量"),
+    "five_table4": ("Table 4 — last month: actual vs forecast (WAPE {v})",
+                    "表四 — 上月：实际与预测（WAPE {v}）"),
+    "five_table5": ("Table 5 — last month: served per staff hour, actual vs forecast",
+                    "表五 — 上月：人均每小时服务量，实际与预测"),
+    "day_of_month": ("day of month", "日期（日）"),
+    "counters_on_duty": ("counters on duty", "在岗柜台数"),
+    "forecast_bounds": ("forecast bounds", "预测区间"),
+    "forecast_visits": ("forecast visits", "预测到访"),
+    "capacity_visits": ("capacity (visits the planned staff can absorb)",
+                        "能力（计划人手可承接的到访）"),
+    "visits_per_day": ("visits per day", "每日到访"),
+    "actual_visits": ("actual visits", "实际到访"),
+    "served_counter": ("served at counters", "柜台服务"),
+    "served_per_staff_hour": ("served / staff hour", "人均每小时服务"),
+    "served_per_counter_staff_hour": ("served per counter-staff hour", "柜台人均每小时服务"),
+    "forecast": ("forecast", "预测"),
+    "actual": ("actual", "实际"),
+    "five_title_table1": ("1 Counters on duty per interval, and the daily average",
+                          "1 本月每天每时段在岗柜台数及日平均"),
+    "five_title_table2": ("2 Forecast visits per day vs what the staff can absorb",
+                          "2 本月每天预测量及可承受量"),
+    "five_title_table3": ("3 Last month: actual visits and served per staff hour",
+                          "3 上月每天实际量及人均实际量"),
+    "five_title_table4": ("4 Last month: actual vs forecast visits", "4 上月每天实际量及预测量"),
+    "five_title_table5": ("5 Last month: served per staff hour, actual vs forecast",
+                          "5 上月人均实际量及人均预测量"),
+    # five-table columns (the workbook's headers)
+    "fc_day_type": ("day type", "日类型"),
+    "fc_daily_average": ("daily average", "日平均"),
+    "fc_forecast_visits": ("forecast visits", "预测量"),
+    "fc_forecast_lo": ("forecast low", "预测下限"),
+    "fc_forecast_hi": ("forecast high", "预测上限"),
+    "fc_forecast_counter_visits": ("forecast counter visits", "预测柜台量"),
+    "fc_counter_staff_hours": ("counter staff-hours", "柜台人员工时"),
+    "fc_capacity_counter_visits": ("capacity, counter visits", "柜台可承受量"),
+    "fc_capacity_visits": ("capacity, visits", "可承受量"),
+    "fc_actual_visits": ("actual visits", "实际量"),
+    "fc_counter_visits": ("counter visits", "柜台量"),
+    "fc_kiosk_visits": ("kiosk visits", "自助终端量"),
+    "fc_served_counter": ("served at counters", "柜台服务量"),
+    "fc_abandoned": ("left before being called", "未叫号离开"),
+    "fc_served_per_staff_hour": ("served per staff hour", "人均每小时服务量"),
+    "fc_error": ("forecast − actual", "预测 − 实际"),
+    "fc_abs_pct_error": ("absolute error", "绝对误差率"),
+    "fc_within_bounds": ("within the forecast bounds", "在预测区间内"),
+    "fc_actual_served_counter": ("served at counters, actual", "实际柜台服务量"),
+    "fc_forecast_served_counter": ("served at counters, forecast", "预测柜台服务量"),
+    "fc_actual_served_per_staff_hour": ("served per staff hour, actual", "人均实际量"),
+    "fc_forecast_served_per_staff_hour": ("served per staff hour, forecast", "人均预测量"),
+    "fc_date": ("date", "日期"),
+    # ---- region report
+    "region_title": ("Region plan: {name}", "区域计划：{name}"),
+    "region_verdict": ("{hold} of {planned} planned halls meet their wait target in every "
+                       "interval", "{planned} 个已计划营业厅中有 {hold} 个每个时段都达到等待目标"),
+    "region_failed": ("{n} hall(s) could not be planned (see “Failed halls”)",
+                      "{n} 个营业厅未能完成计划（见“失败的营业厅”）"),
+    "region_headcount": ("The plans need {needed} people; {current} are on the books",
+                         "计划需要 {needed} 人；现有在册 {current} 人"),
+    "region_share": ("{share} of the region's customers are called within the wait target",
+                     "全区 {share} 的顾客在等待目标内叫号"),
+    "sec_summary": ("Region summary", "区域汇总"),
+    "sec_at_risk": ("Halls at risk", "有风险的营业厅"),
+    "sec_charts": ("Ranking charts", "排名图"),
+    "sec_allocation": ("Headcount allocation", "人员配置"),
+    "sec_every_hall": ("Every hall", "全部营业厅"),
+    "sec_failed": ("Failed halls", "失败的营业厅"),
+    "sec_settings": ("Run settings", "运行设置"),
+    "col_current": ("on the books", "在册"),
+    "col_needed": ("needed", "需要"),
+    "col_assigned": ("assigned", "分配"),
+    "col_change": ("change", "变化"),
+    "col_late": ("customers waiting beyond target", "超时等待顾客"),
+    "col_marginal": ("customers one more person saves", "每增加一人少超时的顾客"),
+    "col_meets": ("meets target (whole period)", "整体达标"),
+    "col_holds": ("every interval meets target", "每时段达标"),
+    "col_least": ("least headcount meeting target", "达标所需最少人数"),
+    "col_status": ("status", "状态"),
+    "col_error": ("error", "错误"),
+    "col_share_ci": ("share within target (90% interval)", "目标内占比（90% 区间）"),
+    "col_peak_ci": ("month-start peak share (90% interval)", "月初高峰目标内占比（90% 区间）"),
+    "col_holiday_ci": ("holiday share (90% interval)", "节假日目标内占比（90% 区间）"),
+    "col_abandon_ci": ("left before being called (90% interval)", "未叫号离开（90% 区间）"),
+    "col_wait_ci": ("mean wait, min (90% interval)", "平均等待，分钟（90% 区间）"),
+    "col_customers": ("counter customers", "柜台顾客"),
+    "col_paid": ("paid hours", "带薪工时"),
+    "col_run_time": ("run time", "运行时间"),
+    "risk_plan": ("the plan (some intervals miss)", "计划（部分时段未达标）"),
+    "risk_peak": ("month-start peak (billing days 1–3)", "月初高峰（账单日 1–3 日）"),
+    "risk_holiday": ("holiday stress day", "节假日压力日"),
+    "chart_ranking": ("Share of customers within target", "目标内叫号顾客占比"),
+    "chart_ranking_title": ("Halls ranked by share within target (red: some intervals miss)",
+                            "按目标内占比排名（红色：部分时段未达标）"),
+    "chart_ranking_x": ("share of customers within target (90% interval)",
+                        "目标内叫号顾客占比（90% 区间）"),
+    "chart_headcount": ("Headcount: needed vs on the books vs assigned", "人数：需要、在册与分配"),
+    "chart_marginal": ("What one more person would save", "每增加一人的效果"),
+    "chart_marginal_x": ("customers no longer waiting beyond target, per extra person",
+                         "每增加一人减少的超时等待顾客"),
+    "target_line": ("target {v}", "目标 {v}"),
+    "hall_target": ("hall's target", "营业厅目标"),
+    "none": ("None.", "无。"),
+    # ---- workbook sheet names (≤ 31 characters)
+    "sheet_roster_grid": ("roster", "排班表"),
+    "sheet_roster_rows": ("shifts", "班次明细"),
+    "sheet_days": ("days", "逐日指标"),
+    "sheet_requirement": ("requirement", "人手需求"),
+    "sheet_hours": ("hours per week", "每周工时"),
+    "sheet_cost": ("staff cost", "工时与成本"),
+    "sheet_loop": ("loop rounds", "迭代轮次"),
+    "sheet_misses": ("misses", "未达标时段"),
+    "staff": ("staff", "人数"),
+    "method": ("method", "方法"),
+    # ---- CLI status lines
+    "cli_wrote": ("wrote {path}", "已写入 {path}"),
+    "cli_planning": ("planning", "正在计划"),
+    "cli_forecasting": ("forecasting the month from history", "正在根据历史预测本月"),
+    "cli_forecast_done": ("forecast: {total} visits ({model})", "预测：{total} 人次（{model}）"),
+    "cli_five": ("the five tables", "正在生成五表"),
+    "cli_round": ("round {round}: {misses} interval(s) missing target, paid {paid} h; "
+                  "raised {raised}",
+                  "第 {round} 轮：{misses} 个时段未达标，带薪 {paid} 小时；上调 {raised} 格"),
+    "cli_note": ("note: {note}", "说明：{note}"),
+    "cli_hold": ("targets hold", "目标全部达成"),
+    "cli_miss": ("targets still missed (see report)", "仍有时段未达标（见报告）"),
+    "cli_done": ("{verdict}; {s} s. Report: {path}", "{verdict}；用时 {s} 秒。报告：{path}"),
+    "cli_capacity_from": ("capacity from: {basis}", "能力依据：{basis}"),
+    "cli_region_done": ("{computed} hall(s) planned, {reused} reused, {failed} failed, "
+                        "{unfinished} not finished; {executor} ({workers} workers), {s} s",
+                        "已计划 {computed} 个营业厅，复用 {reused} 个，失败 {failed} 个，"
+                        "未完成 {unfinished} 个；{executor}（{workers} 个进程），用时 {s} 秒"),
+    "cli_report": ("Report: {path}", "报告：{path}"),
+}
+
+
+def check_lang(lang: object) -> Lang:
+    """``lang`` if it is a supported language, else a ``ValueError`` saying which are."""
+    if lang not in LANGS:
+        raise ValueError(f"language: expected one of {', '.join(LANGS)}; found {lang!r}")
+    return lang  # type: ignore[return-value]
+
+
+def label(key: str, lang: str = DEFAULT_LANG, **fields: object) -> str:
+    """The label ``key`` in ``lang``, with ``fields`` filled in."""
+    en, zh = CATALOGUE[key]
+    text = zh if check_lang(lang) == "zh" else en
+    return text.format(**fields) if fields else text
+
+
+def labels(lang: str = DEFAULT_LANG) -> Callable[..., str]:
+    """A ``t(key, **fields)`` bound to ``lang`` (checked once, here)."""
+    check_lang(lang)
+
+    def t(key: str, **fields: object) -> str:
+        return label(key, lang, **fields)
+
+    t.lang = lang  # type: ignore[attr-defined]
+    return t
+
+
+def format_fields(text: str) -> set[str]:
+    """The ``str.format`` field names in ``text`` (for the catalogue's own test)."""
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def post_name(post: str, lang: str = DEFAULT_LANG) -> str:
+    """A post's name for people: ``vip`` → ``VIP``; a post the catalogue does not know keeps
+    its own name (a scenario may define its own lanes)."""
+    key = f"post_{post}"
+    return label(key, lang) if key in CATALOGUE else post
+
+
+__all__ = ["CATALOGUE", "DEFAULT_LANG", "LANGS", "Lang", "check_lang", "format_fields",
+           "label", "labels", "post_name"]
