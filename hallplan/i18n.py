@@ -241,6 +241,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col_marginal": ("customers one more person saves", "每增加一人少超时的顾客"),
     "col_meets": ("meets target (whole period)", "整体达标"),
     "col_holds": ("every interval meets target", "每时段达标"),
+    "col_meets_alloc": ("meets target with the allocation", "按此配置达标"),
     "col_least": ("least headcount meeting target", "达标所需最少人数"),
     "col_status": ("status", "状态"),
     "col_error": ("error", "错误"),
@@ -267,6 +268,39 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "target_line": ("target {v}", "目标 {v}"),
     "hall_target": ("hall's target", "营业厅目标"),
     "none": ("None.", "无。"),
+    "region_alloc_meets": ("{n} of {total} halls get at least the headcount their plan needs "
+                           "with this allocation",
+                           "按此配置，{total} 个营业厅中有 {n} 个获得其计划所需人数"),
+    "region_alloc_need": ("meeting every hall's target takes {n} people (the halls' plans: "
+                          "the “needed” column)",
+                          "所有营业厅达标共需 {n} 人（各厅计划的“需要”列）"),
+    "region_alloc_assigned": ("assigned {n} people across {halls} halls",
+                              "共分配 {n} 人到 {halls} 个营业厅"),
+    "region_alloc_budget": ("budget {b}: {left}", "预算 {b}：{left}"),
+    "region_left": ("{n} left unassigned", "剩余 {n} 人未分配"),
+    "region_over": ("{n} over the budget", "超出预算 {n} 人"),
+    "region_no_budget": ("no budget was set", "未设预算"),
+    "region_change": ("{d} compared with the {cur} on the books ({gain} halls gain staff, "
+                      "{lose} lose staff)",
+                      "与在册 {cur} 人相比 {d}（{gain} 个营业厅增员，{lose} 个减员）"),
+    "explain_at_risk": ("Halls where customers are likely to wait beyond the target, worst "
+                        "share first; in brackets the 90% interval over replications.",
+                        "顾客可能超时等待的营业厅，按目标内占比从低到高；括号内为 90% 区间。"),
+    "explain_alloc": ("How the region's people are placed across the halls, worst share "
+                      "first. A hall meets its target with the allocation when it gets at "
+                      "least the people its plan needs.",
+                      "全区人员在各营业厅间的分配，按目标内占比从低到高。分配人数不少于计划所需人数即视为达标。"),
+    "explain_every": ("All halls in alphabetical order; the hall's name links to its own "
+                      "plan report.", "全部营业厅（按名称排序）；点击名称查看该厅计划报告。"),
+    "explain_failed": ("These halls have no plan; fix the problem shown and run the region "
+                       "again.", "以下营业厅没有计划；请修正所示问题后重新运行。"),
+    "chart_cap": ("The chart shows {shown} of {total} halls ({what}); every hall is in the "
+                  "tables below.",
+                  "图中只显示 {shown}/{total} 个营业厅（{what}）；全部营业厅见下方表格。"),
+    "cap_worst": ("the worst by share", "占比最低者"),
+    "cap_gap": ("the largest shortfall", "缺口最大者"),
+    "cap_marginal": ("where one more person saves most", "增加一人效果最大者"),
+    "no_value": ("No planned hall has this value.", "没有已计划营业厅有此数值。"),
     # ---- workbook sheet names (≤ 31 characters)
     "sheet_roster_grid": ("roster", "排班表"),
     "sheet_roster_rows": ("shifts", "班次明细"),

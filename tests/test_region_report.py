@@ -159,9 +159,9 @@ def test_at_risk_halls_flagged_and_only_those(report):
         assert hall not in risk
     # worst share first, CI in the planner's format
     assert risk.index("riverside-001") < risk.index("riverside-002") < risk.index("riverside-003")
-    assert "0.70 (0.67–0.73)" in risk
-    assert "0.70 (0.65–0.75)" in risk  # month-start peak of 002 / 004
-    assert "0.60 (0.55–0.65)" in risk  # holiday stress day of 005
+    assert "70.0% (67.0–73.0%)" in risk
+    assert "70.0% (65.0–75.0%)" in risk  # month-start peak of 002 / 004
+    assert "60.0% (55.0–65.0%)" in risk  # holiday stress day of 005
 
 
 def test_failed_hall_error_shown_escaped(report):
@@ -184,7 +184,8 @@ def test_charts_embedded(report):
 def test_summary_totals_add_up(report):
     out, halls, alloc, _, page = report
     ok = halls[halls["status"] == "ok"]
-    totals = pd.read_excel(out / "region.xlsx", sheet_name="totals").set_index("key")["value"]
+    totals = pd.read_excel(out / "region.xlsx", sheet_name="Region summary").set_index("key")[
+        "value"]
     assert totals["halls_planned"] == 11 and totals["halls_failed"] == 1
     assert totals["headcount_needed"] == ok["headcount_needed"].sum()
     assert totals["headcount_current"] == ok["headcount_current"].sum()
@@ -197,7 +198,8 @@ def test_summary_totals_add_up(report):
         1 - ok["late_customers"].sum() / ok["customers"].sum(), abs=1e-3
     )
     summary = section(page, "summary")
-    assert "11 / 1 (of 12)" in summary
+    assert "<td>halls planned</td><td>11</td>" in summary
+    assert "<td>halls failed</td><td>1</td>" in summary
     assert f"{ok['paid_hours'].sum():,.0f}" in summary  # thousands separators
     assert "1 h 02 min" in summary and "process, 4 worker(s)" in summary
 
@@ -206,8 +208,8 @@ def test_allocation_section_explains_the_budget(report):
     _, _, alloc, _, page = report
     sec = section(page, "allocation")
     assigned = int(alloc["headcount"].sum())
-    assert f"Assigned {assigned:,} people across 11 halls out of a budget of 110" in sec
-    assert f"{110 - assigned:,} left unassigned" in sec
+    assert f"assigned {assigned:,} people across 11 halls" in sec
+    assert f"budget 110: {110 - assigned:,} left unassigned" in sec
     for hall in alloc["hall"]:
         assert f">{hall}<" in sec
 
@@ -215,12 +217,15 @@ def test_allocation_section_explains_the_budget(report):
 def test_workbook_sheets(report):
     out, halls, alloc, _, _ = report
     book = pd.read_excel(out / "region.xlsx", sheet_name=None)
-    assert list(book) == ["halls", "allocation", "at_risk", "failed", "totals"]
-    assert len(book["halls"]) == len(halls) == 12
-    assert list(book["halls"].columns) == list(halls.columns)
-    assert len(book["allocation"]) == len(alloc)
-    assert set(book["at_risk"]["hall"]) == {f"riverside-{i:03d}" for i in range(1, 6)}
-    assert book["failed"]["error"].iloc[0].endswith(XSS)
+    assert list(book) == ["Every hall", "Headcount allocation", "Halls at risk", "Failed halls",
+                          "Region summary"]
+    assert len(book["Every hall"]) == len(halls) == 12
+    assert len(book["Every hall"].columns) == len(halls.columns)
+    assert {"on the books", "needed", "every interval meets target"} <= set(
+        book["Every hall"].columns)
+    assert len(book["Headcount allocation"]) == len(alloc)
+    assert set(book["Halls at risk"]["hall"]) == {f"riverside-{i:03d}" for i in range(1, 6)}
+    assert book["Failed halls"]["error"].iloc[0].endswith(XSS)
     csv = pd.read_csv(out / "region_halls.csv")
     assert len(csv) == 12
 
@@ -231,11 +236,7 @@ def test_without_allocation_or_budget(tmp_path):
     page = (tmp_path / "region_report.html").read_text(encoding="utf-8")
     assert "<section id='allocation'>" not in page
     assert list(pd.read_excel(tmp_path / "region.xlsx", sheet_name=None)) == [
-        "halls",
-        "at_risk",
-        "failed",
-        "totals",
-    ]
+        "Every hall", "Halls at risk", "Failed halls", "Region summary"]
     assert len(paths) == 3
 
 
@@ -252,10 +253,10 @@ def test_large_region_renders_quickly_with_capped_charts(tmp_path):
     page = (tmp_path / "region_report.html").read_text(encoding="utf-8")
     assert elapsed < 8, f"300-hall report took {elapsed:.1f} s"
     charts = section(page, "charts")
-    assert f"the worst {CHART_CAP} halls by share — {CHART_CAP} of 300 halls" in charts
+    assert f"{CHART_CAP} of 300 halls (the worst by share)" in charts
     assert charts.count("data:image/png;base64,") == 3
     assert all(f">riverside-{i:03d}<" in section(page, "halls") for i in range(1, 301))
-    assert len(pd.read_excel(tmp_path / "region.xlsx", sheet_name="halls")) == 300
+    assert len(pd.read_excel(tmp_path / "region.xlsx", sheet_name="Every hall")) == 300
 
 
 def test_every_hall_failed_with_a_coloured_traceback(tmp_path):
@@ -264,8 +265,8 @@ def test_every_hall_failed_with_a_coloured_traceback(tmp_path):
     halls = pd.DataFrame([_failed(1, "\x1b[31mValueError\x1b[0m: bad"), _failed(2, "timeout")])
     write_region_report(halls, None, {"id": "r", "headcount_budget": None}, tmp_path)
     page = (tmp_path / "region_report.html").read_text(encoding="utf-8")
-    assert "0 / 2 (of 2)" in section(page, "summary")
+    assert "<td>halls planned</td><td>0</td>" in section(page, "summary")
     assert "timeout" in section(page, "failed")
-    failed = pd.read_excel(tmp_path / "region.xlsx", sheet_name="failed")
+    failed = pd.read_excel(tmp_path / "region.xlsx", sheet_name="Failed halls")
     assert list(failed["error"]) == ["[31mValueError[0m: bad", "timeout"]
     assert not list(tmp_path.glob(".*"))

@@ -264,13 +264,20 @@ def allocate(run: RegionRun, region: Region) -> pd.DataFrame | None:
                          f"({sum(minimum.values())}); no allocation")
         return None
     alloc = allocate_headcount(curves, budget, minimum=minimum, maximum=maximum)
-    # the other question a planner asks: the least people that meet every hall's target
+    # the other question a planner asks: the least people that meet every hall's target —
+    # one definition with the plan's verdict: the hall's own plan says how many it needs
+    # (hallplan.region.tasks.headcount_needed); the wait curve (a pooled, whole-horizon
+    # share) only orders the people, and its own pooled answer is kept beside, labelled so
     least = least_headcount_plan(curves)
     least = least[least["hall"] != REGION_TOTAL].set_index("hall")
-    alloc["headcount_to_meet_target"] = alloc["hall"].map(least["headcount"])
-    alloc["target_reachable"] = alloc["hall"].map(~least["capped"])
+    from hallplan.reports.region_tables import allocation_verdicts
+
+    alloc["curve_least_headcount_pooled_share"] = alloc["hall"].map(least["headcount"])
+    alloc["curve_meets_pooled_share"] = alloc["meets_target"]
+    alloc = allocation_verdicts(run.halls, alloc)
+    need = int(pd.to_numeric(alloc["headcount_to_meet_target"], errors="coerce").sum())
     run.notes.append(f"allocation: {alloc.attrs.get('method', 'marginal analysis')}; meeting "
-                     f"every hall's target would take {int(least['headcount'].sum())} people")
+                     f"every hall's target would take {need} people (the halls' plans)")
     assigned = dict(zip(alloc["hall"], alloc["headcount"], strict=True))
     run.halls["headcount_assigned"] = pd.array(
         [int(assigned[h]) if h in assigned else None for h in run.halls["hall"]], dtype="Int64")

@@ -107,7 +107,24 @@ def hall_kpis(results: Results, dates: set[dt.date] | None, confidence: float) -
 def headcount_needed(p: PlanResult) -> int:
     """People the plan needs: the roster's paid hours plus the staff-hours it could not cover
     (at the roster's paid/worked ratio), over one person's paid hours in the horizon
-    (average contract hours per week × days / 7)."""
+    (average contract hours per week × days / 7).
+
+    One definition with the plan's verdict: a hall whose targets hold with the n people on
+    its books needs at most n (the estimate is capped there), and a hall whose targets do
+    not hold needs more than n — so “needed ≤ on the books” and “targets hold” never
+    disagree in the region report, and the allocation's “meets target” (assigned ≥ needed)
+    reads the same as the verdict when a hall keeps its headcount."""
+    return consistent_need(_hours_need(p), len(p.scenario.staff.all_employees()),
+                           bool(p.targets_hold))
+
+
+def consistent_need(estimate: int, on_books: int, targets_hold: bool) -> int:
+    """The staff-hour ``estimate`` made to agree with the verdict (see
+    :func:`headcount_needed`)."""
+    return min(estimate, on_books) if targets_hold else max(estimate, on_books + 1)
+
+
+def _hours_need(p: PlanResult) -> int:
     emps = p.scenario.staff.all_employees()
     weekly = float(np.mean([e.contract_hours_per_week for e in emps])) if emps else 40.0
     per_person_h = weekly * len(p.dates) / 7.0
@@ -231,5 +248,6 @@ def plan_hall(task: HallTask) -> HallOutcome:
     return HallOutcome(task.hall_id, task.task_hash, "failed", row, error=msg, traceback=tb)
 
 
-__all__ = ["HallOutcome", "HallTask", "hall_kpis", "hall_seed", "headcount_needed",
+__all__ = ["HallOutcome", "HallTask", "consistent_need", "hall_kpis", "hall_seed",
+           "headcount_needed",
            "plan_hall"]

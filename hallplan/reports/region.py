@@ -11,15 +11,16 @@ half-written report. The numbers are in :mod:`hallplan.reports.region_tables`, t
 from __future__ import annotations
 
 import html
-import math
 from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from hallplan.atomic import atomic_write, write_csv, write_text
+from hallplan.atomic import write_csv, write_text
+from hallplan.i18n import DEFAULT_LANG, labels
 from hallplan.reports import html as h
+from hallplan.reports.fonts import chart_fonts
 from hallplan.reports.region_charts import (
     CHART_CAP,
     headcount_figure,
@@ -28,6 +29,7 @@ from hallplan.reports.region_charts import (
 )
 from hallplan.reports.region_tables import (
     RISK_KINDS,
+    allocation_verdicts,
     as_flags,
     at_risk_frames,
     at_risk_table,
@@ -35,152 +37,109 @@ from hallplan.reports.region_tables import (
     region_totals,
     settings_table,
 )
+from hallplan.reports.xlsx import Sheet, write_workbook
 
 # ---------------------------------------------------------------------------------------------
-# HTML sections
+# HTML sections (every label from hallplan.i18n; ``t`` is the report's language)
 
 
-def _cap_note(shown: int, total: int, what: str) -> str:
-    if total > shown:
-        return (
-            f"<p class='note'>The chart shows {what} — {shown:,} of {total:,} halls; "
-            "every hall is in the tables below.</p>"
-        )
-    return ""
+def _headline_section(halls, allocation, region, totals: pd.DataFrame, t) -> str:
+    """The verdict: halls holding their targets (the plan's verdict), failed halls, the
+    headcount the plans need against the books (and the allocation), the region's share."""
+    v = dict(zip(totals["key"], totals["value"], strict=True))
+    lines = [t("region_verdict", hold=f"{v['halls_targets_hold']:,}",
+               planned=f"{v['halls_planned']:,}")]
+    if v["halls_failed"]:
+        lines.append(t("region_failed", n=f"{v['halls_failed']:,}"))
+    lines.append(t("region_headcount", needed=h.num(v["headcount_needed"]),
+                   current=h.num(v["headcount_current"])))
+    if allocation is not None and not h.isnan(v["halls_meet_with_allocation"]):
+        lines.append(t("region_alloc_meets", n=f"{int(v['halls_meet_with_allocation']):,}",
+                       total=f"{len(allocation):,}"))
+    if not h.isnan(v["share_within_target"]):
+        lines.append(t("region_share", share=h.pct(v["share_within_target"])))
+    ok = v["halls_targets_hold"] == v["halls_planned"] and not v["halls_failed"]
+    return (f"<section id='verdict'><p class='verdict {'ok' if ok else 'miss'}'><b>"
+            f"{html.escape(t('verdict'))}</b></p><ul class='headline'>"
+            + "".join(f"<li>{html.escape(x)}</li>" for x in lines) + "</ul></section>")
 
 
-def _summary_section(halls, allocation, region, totals: pd.DataFrame) -> str:
-    t = dict(zip(totals["key"], totals["value"], strict=True))
-    n_ok, n_failed = t["halls_planned"], t["halls_failed"]
-    share = t["share_within_target"]
-    share_txt = h.NA if h.isnan(share) else h.num(share, 2)
-    budget = region.get("headcount_budget")
-    rows = [
-        ("halls planned / failed", f"{n_ok:,} / {n_failed:,} (of {t['halls']:,})"),
-        ("planned halls whose targets hold", f"{t['halls_targets_hold']:,} of {n_ok:,}"),
-        (
-            "headcount on the books",
-            h.num(t["headcount_current"])
-            + (
-                f" (all halls incl. failed: {h.num(t['headcount_current_all'])})"
-                if n_failed
-                and t["headcount_current_all"] != t["headcount_current"]
-                and not h.isnan(t["headcount_current_all"])
-                else ""
-            ),
-        ),
-        ("headcount needed for the plans", h.num(t["headcount_needed"])),
-        ("headcount assigned by the allocation", h.num(t["headcount_assigned"])),
-        ("headcount budget", h.NA if budget is None else h.num(budget)),
-        ("rostered paid hours", h.num(t["paid_hours"])),
-        ("requirement at the posts (staff-hours)", h.num(t["requirement_staff_hours"])),
-        ("under-coverage (staff-hours)", h.num(t["under_coverage_staff_hours"], 1)),
-        ("counter customers", h.num(t["customers"])),
-        ("customers waiting beyond target", h.num(t["late_customers"])),
-        ("region share within target (customer-weighted)", share_txt),
-    ]
+def _summary_section(region, totals: pd.DataFrame, t) -> str:
+    rows = [(html.escape(str(item)),
+             h.NA if h.isnan(val) else (h.pct(val) if key == "share_within_target"
+                                        else h.num(val, 1 if "staff_hours" in key else 0)))
+            for key, item, val in totals.itertuples(index=False)]
     settings = settings_table(region)
-    return (
-        "<section id='summary'><h2>1. Region summary</h2>"
-        "<p class='explain'>How many halls were planned, what the region needs in total and "
-        "how the run was set up. Totals are over the planned halls (a failed hall has no "
-        "plan).</p>"
-        + h.table(["", "region total"], [(html.escape(a), b) for a, b in rows])
-        + "<h3>Run settings</h3>"
-        + h.table(
-            ["setting", "value"],
-            [(html.escape(a), h.esc(b)) for a, b in settings.itertuples(index=False)],
-        )
-        + "</section>"
-    )
+    body = (h.table([t("item"), t("value")], rows)
+            + f"<h3>{html.escape(t('sec_settings'))}</h3>"
+            + h.table([t("setting"), t("value")],
+                      [(html.escape(a), h.esc(b)) for a, b in settings.itertuples(index=False)]))
+    return (f"<section id='summary'><h2>{html.escape(t('sec_summary'))}</h2>"
+            + h.details(t("show_table"), body) + "</section>")
 
 
 def _risk_rows(frame: pd.DataFrame, col: str, with_plan: bool):
     for _, r in frame.iterrows():
-        row = [
-            h.esc(r["hall"]),
-            h.ci_text(r[col], r[f"{col}_lo"], r[f"{col}_hi"]),
-            h.num(r["target_share"], 2),
-        ]
+        row = [h.esc(r["hall"]), h.pct_ci(r[col], r[f"{col}_lo"], r[f"{col}_hi"]),
+               h.pct(r["target_share"])]
         if with_plan:
             row += [h.num(r["late_customers"]), h.num(r["under_coverage_staff_hours"], 1)]
         row += [h.num(r["headcount_current"]), h.num(r["headcount_needed"])]
         yield row
 
 
-def _at_risk_section(halls: pd.DataFrame) -> str:
+def _at_risk_section(halls: pd.DataFrame, t) -> str:
     frames = at_risk_frames(halls)
-    parts = [
-        "<section id='at-risk'><h2>2. Halls at risk</h2>",
-        "<p class='explain'>Halls where customers are likely to wait beyond the target, worst "
-        "share first. Shares are the mean over replications with the 90% interval in "
-        "brackets.</p>",
-    ]
-    explain = {
-        "plan": "The plan's targets do not hold: even with the rostered staff, some intervals "
-        "still miss their target.",
-        "peak": "The month-start peak (billing days 1–3) misses its target.",
-        "holiday": "A holiday stress day misses its target.",
-    }
+    parts = [f"<section id='at-risk'><h2>{html.escape(t('sec_at_risk'))}</h2>",
+             f"<p class='explain'>{html.escape(t('explain_at_risk'))}</p>"]
     for kind, frame in frames.items():
-        label, col = RISK_KINDS[kind]
-        parts.append(
-            f"<h3 id='at-risk-{kind}'>At risk: {html.escape(label)} "
-            f"({len(frame):,} hall{'s' if len(frame) != 1 else ''})</h3>"
-        )
-        parts.append(f"<p class='explain'>{html.escape(explain[kind])}</p>")
+        _, col = RISK_KINDS[kind]
+        parts.append(f"<h3 id='at-risk-{kind}'>{html.escape(t(f'risk_{kind}'))} "
+                     f"({len(frame):,})</h3>")
         if frame.empty:
-            parts.append("<p>None.</p>")
+            parts.append(f"<p>{html.escape(t('none'))}</p>")
             continue
-        headers = ["hall", "share within target (90% CI)", "target"]
+        headers = [t("hall"), t("col_share_ci"), t("col_target")]
         if kind == "plan":
-            headers += ["late customers", "under-coverage staff-h"]
-        headers += ["headcount current", "headcount needed"]
+            headers += [t("col_late"), t("cost_under")]
+        headers += [t("col_current"), t("col_needed")]
         parts.append(h.table(headers, _risk_rows(frame, col, kind == "plan")))
     parts.append("</section>")
     return "".join(parts)
 
 
-def _chart(halls: pd.DataFrame, column: str, title: str, explain: str, capped: str,
-           alt: str, figure, missing: str) -> list[str]:
-    """One ranking chart: heading, explanation, the cap note and the embedded PNG (or a line
-    saying no planned hall has the value). ``capped`` is formatted with ``{n}``."""
+def _chart(halls: pd.DataFrame, column: str, title: str, capped: str, alt: str, figure,
+           t, lang: str) -> list[str]:
     ok = halls[is_planned(halls)]
     n = int(pd.to_numeric(ok[column], errors="coerce").notna().sum())
-    parts = [f"<h3>{title}</h3>", f"<p class='explain'>{explain}</p>"]
+    parts = [f"<h3>{html.escape(title)}</h3>"]
     if not n:
-        return [*parts, f"<p>No planned hall has {missing}.</p>"]
+        return [*parts, f"<p>{html.escape(t('no_value'))}</p>"]
     shown = min(n, CHART_CAP)
-    return [*parts, _cap_note(shown, n, capped.format(n=shown)),
-            f"<img alt='{alt}' src='{h.png_data_uri(figure(halls))}'>"]
+    if n > shown:
+        note = t("chart_cap", what=capped, shown=f"{shown:,}", total=f"{n:,}")
+        parts.append(f"<p class='note'>{html.escape(note)}</p>")
+    with chart_fonts(lang):
+        uri = h.png_data_uri(figure(halls, lang=lang))
+    return [*parts, f"<img alt='{alt}' src='{uri}'>"]
 
 
-def _charts_section(halls: pd.DataFrame) -> str:
-    parts = [
-        "<section id='charts'><h2>3. Ranking charts</h2>",
-        "<p class='explain'>The halls side by side. Failed halls are not shown.</p>",
-        *_chart(halls, "share_within_target", "Share of customers within target",
-                "Worst hall at the top; the whisker is the 90% interval, the dashed line the "
-                "target. Red bars: the plan's targets do not hold.",
-                "the worst {n} halls by share", "ranking", ranking_figure,
-                "a share within target"),
-        *_chart(halls, "headcount_needed", "Headcount: needed vs current vs assigned",
-                "People each hall needs for its plan, the staff on its books today and the "
-                "staff the allocation gives it. Largest shortfall (needed − current) on top.",
-                "the {n} halls with the largest shortfall", "headcount", headcount_figure,
-                "a headcount"),
-        *_chart(halls, "marginal_value", "Marginal value of one more person",
-                "How many customers one more person would save from waiting beyond the target "
-                "over the horizon: where an extra person helps most.",
-                "the {n} halls where one more person saves most", "marginal value",
-                marginal_figure, "a marginal value"),
+def _charts_section(halls: pd.DataFrame, t, lang: str) -> str:
+    return "".join([
+        f"<section id='charts'><h2>{html.escape(t('sec_charts'))}</h2>",
+        *_chart(halls, "share_within_target", t("chart_ranking"), t("cap_worst"), "ranking",
+                ranking_figure, t, lang),
+        *_chart(halls, "headcount_needed", t("chart_headcount"), t("cap_gap"), "headcount",
+                headcount_figure, t, lang),
+        *_chart(halls, "marginal_value", t("chart_marginal"), t("cap_marginal"),
+                "marginal value", marginal_figure, t, lang),
         "</section>",
-    ]
-    return "".join(parts)
+    ])
 
 
-def _allocation_section(halls: pd.DataFrame, allocation: pd.DataFrame, region: dict) -> str:
-    a = allocation.copy()
+def _allocation_section(halls: pd.DataFrame, allocation: pd.DataFrame, region: dict,
+                        t, lang: str) -> str:
+    a = allocation_verdicts(halls, allocation)
     current = halls.drop_duplicates("hall").set_index("hall")["headcount_current"]
     a["current"] = pd.to_numeric(a["hall"].map(current), errors="coerce")
     a["headcount"] = pd.to_numeric(a["headcount"], errors="coerce")
@@ -190,72 +149,44 @@ def _allocation_section(halls: pd.DataFrame, allocation: pd.DataFrame, region: d
     budget = region.get("headcount_budget")
     meets = as_flags(a["meets_target"])
     change = a["headcount"] - a["current"]
-    spent = [f"Assigned {assigned:,.0f} people across {len(a):,} halls"]
+    spent = [t("region_alloc_assigned", n=f"{assigned:,.0f}", halls=f"{len(a):,}")]
     if budget is not None and not h.isnan(budget):
         left = float(budget) - assigned
-        spent[0] += f" out of a budget of {float(budget):,.0f}"
-        spent.append(
-            f"{left:,.0f} left unassigned" if left >= 0 else f"{-left:,.0f} over the budget"
-        )
+        spent.append(t("region_alloc_budget", b=f"{float(budget):,.0f}",
+                       left=t("region_left", n=f"{left:,.0f}") if left >= 0
+                       else t("region_over", n=f"{-left:,.0f}")))
     else:
-        spent[0] += " (no budget was set)"
+        spent.append(t("region_no_budget"))
     if a["current"].notna().any():
         cur = float(a["current"].sum())
-        spent.append(
-            f"{assigned - cur:+,.0f} compared with the {cur:,.0f} on the books "
-            f"({int((change > 0).sum()):,} halls gain staff, "
-            f"{int((change < 0).sum()):,} lose staff)"
-        )
-    spent.append(
-        f"{int(meets.eq(True).sum()):,} of {len(a):,} halls meet their target with this allocation"
-    )
-    late = pd.to_numeric(a["late_customers"], errors="coerce")
-    if late.notna().any():
-        spent.append(f"{late.sum():,.0f} customers expected to wait beyond target")
+        spent.append(t("region_change", d=f"{assigned - cur:+,.0f}", cur=f"{cur:,.0f}",
+                       gain=f"{int((change > 0).sum()):,}", lose=f"{int((change < 0).sum()):,}"))
+    spent.append(t("region_alloc_meets", n=f"{int(meets.eq(True).sum()):,}", total=f"{len(a):,}"))
+    need = pd.to_numeric(a["headcount_to_meet_target"], errors="coerce")
+    if need.notna().any():
+        spent.append(t("region_alloc_need", n=f"{need.sum():,.0f}"))
     rows = [
         [
             h.esc(r["hall"]),
             h.num(r["current"]),
             h.num(r["headcount"]),
-            h.NA
-            if h.isnan(r["current"]) or h.isnan(r["headcount"])
+            h.NA if h.isnan(r["current"]) or h.isnan(r["headcount"])
             else h.change(r["headcount"] - r["current"]),
+            h.num(r["headcount_to_meet_target"]),
+            h.yes_no(r["meets_target"], lang),
             h.num(r["late_customers"]),
-            h.num(r["share"], 2),
+            h.pct(r["share"]),
             h.num(r["marginal_value_next"], 1),
-            h.yes_no(r["meets_target"]),
-            h.num(r.get("headcount_to_meet_target", math.nan)),
         ]
         for _, r in a.iterrows()
     ]
-    if "headcount_to_meet_target" in a:
-        need = pd.to_numeric(a["headcount_to_meet_target"], errors="coerce")
-        spent.append(
-            f"meeting every hall's target at the least headcount would take {need.sum():,.0f} "
-            "people (last column; “≥” where even the largest headcount studied misses)"
-        )
     return (
-        "<section id='allocation'><h2>4. Headcount allocation</h2>"
-        "<p class='explain'>How the region's people are placed across the halls, worst share "
-        "first. “Marginal value of the next person”: customers one more person there would "
-        "save from waiting beyond target.</p>"
-        "<ul class='budget'>"
-        + "".join(f"<li>{html.escape(s)}</li>" for s in spent)
-        + "</ul>"
-        + h.table(
-            [
-                "hall",
-                "current",
-                "assigned",
-                "change",
-                "late customers",
-                "share within target",
-                "marginal value of the next person",
-                "meets target",
-                "least headcount meeting target",
-            ],
-            rows,
-        )
+        f"<section id='allocation'><h2>{html.escape(t('sec_allocation'))}</h2>"
+        f"<p class='explain'>{html.escape(t('explain_alloc'))}</p>"
+        "<ul class='budget'>" + "".join(f"<li>{html.escape(x)}</li>" for x in spent) + "</ul>"
+        + h.details(t("show_table"), h.table(
+            [t("hall"), t("col_current"), t("col_assigned"), t("col_change"), t("col_needed"),
+             t("col_meets_alloc"), t("col_late"), t("col_mean"), t("col_marginal")], rows))
         + "</section>"
     )
 
@@ -265,101 +196,54 @@ def _report_link(hall) -> str:
     return f"<a href='{html.escape(href, quote=True)}'>{h.esc(hall)}</a>"
 
 
-def _halls_section(halls: pd.DataFrame) -> str:
+def _halls_section(halls: pd.DataFrame, t, lang: str) -> str:
     ok = is_planned(halls)
-    headers = [
-        "hall",
-        "status",
-        "scenario",
-        "headcount current",
-        "needed",
-        "assigned",
-        "paid hours",
-        "requirement staff-h",
-        "under-coverage staff-h",
-        "loop rounds",
-        "targets hold",
-        "share within target (90% CI)",
-        "target",
-        "abandoned (90% CI)",
-        "mean wait, min (90% CI)",
-        "customers",
-        "late customers",
-        "month-start peak share (90% CI)",
-        "peak at risk",
-        "holiday share (90% CI)",
-        "holiday at risk",
-        "marginal value of one more person",
-        "run time",
-    ]
+    headers = [t("hall"), t("col_status"), "scenario", t("col_current"), t("col_needed"),
+               t("col_assigned"), t("col_paid"), t("loop_req"), t("cost_under"),
+               t("loop_round"), t("col_holds"), t("col_share_ci"), t("col_target"),
+               t("col_abandon_ci"), t("col_wait_ci"), t("col_customers"), t("col_late"),
+               t("col_peak_ci"), t("risk_peak"), t("col_holiday_ci"), t("risk_holiday"),
+               t("col_marginal"), t("col_run_time")]
     rows = []
     for i, r in halls.sort_values("hall").iterrows():
-        rows.append(
-            [
-                _report_link(r["hall"]) if ok[i] else h.esc(r["hall"]),
-                h.esc(r["status"]),
-                h.esc(r["scenario"]),
-                h.num(r["headcount_current"]),
-                h.num(r["headcount_needed"]),
-                h.num(r["headcount_assigned"]),
-                h.num(r["paid_hours"]),
-                h.num(r["requirement_staff_hours"]),
-                h.num(r["under_coverage_staff_hours"], 1),
-                h.num(r["rounds"]),
-                h.yes_no(r["targets_hold"]),
-                h.ci_text(
-                    r["share_within_target"],
-                    r["share_within_target_lo"],
-                    r["share_within_target_hi"],
-                ),
-                h.num(r["target_share"], 2),
-                h.ci_text(r["abandon_share"], r["abandon_share_lo"], r["abandon_share_hi"]),
-                h.ci_text(r["mean_wait_min"], r["mean_wait_min_lo"], r["mean_wait_min_hi"], 1),
-                h.num(r["customers"]),
-                h.num(r["late_customers"]),
-                h.ci_text(
-                    r["peak_share_within_target"],
-                    r["peak_share_within_target_lo"],
-                    r["peak_share_within_target_hi"],
-                ),
-                h.yes_no(r["peak_at_risk"]),
-                h.ci_text(
-                    r["holiday_share_within_target"],
-                    r["holiday_share_within_target_lo"],
-                    r["holiday_share_within_target_hi"],
-                ),
-                h.yes_no(r["holiday_at_risk"]),
-                h.num(r["marginal_value"], 1),
-                h.duration(r["run_time_s"]),
-            ]
-        )
-    return (
-        "<section id='halls'><h2>5. Every hall</h2>"
-        "<p class='explain'>All halls in alphabetical order; the hall's name links to its own "
-        "plan report. Shares are 0–1, with the 90% interval over replications.</p>"
-        "<div class='wide'>" + h.table(headers, rows) + "</div></section>"
-    )
+        rows.append([
+            _report_link(r["hall"]) if ok[i] else h.esc(r["hall"]),
+            h.esc(r["status"]), h.esc(r["scenario"]),
+            h.num(r["headcount_current"]), h.num(r["headcount_needed"]),
+            h.num(r["headcount_assigned"]), h.num(r["paid_hours"]),
+            h.num(r["requirement_staff_hours"]), h.num(r["under_coverage_staff_hours"], 1),
+            h.num(r["rounds"]), h.yes_no(r["targets_hold"], lang),
+            h.pct_ci(r["share_within_target"], r["share_within_target_lo"],
+                     r["share_within_target_hi"]),
+            h.pct(r["target_share"]),
+            h.pct_ci(r["abandon_share"], r["abandon_share_lo"], r["abandon_share_hi"]),
+            h.ci_text(r["mean_wait_min"], r["mean_wait_min_lo"], r["mean_wait_min_hi"], 1),
+            h.num(r["customers"]), h.num(r["late_customers"]),
+            h.pct_ci(r["peak_share_within_target"], r["peak_share_within_target_lo"],
+                     r["peak_share_within_target_hi"]),
+            h.yes_no(r["peak_at_risk"], lang),
+            h.pct_ci(r["holiday_share_within_target"], r["holiday_share_within_target_lo"],
+                     r["holiday_share_within_target_hi"]),
+            h.yes_no(r["holiday_at_risk"], lang),
+            h.num(r["marginal_value"], 1), h.duration(r["run_time_s"]),
+        ])
+    return (f"<section id='halls'><h2>{html.escape(t('sec_every_hall'))}</h2>"
+            f"<p class='explain'>{html.escape(t('explain_every'))}</p>"
+            + h.details(t("show_table"), "<div class='wide'>" + h.table(headers, rows)
+                        + "</div>") + "</section>")
 
 
-def _failed_section(halls: pd.DataFrame) -> str:
+def _failed_section(halls: pd.DataFrame, t) -> str:
     failed = halls[~is_planned(halls)].sort_values("hall")
-    parts = ["<section id='failed'><h2>6. Failed halls</h2>"]
+    parts = [f"<section id='failed'><h2>{html.escape(t('sec_failed'))}</h2>"]
     if failed.empty:
-        parts.append("<p>None: every hall was planned.</p>")
+        parts.append(f"<p>{html.escape(t('none'))}</p>")
     else:
-        parts.append(
-            "<p class='explain'>These halls have no plan; fix the problem shown and "
-            "run the region again.</p>"
-        )
-        parts.append(
-            h.table(
-                ["hall", "scenario", "error"],
-                [
-                    (h.esc(r["hall"]), h.esc(r["scenario"]), f"<pre>{h.esc(r['error'])}</pre>")
-                    for _, r in failed.iterrows()
-                ],
-            )
-        )
+        parts.append(f"<p class='explain'>{html.escape(t('explain_failed'))}</p>")
+        parts.append(h.table(
+            [t("hall"), "scenario", t("col_error")],
+            [(h.esc(r["hall"]), h.esc(r["scenario"]), f"<pre>{h.esc(r['error'])}</pre>")
+             for _, r in failed.iterrows()]))
     parts.append("</section>")
     return "".join(parts)
 
@@ -372,32 +256,39 @@ STYLE = (
     "table.t th{background:#f4f4f4}"
     "div.wide{overflow-x:auto}img{max-width:100%}"
     "pre{white-space:pre-wrap;margin:0;font-size:11px}"
-    ".explain{color:#444}.note{color:#a04000}nav a{margin-right:1em}"
+    ".verdict{font-size:18px}.explain{color:#444}.note{color:#a04000}nav a{margin-right:1em}"
 )
 
 
-def region_report_html(halls: pd.DataFrame, allocation: pd.DataFrame | None, region: dict) -> str:
+def region_report_html(halls: pd.DataFrame, allocation: pd.DataFrame | None, region: dict,
+                       lang: str = DEFAULT_LANG) -> str:
+    """The region page: the verdict first, then the charts, the halls at risk and the
+    allocation; the long tables (totals, every hall) collapsed; failed halls last."""
+    t = labels(lang)
     halls = halls.reset_index(drop=True)
     totals = region_totals(halls, allocation, region)
-    title = f"Region plan: {region.get('name') or region.get('id') or 'region'}"
+    title = t("region_title", name=region.get("name") or region.get("id") or "region")
     month = region.get("month")
     if month:
         title += f" — {month}"
-    nav = [("summary", "summary"), ("at-risk", "at risk"), ("charts", "charts")]
+    nav = [("verdict", t("verdict").rstrip(":：")), ("charts", t("sec_charts")),
+           ("at-risk", t("sec_at_risk"))]
     if allocation is not None:
-        nav.append(("allocation", "allocation"))
-    nav += [("halls", "every hall"), ("failed", "failed halls")]
+        nav.append(("allocation", t("sec_allocation")))
+    nav += [("summary", t("sec_summary")), ("halls", t("sec_every_hall")),
+            ("failed", t("sec_failed"))]
     parts = [
         f"<h1>{html.escape(title)}</h1>",
         "<nav>" + "".join(f"<a href='#{a}'>{html.escape(b)}</a>" for a, b in nav) + "</nav>",
-        _summary_section(halls, allocation, region, totals),
-        _at_risk_section(halls),
-        _charts_section(halls),
+        _headline_section(halls, allocation, region, totals, t),
+        _charts_section(halls, t, lang),
+        _at_risk_section(halls, t),
     ]
     if allocation is not None:
-        parts.append(_allocation_section(halls, allocation, region))
-    parts += [_halls_section(halls), _failed_section(halls)]
-    return h.page(title, STYLE, parts)
+        parts.append(_allocation_section(halls, allocation, region, t, lang))
+    parts += [_summary_section(region, totals, t), _halls_section(halls, t, lang),
+              _failed_section(halls, t)]
+    return h.page(title, STYLE, parts, lang)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -415,31 +306,66 @@ def _xlsx_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_region_report(
-    halls: pd.DataFrame, allocation: pd.DataFrame | None, region: dict, out: Path
-) -> list[Path]:
-    """Write ``region_report.html``, ``region.xlsx`` and ``region_halls.csv`` into ``out``
-    (atomically) and return their paths."""
-    out = Path(out)
-    halls = halls.reset_index(drop=True)
+HALL_PERCENT = tuple(c for c in (
+    "target_share", "share_within_target", "share_within_target_lo", "share_within_target_hi",
+    "abandon_share", "abandon_share_lo", "abandon_share_hi", "peak_share_within_target",
+    "peak_share_within_target_lo", "peak_share_within_target_hi",
+    "holiday_share_within_target", "holiday_share_within_target_lo",
+    "holiday_share_within_target_hi"))
+HALL_LABELS = {"hall": "hall", "status": "col_status", "error": "col_error",
+               "headcount_current": "col_current", "headcount_needed": "col_needed",
+               "headcount_assigned": "col_assigned", "paid_hours": "col_paid",
+               "requirement_staff_hours": "loop_req", "under_coverage_staff_hours": "cost_under",
+               "rounds": "loop_round", "targets_hold": "col_holds",
+               "share_within_target": "col_mean", "target_share": "col_target",
+               "customers": "col_customers", "late_customers": "col_late",
+               "marginal_value": "col_marginal", "headcount": "col_assigned",
+               "headcount_to_meet_target": "col_needed", "meets_target": "col_meets_alloc",
+               "marginal_value_next": "col_marginal"}
+
+
+def region_sheets(halls: pd.DataFrame, allocation: pd.DataFrame | None, region: dict,
+                  lang: str = DEFAULT_LANG) -> list[Sheet]:
+    """``region.xlsx``: halls, allocation (with the region's one “meets target”), at risk,
+    failed, totals — labelled headers, shares as percentages, frozen header rows."""
+    t = labels(lang)
     failed = halls.loc[~is_planned(halls), ["hall", "scenario", "error"]].reset_index(drop=True)
     totals = region_totals(halls, allocation, region)
-    sheets = {"halls": halls}
+
+    def heads(frame: pd.DataFrame) -> dict:
+        return {c: t(HALL_LABELS[c]) for c in frame.columns if c in HALL_LABELS}
+
+    sheets = [Sheet(t("sec_every_hall")[:31], halls, heads(halls), percent=HALL_PERCENT,
+                    freeze="B2")]
     if allocation is not None:
-        sheets["allocation"] = allocation
-    sheets.update({"at_risk": at_risk_table(halls), "failed": failed, "totals": totals})
+        a = allocation_verdicts(halls, allocation)
+        sheets.append(Sheet(t("sec_allocation")[:31], a, heads(a),
+                            percent=("share_within_target",), freeze="B2"))
+    risk = at_risk_table(halls)
+    sheets += [
+        Sheet(t("sec_at_risk")[:31], risk, heads(risk),
+              percent=("share_within_target", "share_within_target_lo",
+                       "share_within_target_hi", "target_share")),
+        Sheet(t("sec_failed")[:31], failed, heads(failed)),
+        Sheet(t("sec_summary")[:31], totals, {"key": "key", "item": t("item"),
+                                              "value": t("value")}),
+    ]
+    return sheets
 
+
+def write_region_report(
+    halls: pd.DataFrame, allocation: pd.DataFrame | None, region: dict, out: Path,
+    lang: str = DEFAULT_LANG,
+) -> list[Path]:
+    """Write ``region_report.html``, ``region.xlsx`` (in ``lang``) and ``region_halls.csv``
+    into ``out`` (atomically) and return their paths."""
+    out = Path(out)
+    halls = halls.reset_index(drop=True)
     written = [write_csv(out / "region_halls.csv", halls)]
-
-    def excel(p: Path) -> None:
-        with pd.ExcelWriter(p, engine="openpyxl") as xw:
-            for name, t in sheets.items():
-                _xlsx_safe(t).to_excel(xw, sheet_name=name, index=False)
-
-    written.append(atomic_write(out / "region.xlsx", excel))
-    written.append(
-        write_text(out / "region_report.html", region_report_html(halls, allocation, region))
-    )
+    written.append(write_workbook(out / "region.xlsx",
+                                  region_sheets(halls, allocation, region, lang)))
+    written.append(write_text(out / "region_report.html",
+                              region_report_html(halls, allocation, region, lang)))
     return written
 
 

@@ -8,7 +8,9 @@ import math
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
+from hallplan.i18n import DEFAULT_LANG, labels
 from hallplan.reports.region_tables import as_flags, is_planned
 
 CHART_CAP = 40
@@ -29,8 +31,9 @@ def _height(n_rows: float) -> float:
     return 1.4 + 0.26 * n_rows
 
 
-def ranking_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
+def ranking_figure(halls: pd.DataFrame, cap: int = CHART_CAP, lang: str = DEFAULT_LANG):
     """Halls by share within target, worst at the top, 90% CI error bars and the target."""
+    t = labels(lang)
     d = halls[is_planned(halls)].copy()
     d["s"] = pd.to_numeric(d["share_within_target"], errors="coerce")
     d = d[d["s"].notna()].sort_values(["s", "hall"]).head(cap)
@@ -52,25 +55,27 @@ def ranking_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
             color="k",
             ls="--",
             lw=1,
-            label=f"target {float(target.dropna().iloc[0]):.2f}",
+            label=t("target_line", v=f"{float(target.dropna().iloc[0]):.0%}"),
         )
     elif target.notna().any():
-        ax.scatter(target, y, marker="|", s=160, color="k", zorder=3, label="hall's target")
+        ax.scatter(target, y, marker="|", s=160, color="k", zorder=3, label=t("hall_target"))
     lowest = min(float(np.nanmin(lo)), float(target.min()) if target.notna().any() else 1.0)
     left = max(0.0, math.floor(lowest * 10) / 10 - 0.1)
     ax.set_xlim(left, 1.0)
     ax.set_yticks(y, [_mpl_label(h) for h in d["hall"]], fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel(f"share of customers within target (90% CI); axis starts at {left:.1f}")
-    ax.set_title("Halls ranked by share within target (red: targets do not hold)", fontsize=10)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(t("chart_ranking_x"))
+    ax.set_title(t("chart_ranking_title"), fontsize=10)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     fig.tight_layout()
     return fig
 
 
-def headcount_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
+def headcount_figure(halls: pd.DataFrame, cap: int = CHART_CAP, lang: str = DEFAULT_LANG):
     """Needed vs current vs assigned headcount per hall, largest gap (needed − current) on top."""
+    t = labels(lang)
     d = halls[is_planned(halls)].copy()
     for c in ("headcount_needed", "headcount_current", "headcount_assigned"):
         d[c] = pd.to_numeric(d[c], errors="coerce")
@@ -78,11 +83,11 @@ def headcount_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
     d["gap"] = d["headcount_needed"] - d["headcount_current"]
     d = d.sort_values(["gap", "hall"], ascending=[False, True]).head(cap)
     series = [
-        ("needed", "headcount_needed", "#C44E52"),
-        ("current (on the books)", "headcount_current", "#8c8c8c"),
+        (t("col_needed"), "headcount_needed", "#C44E52"),
+        (t("col_current"), "headcount_current", "#8c8c8c"),
     ]
     if d["headcount_assigned"].notna().any():
-        series.append(("assigned", "headcount_assigned", "#55A868"))
+        series.append((t("col_assigned"), "headcount_assigned", "#55A868"))
     n, k = len(d), len(series)
     fig = Figure(figsize=(9, _height(n * (0.4 + 0.25 * k))))
     ax = fig.subplots()
@@ -98,15 +103,16 @@ def headcount_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
         )
     ax.set_yticks(y, [_mpl_label(x) for x in d["hall"]], fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("people")
-    ax.set_title("Headcount per hall: needed vs current vs assigned", fontsize=10)
+    ax.set_xlabel(t("people"))
+    ax.set_title(t("chart_headcount"), fontsize=10)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     fig.tight_layout()
     return fig
 
 
-def marginal_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
+def marginal_figure(halls: pd.DataFrame, cap: int = CHART_CAP, lang: str = DEFAULT_LANG):
     """Customers saved by one more person, highest first."""
+    t = labels(lang)
     d = halls[is_planned(halls)].copy()
     d["m"] = pd.to_numeric(d["marginal_value"], errors="coerce")
     d = d[d["m"].notna()].sort_values(["m", "hall"], ascending=[False, True]).head(cap)
@@ -117,8 +123,8 @@ def marginal_figure(halls: pd.DataFrame, cap: int = CHART_CAP):
     ax.barh(y, d["m"].to_numpy(float), color="#8172B2")
     ax.set_yticks(y, [_mpl_label(x) for x in d["hall"]], fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("customers no longer waiting beyond target, per extra person (horizon)")
-    ax.set_title("Marginal value of one more person", fontsize=10)
+    ax.set_xlabel(t("chart_marginal_x"))
+    ax.set_title(t("chart_marginal"), fontsize=10)
     fig.tight_layout()
     return fig
 

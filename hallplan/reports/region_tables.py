@@ -79,6 +79,24 @@ def at_risk_table(halls: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def allocation_verdicts(halls: pd.DataFrame, allocation: pd.DataFrame) -> pd.DataFrame:
+    """The allocation with the region's one definition of “meets target”: a hall meets it
+    with the allocation when it is assigned at least the headcount its own plan needs
+    (``headcount_needed``, which agrees with the plan's verdict by construction — see
+    :func:`hallplan.region.tasks.headcount_needed`); ``headcount_to_meet_target`` is that
+    same number. NA where the hall has no plan."""
+    a = allocation.copy()
+    need = halls.drop_duplicates("hall").set_index("hall")["headcount_needed"]
+    needed = pd.to_numeric(a["hall"].map(need), errors="coerce")
+    assigned = pd.to_numeric(a["headcount"], errors="coerce")
+    a["headcount_to_meet_target"] = needed.astype("Int64") if needed.notna().all() else needed
+    meets = (assigned >= needed).astype("boolean")
+    meets[needed.isna() | assigned.isna()] = pd.NA
+    a["meets_target"] = meets
+    a.attrs.update(allocation.attrs)
+    return a
+
+
 def assigned_headcount(halls: pd.DataFrame, allocation: pd.DataFrame | None) -> float:
     """Total assigned headcount: the allocation's, else the halls' column; NaN if neither."""
     if allocation is not None and len(allocation):
@@ -107,11 +125,16 @@ def region_totals(
     )
     holds = as_flags(p["targets_hold"])
     budget = region.get("headcount_budget")
+    meets_alloc = (int(as_flags(allocation_verdicts(halls, allocation)["meets_target"])
+                       .eq(True).sum()) if allocation is not None and len(allocation)
+                   else math.nan)
     rows = [
         ("halls", "halls in the region", len(halls)),
         ("halls_planned", "halls planned", int(ok.sum())),
         ("halls_failed", "halls failed", int((~ok).sum())),
         ("halls_targets_hold", "planned halls whose targets hold", int(holds.eq(True).sum())),
+        ("halls_meet_with_allocation", "planned halls meeting their target with the allocation",
+         meets_alloc),
         ("headcount_current", "headcount on the books (planned halls)", total("headcount_current")),
         (
             "headcount_current_all",
@@ -164,6 +187,7 @@ def settings_table(region: dict) -> pd.DataFrame:
 
 
 __all__ = [
-    "RISK_KINDS", "as_flags", "assigned_headcount", "at_risk_frames", "at_risk_table",
+    "RISK_KINDS", "allocation_verdicts", "as_flags", "assigned_headcount", "at_risk_frames",
+    "at_risk_table",
     "is_planned", "region_totals", "settings_table",
 ]
