@@ -549,15 +549,19 @@ def five_tables_cmd(
     store: StoreOpt = DEFAULT_STORE,
     scenario: HallScenarioOpt = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/five-tables"),
+    lang: LangOpt = None,
 ) -> None:
     """The five tables (五表) for a hall and month: CSV, one XLSX workbook, PNG charts."""
     _announce(out)
     from hallplan.forecast.five_tables import five_tables
     from hallplan.forecast.store import StoreError
+    from hallplan.i18n import labels
     from hallplan.reports.forecast import write_five_tables
 
     y, m, s = _hall_month(hall, month, scenario)
     output_dir(out)
+    lang = _lang(lang, s)
+    t = labels(lang)
     _require_history(store, hall)
     try:
         with activity(f"five tables {hall} {month}") as step:
@@ -570,11 +574,11 @@ def five_tables_cmd(
     from hallplan.atomic import final_paths
 
     with _run_folder(out, "five-tables") as stage:
-        written = final_paths(write_five_tables(stage, ft), stage, out)
-    show_written(written)
-    console.print(f"capacity from: {basis}", markup=False)
+        written = final_paths(write_five_tables(stage, ft, lang=lang), stage, out)
+    show_written(written, lang=lang)
+    console.print(t("cli_capacity_from", basis=basis), markup=False)
     for name, table in ft.tables().items():
-        console.print(f"[bold]{ft.TITLES[name]}[/]")
+        console.print(f"[bold]{t(f'five_title_{name}')}[/]")
         console.print(table.head(8).to_string(), markup=False, highlight=False, soft_wrap=True)
 
 
@@ -694,6 +698,25 @@ def _not_found_advice(exc: Exception, time_limit: float) -> str:
     return f"no roster found within {time_limit:g} work units: {text} (raise --time-limit)"
 
 
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="report language: en | zh (default: the scenario's "
+                 "report.language, else en)"),
+]
+
+
+def _lang(option: str | None, scenario=None) -> str:
+    """``--lang``, else the scenario's ``report.language``, else English; a bad value exits 2."""
+    from hallplan.i18n import check_lang
+
+    value = option if option is not None else (
+        scenario.report.language if scenario is not None else "en")
+    try:
+        return check_lang(value)
+    except ValueError as exc:
+        fail([f"--lang: {exc}"])
+
+
 def _run_plan(
     scenario_path: Path,
     month: str,
@@ -702,12 +725,14 @@ def _run_plan(
     out: Path,
     stage: Path | None = None,
     days: int | None = None,
+    lang: str | None = None,
 ) -> Path:
     """Plan a month and write it to ``out`` (swapped in when complete); the demo passes the
     folder it is already building as ``stage``."""
     _announce(out)
     from hallplan.forecast.five_tables import five_tables, forecast_month
     from hallplan.forecast.store import StoreError
+    from hallplan.i18n import labels
     from hallplan.optimize.roster import RosterInfeasibleError, RosterNotFoundError
     from hallplan.optimize.roster.diagnose import scenario_rule_problems
     from hallplan.pipeline import plan
@@ -720,6 +745,8 @@ def _run_plan(
     t0 = time.perf_counter()
     try:
         s = load_scenario(scenario_path)
+        lang = _lang(lang, s)
+        t = labels(lang)
         dates = month_dates(y, m)[:days] if days else month_dates(y, m)
         rules = scenario_rule_problems(s, dates)  # no shift to work: say so before planning
         if rules:
@@ -729,7 +756,8 @@ def _run_plan(
             with activity("forecast") as step:
                 step("the month from history")
                 demand, summary = forecast_month(history, s.hall.id, s, y, m)
-            console.print(f"forecast: {summary.total:,.0f} visits ({summary.model})")
+            console.print(t("cli_forecast_done", total=f"{summary.total:,.0f}",
+                            model=summary.model), markup=False)
         else:
             demand = demand_from_profile(s, dates)
         with activity("plan") as step:
@@ -758,7 +786,7 @@ def _run_plan(
 
             with HistoryStore(history) as st:  # next month's tables 3–5 read it back
                 st.save_roster(s.hall.id, result.roster.roster.to_staffing(), dates)
-        return write_plan_outputs(result, folder, scenario_path, history, five, elapsed)
+        return write_plan_outputs(result, folder, scenario_path, history, five, elapsed, lang)
 
     with activity("write") as step:
         step(f"the plan's report and tables to {out}")
@@ -776,24 +804,30 @@ def _run_plan(
     for r in result.rounds:
         c = r.causes
         console.print(
-            f"round {r.round}: {len(r.misses)} interval(s) missing target "
-            f"({c.get('roster', 0)} roster gap(s), {c.get('requirement', 0)} requirement, "
-            f"{c.get('layout', 0)} layout-limited), paid {r.paid_hours:,.0f} h; "
-            f"raised {r.raised}",
+            t("cli_round", round=r.round, misses=len(r.misses), roster=c.get("roster", 0),
+              requirement=c.get("requirement", 0), layout=c.get("layout", 0),
+              paid=f"{r.paid_hours:,.0f}", raised=r.raised),
             highlight=False,
             markup=False,
         )
+    from hallplan.i18n import post_name
+
     for lane in result.lane_kpis().itertuples():
         console.print(
-            f"  {lane.lane}: {lane.share_within:.1%} called within target "
-            f"(target {lane.target:.0%}), {lane.abandon_share:.1%} abandoned "
-            f"(limit {lane.max_abandon:.0%}) — {'holds' if lane.holds else 'MISSES'}",
+            "  " + t("cli_lane", lane=lane.lane if lang == "en" else post_name(lane.lane, lang),
+                     share=f"{lane.share_within:.1%}", target=f"{lane.target:.0%}",
+                     abandoned=f"{lane.abandon_share:.1%}", limit=f"{lane.max_abandon:.0%}",
+                     verdict=t("cli_lane_holds") if lane.holds else t("cli_lane_misses")),
             highlight=False, markup=False,
         )
     for n in result.notes:
-        console.print(f"note: {n}", markup=False)
-    console.print(result.verdict(), style="bold", markup=False, highlight=False)
-    console.print(f"{elapsed:.0f} s. Report: {out / 'report.html'}", markup=False)
+        console.print(t("cli_note", note=n), markup=False)
+    from hallplan.reports.plan import verdict_text
+
+    verdict = result.verdict() if lang == "en" else verdict_text(result, lang)
+    console.print(verdict, style="bold", markup=False, highlight=False)
+    console.print(t("cli_done", s=f"{elapsed:.0f}", path=out / "report.html"), markup=False,
+                  highlight=False)
     return out
 
 
@@ -829,6 +863,7 @@ def plan_cmd(
         typer.Option(min=2, max=31, help="plan only the first N days of the month (a quick "
                      "look; the 40-hour average is kept pro rata, so at least 2)"),
     ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Forecast → requirement → roster → simulate → correct until the targets hold; writes
     report.html, CSV/XLSX tables and plan.json."""
@@ -843,7 +878,7 @@ def plan_cmd(
         workers=workers,
         max_rounds=rounds,
     )
-    _run_plan(file, month, history, cfg, out, days=days)
+    _run_plan(file, month, history, cfg, out, days=days, lang=lang)
 
 
 @app.command()

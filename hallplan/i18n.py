@@ -318,13 +318,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli_forecasting": ("forecasting the month from history", "正在根据历史预测本月"),
     "cli_forecast_done": ("forecast: {total} visits ({model})", "预测：{total} 人次（{model}）"),
     "cli_five": ("the five tables", "正在生成五表"),
-    "cli_round": ("round {round}: {misses} interval(s) missing target, paid {paid} h; "
+    "cli_round": ("round {round}: {misses} interval(s) missing target ({roster} roster "
+                  "gap(s), {requirement} requirement, {layout} layout-limited), paid {paid} h; "
                   "raised {raised}",
-                  "第 {round} 轮：{misses} 个时段未达标，带薪 {paid} 小时；上调 {raised} 格"),
+                  "第 {round} 轮：{misses} 个时段未达标（排班缺口 {roster}，需求偏低 "
+                  "{requirement}，受柜台数限制 {layout}），带薪 {paid} 小时；上调 {raised} 格"),
+    "cli_lane": ("{lane}: {share} called within target (target {target}), {abandoned} "
+                 "abandoned (limit {limit}) — {verdict}",
+                 "{lane}：目标内叫号 {share}（目标 {target}），离开 {abandoned}"
+                 "（上限 {limit}）— {verdict}"),
+    "cli_lane_holds": ("holds", "达标"),
+    "cli_lane_misses": ("MISSES", "未达标"),
     "cli_note": ("note: {note}", "说明：{note}"),
-    "cli_hold": ("targets hold", "目标全部达成"),
-    "cli_miss": ("targets still missed (see report)", "仍有时段未达标（见报告）"),
-    "cli_done": ("{verdict}; {s} s. Report: {path}", "{verdict}；用时 {s} 秒。报告：{path}"),
+    "cli_done": ("{s} s. Report: {path}", "用时 {s} 秒。报告：{path}"),
     "cli_capacity_from": ("capacity from: {basis}", "能力依据：{basis}"),
     "cli_region_done": ("{computed} hall(s) planned, {reused} reused, {failed} failed, "
                         "{unfinished} not finished; {executor} ({workers} workers), {s} s",

@@ -507,6 +507,14 @@ class CalibrationProvenance(_Frozen):
     )
 
 
+class ReportSettings(_Frozen):
+    """How reports are written for this hall (``hallplan plan --lang`` overrides it)."""
+
+    language: Literal["en", "zh"] = Field(
+        "en", description="labels of reports, charts, XLSX headers and CLI status lines: "
+        "en (English) or zh (简体中文)")
+
+
 # --------------------------------------------------------------------------- the scenario
 
 
@@ -535,6 +543,7 @@ class Scenario(_Frozen):
     calibration: CalibrationProvenance | None = Field(
         None, description="set by `hallplan calibrate`: provenance and held-out agreement"
     )
+    report: ReportSettings = ReportSettings()
     reference_date: dt.date = Field(
         dt.date(2026, 3, 11),
         description="the day `hallplan simulate` runs when no --date is given (a what-if "

@@ -67,15 +67,23 @@ def plan_cmd(
     days: Annotated[int | None, typer.Option(
         min=1, max=31, help="plan only the first N days of the month (overrides the file)")
     ] = None,
+    lang: Annotated[str, typer.Option(
+        "--lang", help="report language: en | zh (the region and every hall's report)")] = "en",
 ) -> None:
     """Plan every hall (the loop of `hallplan plan`) in parallel, allocate the headcount
     budget, write the region report. Finished halls are kept if the run is interrupted."""
+    from hallplan.i18n import check_lang, labels
     from hallplan.region.executors import ExecutorError
     from hallplan.region.file import load_region
     from hallplan.region.run import allocate, run_region, write_region_outputs
     from hallplan.sim.errors import ScenarioError
 
     output_dir(out)
+    try:
+        lang = check_lang(lang)
+    except ValueError as exc:
+        fail([f"--lang: {exc}"])
+    t = labels(lang)
     try:
         region = load_region(file)
         if days is not None:
@@ -105,23 +113,24 @@ def plan_cmd(
     try:
         with progress:
             run = run_region(region, out, month, cluster=cluster, workers=workers,
-                             resume=resume, progress=on_event)
+                             resume=resume, progress=on_event, lang=lang)
     except ExecutorError as exc:
         fail([str(exc)])
     run.allocation = allocate(run, region)
-    written = write_region_outputs(run, region, out, month, region.spec.settings.seed)
+    written = write_region_outputs(run, region, out, month, region.spec.settings.seed, lang)
     for p in written:
-        console.print(f"  wrote {p}", markup=False, highlight=False)
-    console.print(
-        f"{len(run.computed)} hall(s) planned, {len(run.reused)} reused, "
-        f"{len(run.failed)} failed, {len(run.unfinished)} not finished; "
-        f"{run.executor} ({run.workers} workers), {run.elapsed_s:.0f} s", highlight=False)
+        console.print(f"  {t('cli_wrote', path=p)}", markup=False, highlight=False)
+    console.print(t("cli_region_done", computed=len(run.computed), reused=len(run.reused),
+                    failed=len(run.failed), unfinished=len(run.unfinished),
+                    executor=run.executor, workers=run.workers, s=f"{run.elapsed_s:.0f}"),
+                  highlight=False, markup=False)
     for n in run.notes:
-        console.print(f"note: {n}", markup=False)
+        console.print(t("cli_note", note=n), markup=False)
     if run.interrupted:
         err_console.print(f"[yellow]{escape(str(run.interrupted))}[/]")
         raise typer.Exit(3)
-    console.print(f"Report: {out / 'region_report.html'}", markup=False, highlight=False)
+    console.print(t("cli_report", path=out / "region_report.html"), markup=False,
+                  highlight=False)
     if run.failed:
         raise typer.Exit(1)
 

@@ -89,7 +89,7 @@ def _read_marker(out: Path, task: HallTask) -> dict | None:
     return data if data.get("task_hash") == task.task_hash else None
 
 
-def write_hall(out: Path, outcome: HallOutcome, scenario_path: Path) -> Path:
+def write_hall(out: Path, outcome: HallOutcome, scenario_path: Path, lang: str = "en") -> Path:
     """Write a finished hall's folder atomically: build it next to its final place, then
     rename (a reader or a resumed run never sees half a hall)."""
     from hallplan.reports.plan import write_plan_outputs
@@ -101,7 +101,7 @@ def write_hall(out: Path, outcome: HallOutcome, scenario_path: Path) -> Path:
     try:
         if outcome.plan is not None:
             write_plan_outputs(outcome.plan, tmp, scenario_path,
-                               elapsed_s=outcome.row.run_time_s)
+                               elapsed_s=outcome.row.run_time_s, lang=lang)
         marker = {"task_hash": outcome.task_hash, "row": outcome.row.as_dict(),
                   "curve": outcome.curve, "replications": outcome.replications}
         (tmp / MARKER).write_text(json.dumps(marker, indent=1) + "\n",
@@ -142,7 +142,7 @@ Progress = Callable[[str, dict], None]
 
 def run_region(region: Region, out: Path, month: str | None = None, *,
                cluster=None, workers: int = 2, resume: bool = False,
-               progress: Progress | None = None) -> RegionRun:
+               progress: Progress | None = None, lang: str = "en") -> RegionRun:
     """Plan every hall (see the module docstring). ``progress(event, info)`` is called with
     ``start`` (halls, replications), ``hall`` (one finished: hall, status, replications) —
     the runner itself never prints."""
@@ -191,7 +191,7 @@ def run_region(region: Region, out: Path, month: str | None = None, *,
                     outcome = HallOutcome(t.hall_id, t.task_hash, "failed",
                                           HallRow(t.hall_id, "failed", error=msg), error=msg)
                 if outcome.ok:
-                    write_hall(out, outcome, region.sources[t.hall_id])
+                    write_hall(out, outcome, region.sources[t.hall_id], lang)
                     curves.pop(t.hall_id, None)
                     if outcome.curve:
                         curves[t.hall_id] = outcome.curve
@@ -285,7 +285,7 @@ def allocate(run: RegionRun, region: Region) -> pd.DataFrame | None:
 
 
 def write_region_outputs(run: RegionRun, region: Region, out: Path, month: str | None,
-                         seed: int) -> list[Path]:
+                         seed: int, lang: str = "en") -> list[Path]:
     from hallplan.reports.region import write_region_report
 
     out = Path(out)
@@ -295,7 +295,7 @@ def write_region_outputs(run: RegionRun, region: Region, out: Path, month: str |
             "headcount_budget": region.spec.region.headcount_budget, "seed": seed,
             "reps": region.spec.settings.reps, "executor": run.executor,
             "n_workers": run.workers, "elapsed_s": run.elapsed_s}
-    written = list(write_region_report(run.halls, run.allocation, info, out))
+    written = list(write_region_report(run.halls, run.allocation, info, out, lang))
     if run.allocation is not None:
         written.append(write_csv(out / "allocation.csv", run.allocation))
     meta = {**info, "region_file": str(region.path), "reused": run.reused,

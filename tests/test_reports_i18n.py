@@ -1,0 +1,259 @@
+"""Reports a hall manager reads, in English and in Chinese: the first screen is the verdict,
+the headline numbers and the charts (tables after them); times read HH:MM, shares are
+percentages inside 0–100 %; the workbook has labelled, frozen headers and the roster as an
+employee × day grid; charts in Chinese render every glyph; the region report's numbers agree
+with each other."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import openpyxl
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from hallplan.i18n import CATALOGUE, format_fields, label, labels
+from hallplan.pipeline import PlanConfig, plan
+from hallplan.region.tasks import consistent_need
+from hallplan.reports.fonts import chart_fonts
+from hallplan.reports.plan import write_plan_outputs
+from hallplan.reports.region import write_region_report
+from hallplan.reports.xlsx import to_time
+from hallplan.sim.demand import demand_from_profile
+from hallplan.sim.loader import load_scenario
+from tests.test_region_report import REGION, allocation_for, region_halls
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNTY = ROOT / "scenarios" / "county_hall.toml"
+IMG = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+
+
+# ------------------------------------------------------------------ the label catalogue
+
+
+def test_every_label_has_both_languages_with_the_same_fields():
+    for key, (en, zh) in CATALOGUE.items():
+        assert en.strip() and zh.strip(), key
+        assert format_fields(en) == format_fields(zh), key
+
+
+def test_an_unknown_language_is_a_clear_error():
+    with pytest.raises(ValueError, match="expected one of en, zh; found 'fr'"):
+        labels("fr")
+    assert label("verdict_hold", "zh") == "每个时段都达到等待目标"
+
+
+# ------------------------------------------------------------------ charts in Chinese
+
+
+def _render(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def test_a_chart_with_chinese_labels_renders_every_glyph():
+    text = "各日各时段在等待目标内叫号的顾客占比 — 08:30 普通柜台 引导员 投诉台"
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing")
+        with chart_fonts("zh"):
+            fig = Figure(figsize=(6, 2))
+            ax = fig.subplots()
+            ax.plot([0, 1], [0, -1])
+            ax.set_title(text)
+            ax.set_xlabel(label("time_of_day", "zh"))
+            png = _render(fig)
+    assert png.startswith(b"\x89PNG")
+    # the same text without the CJK font is tofu: matplotlib warns, so the check can fail
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = Figure(figsize=(6, 2))
+        fig.subplots().set_title(text)
+        _render(fig)
+    assert any("missing from font" in str(w.message) for w in caught)
+
+
+# ------------------------------------------------------------------ the plan report
+
+
+@pytest.fixture(scope="module")
+def county_plan():
+    """Three days of the county hall, two replications, one round (≈ 2 s)."""
+    s = load_scenario(COUNTY)
+    d = dt.date(2026, 12, 1)
+    dates = [d + dt.timedelta(days=i) for i in range(3)]
+    cfg = PlanConfig(reps=2, roster_time_limit_s=5, workers=1, max_rounds=1)
+    return plan(s, demand_from_profile(s, dates), dates, cfg)
+
+
+@pytest.fixture(scope="module", params=["en", "zh"])
+def plan_out(request, county_plan, tmp_path_factory):
+    out = tmp_path_factory.mktemp(f"plan_{request.param}")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing")
+        write_plan_outputs(county_plan, out, COUNTY, None, None, 3.0, request.param)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    return request.param, out, page
+
+
+def test_first_screen_is_the_verdict_then_the_numbers_then_the_charts(plan_out, county_plan):
+    lang, _, page = plan_out
+    t = labels(lang)
+    verdict = page.index("id='verdict'")
+    cards = page.index("class='cards'")
+    charts = page.index("<section id='charts'>")
+    first_table = page.index("<table")
+    details = page.index("<section id='details'>")
+    assert verdict < cards < charts < first_table < details
+    assert page[charts:first_table].count("data:image/png;base64,") == 3
+    misses = len(county_plan.final_round.misses)
+    expected = t("verdict_hold") if county_plan.targets_hold else t("verdict_miss", n=misses)
+    assert expected in page[verdict:cards]
+    assert t("headline_within") in page[cards:charts]
+    # long tables are collapsed, solver jargon stays below the charts, in the details
+    assert "<details><summary>" in page[charts:]
+    head = IMG.sub("", page[page.index("<body>"):charts])
+    for jargon in ("FEASIBLE", "OPTIMAL", "objective", "gap", "work units", "bound"):
+        assert jargon not in head, jargon
+    assert "pooled: status" in page[details:]
+
+
+def test_shares_are_percentages_inside_0_100_and_counts_whole(plan_out):
+    _, _, page = plan_out
+    head = page[:page.index("<section id='charts'>")]
+    shares = re.findall(r"(\d+(?:\.\d+)?)% \((\d+(?:\.\d+)?)–(\d+(?:\.\d+)?)%\)", head)
+    assert len(shares) == 2  # within target, left before being called
+    for mean, lo, hi in shares:
+        assert 0 <= float(lo) <= float(mean) <= float(hi) <= 100
+    visits = re.search(r"<div class='v'>([\d,]+) \(([\d,]+)–([\d,]+)\)</div>", head)
+    assert visits, "visits as a whole number with its interval"
+
+
+def test_chinese_report_is_in_chinese(plan_out):
+    lang, _, page = plan_out
+    if lang != "zh":
+        pytest.skip("English report")
+    assert "<html lang='zh-CN'>" in page
+    for word in ("结论", "平均等待", "排班表（员工 × 日期）", "展开表格", "休"):
+        assert word in page, word
+    body = IMG.sub("", page)
+    assert "Verdict" not in body and "Show the table" not in body
+
+
+def test_workbook_grid_headers_times_and_frozen_panes(plan_out, county_plan):
+    lang, out, _ = plan_out
+    t = labels(lang)
+    wb = openpyxl.load_workbook(out / "plan.xlsx")
+    assert wb.sheetnames[0] == t("sheet_roster_grid")
+    grid = wb[t("sheet_roster_grid")]
+    assert grid.freeze_panes == "B2"
+    rows = list(grid.iter_rows(values_only=True))
+    assert rows[0][0] == t("employee") and len(rows[0]) == 1 + len(county_plan.dates)
+    assert len(rows) == 1 + len(county_plan.problem.employees)
+    cell = re.compile(r"^\d{2}:\d{2}–\d{2}:\d{2} \S+")
+    values = [v for r in rows[1:] for v in r[1:]]
+    assert all(v == t("off") or cell.match(v) for v in values), values
+    assert any(v == t("off") for v in values) and any(cell.match(v) for v in values)
+    shifts = wb[t("sheet_roster_rows")]
+    assert shifts.freeze_panes == "A2"
+    head = [c.value for c in shifts[1]]
+    assert head[:4] == [t("employee"), t("date"), t("start"), t("end")]
+    start = shifts.cell(row=2, column=3)
+    assert isinstance(start.value, dt.time) and start.number_format == "hh:mm"
+    assert shifts.column_dimensions["A"].width >= len(t("employee"))
+    days = wb[t("sheet_days")]
+    share_col = [c.value for c in days[1]].index(t("col_within")) + 1
+    share = days.cell(row=2, column=share_col)
+    assert share.number_format == "0.0%" and 0 <= share.value <= 1
+
+
+def test_to_time_reads_minutes_and_clock_text():
+    assert to_time(510) == dt.time(8, 30) and to_time("17:05") == dt.time(17, 5)
+    assert to_time("") == "" and to_time(None) is None and to_time(1440) == 1440
+
+
+# ------------------------------------------------------------------ the region report
+
+
+def test_needed_headcount_agrees_with_the_verdict():
+    # targets hold with 8 on the books: at most 8 are needed, even if the hours say 10
+    assert consistent_need(10, 8, True) == 8 and consistent_need(6, 8, True) == 6
+    # targets miss with 8: more than 8 are needed, even if the hours say 7
+    assert consistent_need(7, 8, False) == 9 and consistent_need(12, 8, False) == 12
+
+
+def _consistent_region() -> tuple[pd.DataFrame, pd.DataFrame]:
+    halls = region_halls()
+    ok = halls["status"] == "ok"
+    # as hallplan.region.tasks builds them: needed ≤ on the books exactly when targets hold
+    halls.loc[ok, "headcount_needed"] = [
+        consistent_need(int(n), int(c), bool(h)) for n, c, h in
+        zip(halls.loc[ok, "headcount_needed"], halls.loc[ok, "headcount_current"],
+            halls.loc[ok, "targets_hold"], strict=True)]
+    alloc = allocation_for(halls)
+    # an allocation that keeps every hall's headcount, with the curve's own (pooled-share)
+    # verdict saying every hall is fine — the report must not repeat that
+    alloc["headcount"] = halls.loc[ok, "headcount_current"].astype(int).to_numpy()
+    alloc["meets_target"] = True
+    return halls, alloc
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_region_numbers_agree_with_each_other(tmp_path, lang):
+    halls, alloc = _consistent_region()
+    ok = halls[halls["status"] == "ok"]
+    write_region_report(halls, alloc, REGION, tmp_path, lang)
+    page = html.unescape((tmp_path / "region_report.html").read_text(encoding="utf-8"))
+    t = labels(lang)
+    hold = int(ok["targets_hold"].sum())
+    needed = int(ok["headcount_needed"].sum())
+    # summary verdict and allocation say the same number of halls meet their target
+    assert t("region_verdict", hold=hold, planned=len(ok)) in page
+    assert t("region_alloc_meets", n=hold, total=len(ok)) in page
+    # "needed" in the headline is the allocation's "least headcount meeting the target"
+    assert t("region_headcount", needed=f"{needed:,}",
+             current=f"{int(ok['headcount_current'].sum()):,}") in page
+    assert t("region_alloc_need", n=f"{needed:,}") in page
+    book = pd.read_excel(tmp_path / "region.xlsx", sheet_name=t("sec_allocation")[:31])
+    assert int(book[t("col_meets_alloc")].sum()) == hold
+    assert int(book[t("col_needed")].sum()) == needed
+    # first screen: verdict, then the charts, then the tables
+    assert page.index("<section id='verdict'>") < page.index("<section id='charts'>") < (
+        page.index("<table"))
+    for share in re.findall(r"(\d+(?:\.\d+)?)%", IMG.sub("", page)):
+        assert 0 <= float(share) <= 100
+
+
+def test_region_workbook_has_labelled_frozen_headers(tmp_path):
+    halls, alloc = _consistent_region()
+    write_region_report(halls, alloc, REGION, tmp_path, "zh")
+    wb = openpyxl.load_workbook(tmp_path / "region.xlsx")
+    ws = wb[label("sec_every_hall", "zh")]
+    assert ws.freeze_panes == "B2"
+    head = [c.value for c in ws[1]]
+    assert "在册" in head and "每时段达标" in head
+    col = head.index("目标内占比") + 1
+    assert ws.cell(row=2, column=col).number_format == "0.0%"
+
+
+def test_region_headcount_rule_is_the_one_the_tasks_use():
+    """headcount_needed() itself applies the rule (a plan whose targets hold with 5 people
+    never reports that it needs 6)."""
+    from hallplan.region.tasks import headcount_needed
+
+    emp = SimpleNamespace(contract_hours_per_week=40.0, duty_manager=False)
+    last = SimpleNamespace(paid_hours=400.0, requirement_staff_hours=390.0,
+                           under_coverage_staff_hours=60.0)
+    p = SimpleNamespace(scenario=SimpleNamespace(staff=SimpleNamespace(
+        all_employees=lambda: [emp] * 5)), dates=list(range(14)), final_round=last,
+        targets_hold=True)
+    assert headcount_needed(p) == 5
+    p.targets_hold = False
+    assert headcount_needed(p) > 5
