@@ -800,7 +800,7 @@ def _run_plan(
 
             meta = stage / "plan.json"
             write_text(meta, meta.read_text(encoding="utf-8").replace(str(stage), str(out)))
-    show_written(written)
+    show_written(written, lang=lang)
     for r in result.rounds:
         c = r.causes
         console.print(

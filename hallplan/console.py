@@ -260,10 +260,12 @@ def activity(description: str) -> Iterator[Callable[..., None]]:
         yield step
 
 
-def show_written(written: list[Path], markdown: Path | None = None) -> None:
-    """List the files a command wrote, then print its markdown summary as is."""
+def show_written(written: list[Path], markdown: Path | None = None, lang: str = "en") -> None:
+    """List the files a command wrote (in ``lang``), then print its markdown summary as is."""
+    from hallplan.i18n import label
+
     for p in written:
-        console.print(f"  wrote {p}", markup=False, highlight=False)
+        console.print(f"  {label('cli_wrote', lang, path=p)}", markup=False, highlight=False)
     if markdown is not None:
         console.print(
             markdown.read_text(encoding="utf-8"), markup=False, highlight=False, soft_wrap=True

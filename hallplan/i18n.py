@@ -216,6 +216,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fc_actual_served_per_staff_hour": ("served per staff hour, actual", "人均实际量"),
     "fc_forecast_served_per_staff_hour": ("served per staff hour, forecast", "人均预测量"),
     "fc_date": ("date", "日期"),
+    "fc_error_per_staff_hour": ("forecast − actual, per staff hour", "人均预测 − 人均实际"),
     # ---- region report
     "region_title": ("Region plan: {name}", "区域计划：{name}"),
     "region_verdict": ("{hold} of {planned} planned halls meet their wait target in every "

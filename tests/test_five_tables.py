@@ -143,6 +143,26 @@ def test_report_files(tables, tmp_path):
     assert back["error"].dropna().tolist() == [1.0, -1.0]
 
 
+def test_report_in_chinese_labels_the_workbook_and_draws_every_glyph(tables, tmp_path):
+    import warnings
+
+    import openpyxl
+
+    from hallplan.reports.forecast import write_five_tables
+
+    ft, _ = tables
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing")
+        write_five_tables(tmp_path, ft, lang="zh")
+    wb = openpyxl.load_workbook(tmp_path / "five_tables.xlsx")
+    assert wb.sheetnames[1] == "2 本月每天预测量及可承受量"
+    ws = wb["4 上月每天实际量及预测量"]
+    head = [c.value for c in ws[1]]
+    assert head[:3] == ["日期", "实际量", "预测量"] and ws.freeze_panes == "B2"
+    ape = ws.cell(row=2, column=head.index("绝对误差率") + 1)
+    assert ape.number_format == "0.0%"
+
+
 def test_forecast_then_tables_reuse_it(tables, scenario):
     _, store = tables
     _, summary = forecast_month(store, HALL, scenario, 2026, 11)

@@ -125,7 +125,9 @@ def test_plan_report_and_reproducibility_record(county_week, tmp_path):
     names = {p.name for p in paths}
     assert {"report.html", "plan.json", "plan.xlsx", "roster.csv", "requirement.csv"} <= names
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "What the loop corrected" in html and "data:image/png;base64," in html
+    # the verdict first; what the loop corrected is kept for planners in the details
+    assert html.index("Verdict:") < html.index("data:image/png;base64,")
+    assert "What the planning loop corrected" in html[html.index("<section id='details'>"):]
     meta = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
     assert meta["seed"] == 1 and len(meta["inputs"]["scenario"]["sha256"]) == 64
     assert "hallplan plan" in meta["reproduce"]

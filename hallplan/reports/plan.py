@@ -384,6 +384,7 @@ def report_html(plan: PlanResult, five=None, elapsed_s: float | None = None,
     detail = [
         f"<p>{html.escape(info)}</p>",
         plan_calibration_html(s),
+        f"<h3>{html.escape(t('sec_loop'))}</h3>",
         f"<p>{html.escape(t('loop_verdict_rounds', n=len(plan.rounds)))}</p>",
         h.frame_table(rounds_table(plan, lang)),
     ]

@@ -111,7 +111,7 @@ def _fill(ws, sheet: Sheet) -> None:
                else None)
         longest = widths[j - 1]
         for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-            if fmt and cell.value is not None:
+            if fmt:
                 cell.number_format = fmt
             shown = (cell.value.strftime("%H:%M") if isinstance(cell.value, dt.time)
                      else f"{cell.value:,.2f}" if isinstance(cell.value, float) and not fmt
