@@ -148,10 +148,31 @@ def schema(
         console.print(f"wrote {out}", markup=False, highlight=False)
 
 
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="report language: en | zh (default: the scenario's "
+                 "report.language, else en)"),
+]
+
+
+def _lang(option: str | None, scenario=None) -> str:
+    """``--lang``, else the scenario's ``report.language``, else English; a bad value exits 2."""
+    from hallplan.i18n import check_lang
+
+    value = option if option is not None else (
+        scenario.report.language if scenario is not None else "en")
+    try:
+        return check_lang(value)
+    except ValueError as exc:
+        fail([f"--lang: {exc}"])
+
+
 def _run_simulation(
-    file: Path, reps: int, seed: int, out: Path, date: str | None, workers: int
+    file: Path, reps: int, seed: int, out: Path, date: str | None, workers: int,
+    lang: str | None = None,
 ) -> Path:
     _announce(out)
+    from hallplan.i18n import label
     from hallplan.reports.simulation import write_simulation_outputs
     from hallplan.sim.loader import load_scenario
     from hallplan.sim.replicate import simulate
@@ -159,6 +180,7 @@ def _run_simulation(
     output_dir(out)
     try:
         scenario = load_scenario(file)
+        lang = _lang(lang, scenario)
         day = _parse_date(date) or scenario.reference_date
         t0 = time.perf_counter()
         with progress_bar() as progress:
@@ -177,9 +199,11 @@ def _run_simulation(
     from hallplan.atomic import final_paths
 
     with _run_folder(out, "simulate") as stage:
-        written = final_paths(write_simulation_outputs(results, stage, elapsed), stage, out)
-    console.print(f"{reps} replications of {day} in {elapsed:.1f} s")
-    show_written(written, out / "summary.md")
+        written = final_paths(write_simulation_outputs(results, stage, elapsed, lang), stage,
+                              out)
+    console.print(label("cli_sim_done", lang, reps=reps, day=day, s=f"{elapsed:.1f}"),
+                  markup=False, highlight=False)
+    show_written(written, out / "summary.md", lang)
     return out
 
 
@@ -194,10 +218,11 @@ def simulate(
         typer.Option(help="day to simulate, YYYY-MM-DD (default: the scenario's reference_date)"),
     ] = None,
     workers: WorkersOpt = 1,
+    lang: LangOpt = None,
 ) -> None:
     """Simulate a hall day with the scenario's staffing; write customers.csv,
     kpi_interval.csv, summary.md and waits.png."""
-    _run_simulation(file, reps, seed, out, date, workers)
+    _run_simulation(file, reps, seed, out, date, workers, lang)
 
 
 @app.command()
@@ -696,25 +721,6 @@ def _not_found_advice(exc: Exception, time_limit: float) -> str:
                 "scenario (shift lengths, weekly hours, rest, days off) and the staff's skills "
                 "and leave; more --time-limit will not help")
     return f"no roster found within {time_limit:g} work units: {text} (raise --time-limit)"
-
-
-LangOpt = Annotated[
-    str | None,
-    typer.Option("--lang", help="report language: en | zh (default: the scenario's "
-                 "report.language, else en)"),
-]
-
-
-def _lang(option: str | None, scenario=None) -> str:
-    """``--lang``, else the scenario's ``report.language``, else English; a bad value exits 2."""
-    from hallplan.i18n import check_lang
-
-    value = option if option is not None else (
-        scenario.report.language if scenario is not None else "en")
-    try:
-        return check_lang(value)
-    except ValueError as exc:
-        fail([f"--lang: {exc}"])
 
 
 def _run_plan(

@@ -160,6 +160,49 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # hours table
     "total_paid_hours": ("total paid hours", "带薪工时合计"),
     "allowed_hours": ("allowed hours", "允许工时"),
+    # ---- simulation summary (summary.md, waits.png)
+    "sim_title": ("Simulation of {hall}", "仿真：{hall}"),
+    "sim_hall": ("hall: `{id}` ({kind}); open {open}–{close}; interval {interval} min",
+                 "营业厅：`{id}`（{kind}）；营业 {open}–{close}；时段 {interval} 分钟"),
+    "sim_dates": ("dates: {dates}; replications: {reps}; seed: {seed}",
+                  "日期：{dates}；重复次数：{reps}；随机种子：{seed}"),
+    "sim_ci": ("figures are means over replications ± the 95% confidence half-width "
+               "(Student t)", "数值为各次重复的均值 ± 95% 置信半宽（t 分布）"),
+    "sim_run_time": ("run time: {s} s", "运行时间：{s} 秒"),
+    "sim_visits": ("visits: {visits}; served at counters {counter}, at kiosks {kiosk}; "
+                   "abandoned {abandoned}; balked {balked}",
+                   "到访：{visits}；柜台服务 {counter}，自助终端 {kiosk}；"
+                   "离开 {abandoned}；见队长放弃 {balked}"),
+    "sim_within": ("counter customers called within their target: {share}; mean wait {wait} "
+                   "min; p90 {p90} min",
+                   "柜台顾客在目标内叫号：{share}；平均等待 {wait} 分钟；90% 分位 {p90} 分钟"),
+    "sim_cared": ("reached the {min}-minute care threshold: {n}",
+                  "达到 {min} 分钟关怀阈值：{n}"),
+    "sim_triage": ("triaged by a greeter: {share}; misrouted {misrouted}; kiosk failures "
+                   "{failed}", "经引导员分流：{share}；走错队列 {misrouted}；自助失败 {failed}"),
+    "sim_last": ("last customer left at {clock}", "最后一位顾客 {clock} 离开"),
+    "sim_lane_head": ("| lane | tickets | served | abandoned | within target | mean wait (min) "
+                      "| p90 wait | max wait |",
+                      "| 队列 | 取号 | 服务 | 离开 | 目标内 | 平均等待（分钟） "
+                      "| 90% 分位 | 最长等待 |"),
+    "sim_post_head": ("| post | utilisation | staff-hours |", "| 岗位 | 利用率 | 人员工时 |"),
+    "sim_class_head": ("| class | tickets | within own target | abandon share |",
+                       "| 客户类别 | 取号 | 本类目标内 | 离开占比 |"),
+    "sim_class": ("{name} ({share} within {min} min)", "{name}（{min} 分钟内 {share}）"),
+    "sim_targets": ("Targets", "目标"),
+    "sim_target_head": ("| date | lane | within target | target | abandonment | max "
+                        "| intervals missing the target |",
+                        "| 日期 | 队列 | 目标内 | 目标 | 离开率 | 上限 | 未达标时段 |"),
+    "sim_escalation": ("Escalation: {n} sign-ins per day on average.",
+                       "升级：平均每天 {n} 次增开柜台。"),
+    "sim_wait_axis": ("mean wait (min)", "平均等待（分钟）"),
+    "sim_queue_axis": ("customers waiting (time-average)", "等待顾客数（时间平均）"),
+    "sim_after_close": ("after closing (last customers)", "停止取号后（最后的顾客）"),
+    "sim_target_line": ("{min}-min target", "{min} 分钟目标"),
+    "sim_suptitle": ("{hall} — {date} ({reps} replications, 95% CI)",
+                     "{hall} — {date}（{reps} 次重复，95% 置信区间）"),
+    "cli_sim_done": ("{reps} replications of {day} in {s} s",
+                     "{day} 共 {reps} 次重复，用时 {s} 秒"),
     # ---- five tables
     "five_table1": ("Table 1 — counters on duty, {month} (monthly mean of daily averages {v})",
                     "表一 — 在岗柜台数，{month}（日均值的月均 {v}）"),

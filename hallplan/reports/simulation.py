@@ -1,5 +1,6 @@
 """Files written by ``hallplan simulate``: customers.csv, kpi_interval.csv, kpi_day.csv,
-summary.md and waits.png — all written atomically."""
+summary.md and waits.png (labels in English or Chinese, :mod:`hallplan.i18n`) — all written
+atomically."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from hallplan.atomic import save_figure, write_csv, write_text
+from hallplan.i18n import DEFAULT_LANG, labels, post_name
+from hallplan.reports.fonts import chart_fonts
 from hallplan.sim.replicate import Results
 from hallplan.sim.scenario import format_clock
 
@@ -81,20 +84,24 @@ def target_check(results: Results) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def summary_markdown(results: Results, elapsed_s: float | None = None) -> str:
+def summary_markdown(results: Results, elapsed_s: float | None = None,
+                     lang: str = DEFAULT_LANG) -> str:
+    """summary.md: per day the hall's visits, waits and care, then lanes, posts and
+    customer classes; the targets table last."""
+    t = labels(lang)
     s = results.scenario
     dsum = results.day_summary()
     lines = [
-        f"# Simulation of {s.hall.name or s.hall.id}",
+        f"# {t('sim_title', hall=s.hall.name or s.hall.id)}",
         "",
-        f"- hall: `{s.hall.id}` ({s.hall.kind}); open {format_clock(s.hours.open)}–"
-        f"{format_clock(s.hours.close)}; interval {s.interval_min} min",
-        f"- dates: {', '.join(str(d) for d in results.dates)}; replications: {results.reps}; "
-        f"seed: {results.seed}",
-        "- figures are means over replications ± the 95% confidence half-width (Student t)",
+        "- " + t("sim_hall", id=s.hall.id, kind=s.hall.kind, open=format_clock(s.hours.open),
+                 close=format_clock(s.hours.close), interval=s.interval_min),
+        "- " + t("sim_dates", dates=", ".join(str(d) for d in results.dates),
+                 reps=results.reps, seed=results.seed),
+        "- " + t("sim_ci"),
     ]
     if elapsed_s is not None:
-        lines.append(f"- run time: {elapsed_s:.1f} s")
+        lines.append("- " + t("sim_run_time", s=f"{elapsed_s:.1f}"))
     for date in results.dates:
         d = dsum[dsum["date"] == date]
         hall = d[d["group_kind"] == "hall"].set_index("metric")
@@ -106,22 +113,19 @@ def summary_markdown(results: Results, elapsed_s: float | None = None) -> str:
             "",
             f"## {date}",
             "",
-            f"- visits: {h('arrivals', 0)}; served at counters {h('served_at_counter', 0)}, "
-            f"at kiosks {h('served_at_kiosk', 0)}; abandoned {h('abandoned', 0)}; "
-            f"balked {h('balked', 0)}",
-            f"- counter customers called within their target: "
-            f"{h('share_called_within_target', pct=True)}; mean wait {h('mean_wait_min')} min; "
-            f"p90 {h('p90_wait_min')} min",
-            f"- reached the {s.waiting_care.threshold_min:g}-minute care threshold: "
-            f"{h('cared', 0)}",
-            f"- triaged by a greeter: {h('triaged_share', pct=True)}; misrouted "
-            f"{h('misrouted', 0)}; kiosk failures {h('kiosk_failed', 0)}",
-            f"- last customer left at {format_clock(hall.loc['last_departure_min', 'mean'])}"
+            "- " + t("sim_visits", visits=h("arrivals", 0), counter=h("served_at_counter", 0),
+                     kiosk=h("served_at_kiosk", 0), abandoned=h("abandoned", 0),
+                     balked=h("balked", 0)),
+            "- " + t("sim_within", share=h("share_called_within_target", pct=True),
+                     wait=h("mean_wait_min"), p90=h("p90_wait_min")),
+            "- " + t("sim_cared", min=f"{s.waiting_care.threshold_min:g}", n=h("cared", 0)),
+            "- " + t("sim_triage", share=h("triaged_share", pct=True),
+                     misrouted=h("misrouted", 0), failed=h("kiosk_failed", 0)),
+            "- " + t("sim_last", clock=format_clock(hall.loc["last_departure_min", "mean"]))
             if "last_departure_min" in hall.index
             else "",
             "",
-            "| lane | tickets | served | abandoned | within target | mean wait (min) "
-            "| p90 wait | max wait |",
+            t("sim_lane_head"),
             "|---|---|---|---|---|---|---|---|",
         ]
         lanes = d[d["group_kind"] == "lane"]
@@ -129,70 +133,66 @@ def summary_markdown(results: Results, elapsed_s: float | None = None) -> str:
             m = grp.set_index("metric")
 
             lines.append(
-                f"| {lane} | {_cell(m, 'tickets', 0)} | {_cell(m, 'served', 0)} | "
+                f"| {post_name(lane, lang)} | {_cell(m, 'tickets', 0)} | {_cell(m, 'served', 0)} | "
                 f"{_cell(m, 'abandoned', 0)} | "
                 f"{_cell(m, 'share_called_within_target', pct=True)} | "
                 f"{_cell(m, 'mean_wait_min')} | {_cell(m, 'p90_wait_min')} | "
                 f"{_cell(m, 'max_wait_min')} |"
             )
-        lines += ["", "| post | utilisation | staff-hours |", "|---|---|---|"]
+        lines += ["", t("sim_post_head"), "|---|---|---|"]
         posts = d[d["group_kind"] == "post"]
         for post, grp in posts.groupby("group"):
             m = grp.set_index("metric")
             lines.append(
-                f"| {post} | {_cell(m, 'utilisation', pct=True)} | {_cell(m, 'staff_hours')} |"
+                f"| {post_name(post, lang)} | {_cell(m, 'utilisation', pct=True)} | "
+                f"{_cell(m, 'staff_hours')} |"
             )
         cls = d[d["group_kind"] == "customer_class"]
-        lines += [
-            "",
-            "| class | tickets | within own target | abandon share |",
-            "|---|---|---|---|",
-        ]
+        lines += ["", t("sim_class_head"), "|---|---|---|---|"]
         for name, grp in cls.groupby("group"):
             m = grp.set_index("metric")
-            t = s.targets.for_class(name)
+            tg = s.targets.for_class(name)
+            what = t("sim_class", name=name, share=f"{tg.min_share_called_within:.0%}",
+                     min=f"{tg.wait_target_min:g}")
             lines.append(
-                f"| {name} ({t.min_share_called_within:.0%} within {t.wait_target_min:g} min) | "
+                f"| {what} | "
                 f"{_cell(m, 'tickets', 0)} | {_cell(m, 'share_called_within_target', pct=True)} | "
                 f"{_cell(m, 'abandon_share', pct=True)} |"
             )
     tc = target_check(results)
-    lines += [
-        "",
-        "## Targets",
-        "",
-        "| date | lane | within target | target | abandonment | max "
-        "| intervals missing the target |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    lines += ["", f"## {t('sim_targets')}", "", t("sim_target_head"),
+              "|---|---|---|---|---|---|---|"]
     for _, r in tc.iterrows():
         within = _fmt(r["share_called_within_target"], r["share_ci"], pct=True)
         lines.append(
-            f"| {r['date']} | {r['lane']} | {within} | "
+            f"| {r['date']} | {post_name(r['lane'], lang)} | {within} | "
             f"{r['target_share']:.0%} | {_fmt(r['abandon_share'], r['abandon_ci'], pct=True)} | "
-            f"{r['max_abandon_share']:.0%} | {r['intervals_missing_target'] or 'none'} |"
+            f"{r['max_abandon_share']:.0%} | {r['intervals_missing_target'] or t('none')} |"
         )
     esc = results.escalations
     if len(esc) and "action" in esc and esc["action"].notna().any():
         n_in = int((esc["action"] == "sign_in").sum())
-        lines += ["", f"Escalation: {n_in / results.reps:.1f} sign-ins per day on average."]
+        lines += ["", t("sim_escalation", n=f"{n_in / results.reps:.1f}")]
     return "\n".join(line for line in lines if line is not None) + "\n"
 
 
-def waits_figure(results: Results):
+def waits_figure(results: Results, lang: str = DEFAULT_LANG):
+    """Mean wait and queue length per interval of the first day, per lane, with 95% CIs;
+    the time axis in HH:MM (build it inside :func:`chart_fonts` for Chinese)."""
+    tr = labels(lang)
     isum = results.interval_summary()
     date = results.dates[0]
     lanes = list(results.scenario.lanes)
     fig = Figure(figsize=(10, 7))
     axes = fig.subplots(2, 1, sharex=True)
     for metric, ax, label in [
-        ("mean_wait_min", axes[0], "mean wait (min)"),
-        ("queue_len_mean", axes[1], "customers waiting (time-average)"),
+        ("mean_wait_min", axes[0], tr("sim_wait_axis")),
+        ("queue_len_mean", axes[1], tr("sim_queue_axis")),
     ]:
         for lane in lanes:
             d = isum[(isum["date"] == date) & (isum["lane"] == lane) & (isum["metric"] == metric)]
             x = d["interval_start_min"] / 60.0
-            ax.step(x, d["mean"], where="post", label=lane)
+            ax.step(x, d["mean"], where="post", label=post_name(lane, lang))
             low = d["ci_low"].clip(lower=0)  # waits and queue lengths are never negative
             ax.fill_between(x, low, d["ci_high"], step="post", alpha=0.2)
         ax.axvspan(
@@ -200,20 +200,25 @@ def waits_figure(results: Results):
             ax.get_xlim()[1],
             color="grey",
             alpha=0.15,
-            label="after closing (last customers)",
+            label=tr("sim_after_close"),
         )
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     t = results.scenario.targets.wait_target_min
-    axes[0].axhline(t, color="red", linestyle="--", linewidth=1, label=f"{t:g}-min target")
+    axes[0].axhline(t, color="red", linestyle="--", linewidth=1,
+                    label=tr("sim_target_line", min=f"{t:g}"))
     axes[0].legend(loc="upper right")
-    axes[1].set_xlabel("hour of day")
-    fig.suptitle(f"{results.scenario.hall.id} — {date} ({results.reps} replications, 95% CI)")
+    lo, hi = axes[1].get_xlim()
+    ticks = [h for h in range(int(lo), int(hi) + 2) if lo <= h <= hi]
+    axes[1].set_xticks(ticks, [format_clock(60 * h) for h in ticks])
+    axes[1].set_xlabel(tr("time_of_day"))
+    fig.suptitle(tr("sim_suptitle", hall=results.scenario.hall.id, date=date,
+                    reps=results.reps))
     return fig
 
 
 def write_simulation_outputs(
-    results: Results, out: Path, elapsed_s: float | None = None
+    results: Results, out: Path, elapsed_s: float | None = None, lang: str = DEFAULT_LANG
 ) -> list[Path]:
     out = Path(out)
     written = [
@@ -224,8 +229,8 @@ def write_simulation_outputs(
         write_csv(out / "kpi_interval_class.csv", results.interval_kpis_by("customer_class")),
         write_csv(out / "kpi_interval_service_type.csv", results.interval_kpis_by("service_type")),
         write_csv(out / "kpi_interval_post.csv", results.post_utilisation_by_interval()),
-        write_text(out / "summary.md", summary_markdown(results, elapsed_s)),
+        write_text(out / "summary.md", summary_markdown(results, elapsed_s, lang)),
     ]
-    fig = waits_figure(results)
-    written.append(save_figure(out / "waits.png", fig))
+    with chart_fonts(lang):
+        written.append(save_figure(out / "waits.png", waits_figure(results, lang)))
     return written
