@@ -672,9 +672,11 @@ def roster(
     workers: WorkersOpt = 2,
     seed: SeedOpt = 0,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/roster"),
+    lang: LangOpt = None,
 ) -> None:
-    """Roster named staff against a requirement with CP-SAT: roster.csv, hours per week,
-    coverage chart and Gantt charts; infeasible rules are explained, not just reported."""
+    """Roster named staff against a requirement with CP-SAT: roster.csv, the employee × day
+    grid, hours per week, coverage chart and Gantt charts; infeasible rules are explained,
+    not just reported."""
     _announce(out)
     from hallplan.optimize.roster import (
         RosterInfeasibleError,
@@ -689,6 +691,7 @@ def roster(
     output_dir(out)
     try:
         s = load_scenario(file)
+        lang = _lang(lang, s)
         # requirement.csv counts staff serving; the roster puts ÷ availability on the floor
         raw = Requirement.read_csv(requirement_csv)
         for warning in requirement_warnings(s, raw):  # before the cap at the counters
@@ -706,9 +709,9 @@ def roster(
     from hallplan.atomic import final_paths
 
     with _run_folder(out, "roster") as stage:
-        written = write_roster_outputs(result.roster, req, s, stage, gantt_days=7)
+        written = write_roster_outputs(result.roster, req, s, stage, gantt_days=7, lang=lang)
         written = final_paths(written, stage, out)
-    show_written(written)
+    show_written(written, lang=lang)
     console.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
 
 

@@ -61,6 +61,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "post_vip": ("VIP", "VIP"),
     "post_complaint": ("complaints", "投诉台"),
     "post_greeter": ("greeter", "引导员"),
+    "post_kiosk": ("kiosk", "自助终端"),
     # ---- plan report: first screen
     "plan_title": ("Plan: {hall} — {month}", "排班计划：{hall} — {month}"),
     "plan_scope": ("{days} days from {first} to {last}, {employees} employees.",
@@ -166,8 +167,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                  "营业厅：`{id}`（{kind}）；营业 {open}–{close}；时段 {interval} 分钟"),
     "sim_dates": ("dates: {dates}; replications: {reps}; seed: {seed}",
                   "日期：{dates}；重复次数：{reps}；随机种子：{seed}"),
-    "sim_ci": ("figures are means over replications ± the 95% confidence half-width "
-               "(Student t)", "数值为各次重复的均值 ± 95% 置信半宽（t 分布）"),
+    "sim_ci": ("figures are means over replications with the 95% interval in brackets "
+               "(Student t; for shares the Wilson-type interval inside 0–100%)",
+               "数值为各次重复的均值，括号内为 95% 区间（t 分布；占比用 0–100% 内的 Wilson 区间）"),
     "sim_run_time": ("run time: {s} s", "运行时间：{s} 秒"),
     "sim_visits": ("visits: {visits}; served at counters {counter}, at kiosks {kiosk}; "
                    "abandoned {abandoned}; balked {balked}",

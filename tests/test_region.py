@@ -140,6 +140,25 @@ def test_allocation_spends_the_budget_and_never_exceeds_it(planned):
     assert (run.allocation["headcount_to_meet_target"] >= 1).all()
 
 
+def test_the_region_report_uses_one_definition_of_meeting_the_target(planned):
+    """The verdict ("targets hold"), "headcount needed" and the allocation's "meets target" /
+    "least headcount meeting the target" are the same facts seen from both sides: a hall
+    needs no more than its books exactly when its targets hold, and the allocation's least
+    headcount is the plan's need."""
+    _, out, run = planned
+    h = run.halls.set_index("hall")
+    holds = h["targets_hold"].astype(bool)
+    assert ((h["headcount_needed"] <= h["headcount_current"]) == holds).all()
+    a = run.allocation.set_index("hall")
+    assert (a["headcount_to_meet_target"] == h.loc[a.index, "headcount_needed"]).all()
+    assert (a["meets_target"].astype(bool)
+            == (a["headcount"] >= h.loc[a.index, "headcount_needed"])).all()
+    page = (out / "region_report.html").read_text(encoding="utf-8")
+    need = int(h["headcount_needed"].sum())
+    assert f"The plans need {need:,} people" in page
+    assert f"meeting every hall&#x27;s target takes {need:,} people" in page
+
+
 def test_one_worker_gives_the_same_region_as_two(planned, tmp_path):
     region, _, run2 = planned
     run1 = run_region(region, tmp_path / "one", workers=1)

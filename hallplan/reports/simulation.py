@@ -11,26 +11,31 @@ from matplotlib.figure import Figure
 
 from hallplan.atomic import save_figure, write_csv, write_text
 from hallplan.i18n import DEFAULT_LANG, labels, post_name
+from hallplan.reports import html as h
 from hallplan.reports.fonts import chart_fonts
 from hallplan.sim.replicate import Results
 from hallplan.sim.scenario import format_clock
 
 
-def _fmt(mean: float, hw: float, digits: int = 2, pct: bool = False) -> str:
+def _fmt(mean: float, lo: float, hi: float, digits: int = 2, pct: bool = False) -> str:
+    """``86.9% (80.2–92.0%)`` for a share (bounds inside 0–100 %), ``128 (122–134)`` for a
+    count or a time (never below 0): the mean and its interval over replications."""
+    if pct:
+        return h.pct_ci(mean, lo, hi)
     if pd.isna(mean):
         return "–"
-    if pct:
-        s = f"{100 * mean:.1f}%"
-        return s if pd.isna(hw) else f"{s} ± {100 * hw:.1f}"
-    s = f"{mean:.{digits}f}"
-    return s if pd.isna(hw) else f"{s} ± {hw:.{digits}f}"
+    s = f"{mean:,.{digits}f}"
+    if pd.isna(lo) or pd.isna(hi):
+        return s
+    return f"{s} ({max(float(lo), 0.0):,.{digits}f}–{max(float(hi), 0.0):,.{digits}f})"
 
 
 def _cell(m: pd.DataFrame, metric: str, digits: int = 1, pct: bool = False) -> str:
-    """``mean ± half-width`` of one metric from a summary indexed by metric."""
+    """Mean and interval of one metric from a summary indexed by metric."""
     if metric not in m.index:
         return "–"
-    return _fmt(m.loc[metric, "mean"], m.loc[metric, "ci_half_width"], digits, pct)
+    r = m.loc[metric]
+    return _fmt(r["mean"], r["ci_low"], r["ci_high"], digits, pct)
 
 
 def target_check(results: Results) -> pd.DataFrame:
@@ -72,9 +77,13 @@ def target_check(results: Results) -> pd.DataFrame:
                     if share is not None
                     else float("nan"),
                     "share_ci": share["ci_half_width"] if share is not None else float("nan"),
+                    "share_lo": share["ci_low"] if share is not None else float("nan"),
+                    "share_hi": share["ci_high"] if share is not None else float("nan"),
                     "target_share": target,
                     "abandon_share": ab["mean"] if ab is not None else float("nan"),
                     "abandon_ci": ab["ci_half_width"] if ab is not None else float("nan"),
+                    "abandon_lo": ab["ci_low"] if ab is not None else float("nan"),
+                    "abandon_hi": ab["ci_high"] if ab is not None else float("nan"),
                     "max_abandon_share": s.targets.max_abandon_share,
                     "intervals_missing_target": ", ".join(
                         format_clock(t) for t in missed["interval_start_min"]
@@ -163,10 +172,11 @@ def summary_markdown(results: Results, elapsed_s: float | None = None,
     lines += ["", f"## {t('sim_targets')}", "", t("sim_target_head"),
               "|---|---|---|---|---|---|---|"]
     for _, r in tc.iterrows():
-        within = _fmt(r["share_called_within_target"], r["share_ci"], pct=True)
+        within = _fmt(r["share_called_within_target"], r["share_lo"], r["share_hi"], pct=True)
+        abandon = _fmt(r["abandon_share"], r["abandon_lo"], r["abandon_hi"], pct=True)
         lines.append(
             f"| {r['date']} | {post_name(r['lane'], lang)} | {within} | "
-            f"{r['target_share']:.0%} | {_fmt(r['abandon_share'], r['abandon_ci'], pct=True)} | "
+            f"{r['target_share']:.0%} | {abandon} | "
             f"{r['max_abandon_share']:.0%} | {r['intervals_missing_target'] or t('none')} |"
         )
     esc = results.escalations
