@@ -235,16 +235,19 @@ def whatif(
     date: Annotated[str | None, typer.Option(help="force one day for all (YYYY-MM-DD)")] = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/whatif"),
     workers: WorkersOpt = 1,
+    lang: LangOpt = None,
 ) -> None:
     """Compare variants with a base hall: waits, abandonment and staff-hours, with the
     difference to the base and its confidence interval (common random numbers)."""
     _announce(out)
     from hallplan.reports.whatif import write_whatif_outputs
+    from hallplan.sim.loader import load_scenario
     from hallplan.whatif import compare, run_whatif
 
     day = _parse_date(date)
     output_dir(out)
     try:
+        lang = _lang(lang, load_scenario(base))
         with progress_bar() as progress:
             task = progress.add_task("what-if", total=reps * (1 + len(variants)))
             done_before: dict[str, int] = {}
@@ -264,8 +267,8 @@ def whatif(
 
     table = compare(base_run, variant_runs)
     with _run_folder(out, "whatif") as stage:
-        written = final_paths(write_whatif_outputs(table, stage, reps, seed), stage, out)
-    show_written(written, out / "whatif.md")
+        written = final_paths(write_whatif_outputs(table, stage, reps, seed, lang), stage, out)
+    show_written(written, out / "whatif.md", lang)
 
 
 history_app = typer.Typer(no_args_is_help=True, help="Ticket-log history: import and generate.")
@@ -618,6 +621,7 @@ def requirement(
     seed: SeedOpt = 1,
     workers: WorkersOpt = 2,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/requirement"),
+    lang: LangOpt = None,
 ) -> None:
     """Minimum staff per (date, interval, post) meeting the hall's targets: writes
     requirement.csv (date, interval_start_min, post, staff, method) and a heatmap."""
@@ -633,6 +637,7 @@ def requirement(
     output_dir(out)
     try:
         s = load_scenario(file)
+        lang = _lang(lang, s)
         with activity(f"requirement ({method}) for {month}") as step:
             step("computing")
             extra = {} if method != "simulation" else {"progress": lambda rec: step(
@@ -644,16 +649,16 @@ def requirement(
     except ScenarioError as exc:
         fail(exc.problems)
     from hallplan.atomic import final_paths
+    from hallplan.i18n import label
 
     title = f"{s.hall.id} {month} ({method})"
     with _run_folder(out, "requirement") as stage:
-        written = final_paths(write_requirement_outputs(req, stage, title=title), stage, out)
-    show_written(written)
-    console.print(
-        f"{s.hall.id} {month} ({method}): {diag.staff_hours:,.1f} staff-hours at the posts, "
-        f"{diag.paid_hours:,.1f} paid after shrinkage",
-        markup=False,
-    )
+        written = final_paths(write_requirement_outputs(req, stage, title=title, lang=lang),
+                              stage, out)
+    show_written(written, lang=lang)
+    console.print(label("cli_req_done", lang, hall=s.hall.id, month=month, method=method,
+                        staff=f"{diag.staff_hours:,.1f}", paid=f"{diag.paid_hours:,.1f}"),
+                  markup=False, highlight=False)
 
 
 @app.command()

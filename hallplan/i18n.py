@@ -203,8 +203,31 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sim_target_line": ("{min}-min target", "{min} 分钟目标"),
     "sim_suptitle": ("{hall} — {date} ({reps} replications, 95% CI)",
                      "{hall} — {date}（{reps} 次重复，95% 置信区间）"),
+    "cli_req_done": ("{hall} {month} ({method}): {staff} staff-hours at the posts, {paid} paid "
+                     "after shrinkage",
+                     "{hall} {month}（{method}）：岗位工时 {staff}，计入缩减后带薪 {paid} 小时"),
     "cli_sim_done": ("{reps} replications of {day} in {s} s",
                      "{day} 共 {reps} 次重复，用时 {s} 秒"),
+    # ---- what-if comparison (whatif.md, whatif.png)
+    "wi_title": ("What-if comparison", "情景对比"),
+    "wi_intro": ("{reps} replications each, seed {seed}. Cells: mean ± 95% CI; below it the "
+                 "difference to the base ± 95% CI (paired over common random numbers where "
+                 "the date is the same, Welch otherwise; ✱ where the interval excludes zero).",
+                 "每个情景 {reps} 次重复，随机种子 {seed}。单元格：均值 ± 95% 置信区间；"
+                 "其下为与基准的差值 ± 95% 置信区间（同一日期用共同随机数配对，"
+                 "否则用 Welch；✱ 表示区间不含零）。"),
+    "wi_metric": ("metric", "指标"),
+    "wi_suptitle": ("What-if: base (grey) vs variants, mean ± 95% CI",
+                    "情景对比：基准（灰色）与各情景，均值 ± 95% 置信区间"),
+    "wi_called within target (%)": ("called within target (%)", "目标内叫号（%）"),
+    "wi_mean wait (min)": ("mean wait (min)", "平均等待（分钟）"),
+    "wi_p90 wait (min)": ("p90 wait (min)", "90% 分位等待（分钟）"),
+    "wi_abandoned (%)": ("abandoned (%)", "离开（%）"),
+    "wi_VIP within target (%)": ("VIP within target (%)", "VIP 目标内（%）"),
+    "wi_staff-hours": ("staff-hours", "人员工时"),
+    # ---- requirement heatmap
+    "req_title": ("Staff required at the post ({n}-min intervals)",
+                  "各岗位所需人数（{n} 分钟时段）"),
     # ---- five tables
     "five_table1": ("Table 1 — counters on duty, {month} (monthly mean of daily averages {v})",
                     "表一 — 在岗柜台数，{month}（日均值的月均 {v}）"),
@@ -290,6 +313,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col_meets_alloc": ("meets target with the allocation", "按此配置达标"),
     "col_least": ("least headcount meeting target", "达标所需最少人数"),
     "col_status": ("status", "状态"),
+    "col_scenario": ("scenario", "情景文件"),
     "col_error": ("error", "错误"),
     "col_share_ci": ("share within target (90% interval)", "目标内占比（90% 区间）"),
     "col_peak_ci": ("month-start peak share (90% interval)", "月初高峰目标内占比（90% 区间）"),

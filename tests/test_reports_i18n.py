@@ -136,15 +136,21 @@ def test_shares_are_percentages_inside_0_100_and_counts_whole(plan_out):
     assert visits, "visits as a whole number with its interval"
 
 
-def test_chinese_report_is_in_chinese(plan_out):
+def test_the_report_speaks_its_language(plan_out):
+    """Chinese labels throughout the Chinese report (and none of the English ones); the
+    English report keeps English labels."""
     lang, _, page = plan_out
-    if lang != "zh":
-        pytest.skip("English report")
-    assert "<html lang='zh-CN'>" in page
-    for word in ("结论", "平均等待", "排班表（员工 × 日期）", "展开表格", "休"):
-        assert word in page, word
     body = IMG.sub("", page)
-    assert "Verdict" not in body and "Show the table" not in body
+    zh_words = ("结论", "平均等待", "排班表（员工 × 日期）", "展开表格", "休")
+    en_words = ("Verdict:", "mean wait", "The roster (employee × day)", "Show the table")
+    if lang == "zh":
+        assert "<html lang='zh-CN'>" in page
+        assert all(w in body for w in zh_words)
+        assert not any(w in body for w in en_words)
+    else:
+        assert "<html lang='en'>" in page
+        assert all(w in body for w in en_words)
+        assert not any(w in body for w in zh_words[:4])
 
 
 def test_workbook_grid_headers_times_and_frozen_panes(plan_out, county_plan):
@@ -257,3 +263,59 @@ def test_region_headcount_rule_is_the_one_the_tasks_use():
     assert headcount_needed(p) == 5
     p.targets_hold = False
     assert headcount_needed(p) > 5
+
+
+# ------------------------------------------------------------------ what-if and requirement
+
+
+def _whatif_table() -> pd.DataFrame:
+    rows = []
+    for name, shift in (("base", 0.0), ("one more counter", 5.0)):
+        for metric, mean in (("called within target (%)", 82.0), ("mean wait (min)", 6.0),
+                             ("abandoned (%)", 3.0), ("staff-hours", 60.0)):
+            rows.append({"scenario": name, "date": dt.date(2026, 3, 11), "metric": metric,
+                         "mean": mean + shift, "ci_half_width": 1.0,
+                         "diff_vs_base": shift, "diff_ci_half_width": 0.5 if shift else 0.0})
+    return pd.DataFrame(rows)
+
+
+def test_whatif_comparison_in_chinese(tmp_path):
+    from hallplan.reports.whatif import write_whatif_outputs
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing")
+        write_whatif_outputs(_whatif_table(), tmp_path, 5, 1, "zh")
+    md = (tmp_path / "whatif.md").read_text(encoding="utf-8")
+    assert md.startswith("# 情景对比") and "| 指标 |" in md
+    assert "目标内叫号（%）" in md and "平均等待（分钟）" in md and "Δ +5.0 ± 0.5 ✱" in md
+
+
+def test_requirement_heatmap_in_chinese(tmp_path):
+    from hallplan.optimize.staffing_requirement import Requirement
+    from hallplan.reports.requirement import write_requirement_outputs
+
+    d = dt.date(2026, 12, 1)
+    req = Requirement(30, pd.DataFrame({
+        "date": [d, d], "interval_start_min": [540.0, 570.0], "post": ["general", "greeter"],
+        "staff": [2, 1], "method": ["lag", "lag"]}))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing")
+        paths = write_requirement_outputs(req, tmp_path, lang="zh")
+    assert {p.name for p in paths} == {"requirement.csv", "requirement_heatmap.png"}
+    # the roster's input keeps its English columns whatever the language
+    assert list(pd.read_csv(tmp_path / "requirement.csv").columns)[:3] == [
+        "date", "interval_start_min", "post"]
+
+
+def test_ranking_chart_colours_the_halls_whose_targets_do_not_hold_red():
+    from matplotlib.colors import to_hex
+
+    from hallplan.reports.region_charts import MISS_COLOUR, ranking_figure
+
+    halls = region_halls()
+    fig = ranking_figure(halls)
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if p.get_height() > 0]
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    red = {n for n, b in zip(names, bars, strict=True) if to_hex(b.get_facecolor()) == MISS_COLOUR}
+    assert red == {"riverside-001", "riverside-002", "riverside-003"}

@@ -198,7 +198,7 @@ def _report_link(hall) -> str:
 
 def _halls_section(halls: pd.DataFrame, t, lang: str) -> str:
     ok = is_planned(halls)
-    headers = [t("hall"), t("col_status"), "scenario", t("col_current"), t("col_needed"),
+    headers = [t("hall"), t("col_status"), t("col_scenario"), t("col_current"), t("col_needed"),
                t("col_assigned"), t("col_paid"), t("loop_req"), t("cost_under"),
                t("loop_round"), t("col_holds"), t("col_share_ci"), t("col_target"),
                t("col_abandon_ci"), t("col_wait_ci"), t("col_customers"), t("col_late"),
@@ -241,7 +241,7 @@ def _failed_section(halls: pd.DataFrame, t) -> str:
     else:
         parts.append(f"<p class='explain'>{html.escape(t('explain_failed'))}</p>")
         parts.append(h.table(
-            [t("hall"), "scenario", t("col_error")],
+            [t("hall"), t("col_scenario"), t("col_error")],
             [(h.esc(r["hall"]), h.esc(r["scenario"]), f"<pre>{h.esc(r['error'])}</pre>")
              for _, r in failed.iterrows()]))
     parts.append("</section>")
@@ -313,6 +313,7 @@ HALL_PERCENT = tuple(c for c in (
     "holiday_share_within_target", "holiday_share_within_target_lo",
     "holiday_share_within_target_hi"))
 HALL_LABELS = {"hall": "hall", "status": "col_status", "error": "col_error",
+               "scenario": "col_scenario",
                "headcount_current": "col_current", "headcount_needed": "col_needed",
                "headcount_assigned": "col_assigned", "paid_hours": "col_paid",
                "requirement_staff_hours": "loop_req", "under_coverage_staff_hours": "cost_under",

@@ -15,6 +15,9 @@ from hallplan.reports.region_tables import as_flags, is_planned
 
 CHART_CAP = 40
 """At most this many halls per chart; the rest are in the tables."""
+MISS_COLOUR = "#c0392b"
+"""Bar colour of a hall whose plan's targets do not hold."""
+HOLD_COLOUR = "#4C72B0"
 
 
 def _mpl_label(x, width: int = 28) -> str:
@@ -45,8 +48,9 @@ def ranking_figure(halls: pd.DataFrame, cap: int = CHART_CAP, lang: str = DEFAUL
     lo = pd.to_numeric(d["share_within_target_lo"], errors="coerce").fillna(d["s"]).to_numpy()
     hi = pd.to_numeric(d["share_within_target_hi"], errors="coerce").fillna(d["s"]).to_numpy()
     xerr = np.vstack([np.clip(s - lo, 0, None), np.clip(hi - s, 0, None)])
-    holds = as_flags(d["targets_hold"])
-    colours = ["#c0392b" if h is False else "#4C72B0" for h in holds]
+    # pandas' nullable booleans iterate as numpy bools: compare by value, not identity
+    misses = as_flags(d["targets_hold"]).eq(False).fillna(False).to_numpy(bool)
+    colours = [MISS_COLOUR if m else HOLD_COLOUR for m in misses]
     ax.barh(y, s, xerr=xerr, color=colours, capsize=2, error_kw={"elinewidth": 0.8})
     target = pd.to_numeric(d["target_share"], errors="coerce")
     if target.nunique(dropna=True) == 1:

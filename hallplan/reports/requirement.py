@@ -13,11 +13,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from hallplan.atomic import save_figure, write_csv
+from hallplan.i18n import DEFAULT_LANG, label, post_name
 from hallplan.optimize.staffing_requirement import REQUIREMENT_COLUMNS, Requirement
+from hallplan.reports.fonts import chart_fonts
 from hallplan.sim.scenario import format_clock
 
 
-def requirement_heatmap(req: Requirement, title: str = ""):
+def requirement_heatmap(req: Requirement, title: str = "", lang: str = DEFAULT_LANG):
     """A figure with one panel per post: rows = dates, columns = intervals, colour = staff."""
     t = req.table
     posts = req.posts
@@ -39,22 +41,25 @@ def requirement_heatmap(req: Requirement, title: str = ""):
         top = float(np.nanmax(grid)) if np.isfinite(grid).any() else 1.0
         im = ax.imshow(grid, aspect="auto", cmap="YlOrRd", interpolation="nearest",
                        vmin=0, vmax=max(1.0, top))
-        ax.set_title(post, fontsize=9, loc="left")
+        ax.set_title(post_name(post, lang), fontsize=9, loc="left")
         ax.set_xticks(range(0, len(starts), step))
         ax.set_xticklabels([format_clock(starts[j]) for j in range(0, len(starts), step)],
                            fontsize=7)
         dstep = max(1, len(dates) // 10)
         ax.set_yticks(range(0, len(dates), dstep))
         ax.set_yticklabels([str(dates[i]) for i in range(0, len(dates), dstep)], fontsize=7)
-        fig.colorbar(im, ax=ax, label="staff", pad=0.01)
-    fig.suptitle(title or f"Staff required at the post ({req.interval_min}-min intervals)",
-                 fontsize=10)
+        fig.colorbar(im, ax=ax, label=label("staff", lang), pad=0.01)
+    fig.suptitle(title or label("req_title", lang, n=req.interval_min), fontsize=10)
     return fig
 
 
-def write_requirement_outputs(req: Requirement, out_dir: Path, title: str = "") -> list[Path]:
-    """Write ``requirement.csv`` and ``requirement_heatmap.png`` into ``out_dir``."""
+def write_requirement_outputs(req: Requirement, out_dir: Path, title: str = "",
+                              lang: str = DEFAULT_LANG) -> list[Path]:
+    """Write ``requirement.csv`` (the roster's input: English columns) and
+    ``requirement_heatmap.png`` (labelled in ``lang``) into ``out_dir``."""
     out = Path(out_dir)
     paths = [write_csv(out / "requirement.csv", req.table.loc[:, list(REQUIREMENT_COLUMNS)])]
-    paths.append(save_figure(out / "requirement_heatmap.png", requirement_heatmap(req, title)))
+    with chart_fonts(lang):
+        paths.append(save_figure(out / "requirement_heatmap.png",
+                                 requirement_heatmap(req, title, lang)))
     return paths

@@ -10,23 +10,31 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from hallplan.atomic import save_figure, write_csv, write_text
+from hallplan.i18n import CATALOGUE, DEFAULT_LANG, label, labels
+from hallplan.reports.fonts import chart_fonts
 
 
-def whatif_markdown(table: pd.DataFrame, reps: int, seed: int) -> str:
+def metric_name(metric: str, lang: str = DEFAULT_LANG) -> str:
+    """A comparison metric's name in ``lang`` (names the catalogue lacks stay as they are)."""
+    key = f"wi_{metric}"
+    return label(key, lang) if key in CATALOGUE else metric
+
+
+def whatif_markdown(table: pd.DataFrame, reps: int, seed: int,
+                    lang: str = DEFAULT_LANG) -> str:
+    t = labels(lang)
     names = list(dict.fromkeys(table["scenario"]))
     metrics = list(dict.fromkeys(table["metric"]))
     lines = [
-        "# What-if comparison",
+        f"# {t('wi_title')}",
         "",
-        f"{reps} replications each, seed {seed}. Cells: mean ± 95% CI; below it the difference "
-        "to the base ± 95% CI (paired over common random numbers where the date is the same, "
-        "Welch otherwise; ✱ where the interval excludes zero).",
+        t("wi_intro", reps=reps, seed=seed),
         "",
-        "| metric | " + " | ".join(names) + " |",
+        f"| {t('wi_metric')} | " + " | ".join(names) + " |",
         "|---|" + "---|" * len(names),
     ]
     dates = table.drop_duplicates("scenario").set_index("scenario")["date"]
-    lines.append("| date | " + " | ".join(str(dates[n]) for n in names) + " |")
+    lines.append(f"| {t('date')} | " + " | ".join(str(dates[n]) for n in names) + " |")
     for m in metrics:
         cells = []
         for n in names:
@@ -41,11 +49,13 @@ def whatif_markdown(table: pd.DataFrame, reps: int, seed: int) -> str:
                 )
                 cell += f"<br>Δ {r['diff_vs_base']:+.1f} ± {r['diff_ci_half_width']:.1f}{sig}"
             cells.append(cell)
-        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+        lines.append(f"| {metric_name(m, lang)} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-def whatif_figure(table: pd.DataFrame):
+def whatif_figure(table: pd.DataFrame, lang: str = DEFAULT_LANG):
+    """Base and variants side by side for the four headline metrics (build it inside
+    :func:`chart_fonts` for Chinese)."""
     show = ["called within target (%)", "mean wait (min)", "abandoned (%)", "staff-hours"]
     names = list(dict.fromkeys(table["scenario"]))
     fig = Figure(figsize=(4 * len(show), 4.5))
@@ -55,22 +65,23 @@ def whatif_figure(table: pd.DataFrame):
         colors = ["grey", *["tab:blue"] * (len(names) - 1)]
         ax.bar(range(len(names)), d["mean"], yerr=d["ci_half_width"], color=colors, capsize=3)
         ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
-        ax.set_title(metric, fontsize=10)
+        ax.set_title(metric_name(metric, lang), fontsize=10)
         ax.grid(axis="y", alpha=0.3)
-    fig.suptitle("What-if: base (grey) vs variants, mean ± 95% CI")
+    fig.suptitle(label("wi_suptitle", lang))
     fig.tight_layout()
     return fig
 
 
-def write_whatif_outputs(table: pd.DataFrame, out: Path, reps: int, seed: int) -> list[Path]:
+def write_whatif_outputs(table: pd.DataFrame, out: Path, reps: int, seed: int,
+                         lang: str = DEFAULT_LANG) -> list[Path]:
     out = Path(out)
     written = [
         write_csv(out / "whatif.csv", table),
-        write_text(out / "whatif.md", whatif_markdown(table, reps, seed)),
+        write_text(out / "whatif.md", whatif_markdown(table, reps, seed, lang)),
     ]
-    fig = whatif_figure(table)
-    written.append(save_figure(out / "whatif.png", fig))
+    with chart_fonts(lang):
+        written.append(save_figure(out / "whatif.png", whatif_figure(table, lang)))
     return written
 
 
-__all__ = ["whatif_figure", "whatif_markdown", "write_whatif_outputs"]
+__all__ = ["metric_name", "whatif_figure", "whatif_markdown", "write_whatif_outputs"]
