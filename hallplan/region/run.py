@@ -274,6 +274,7 @@ def allocate(run: RegionRun, region: Region) -> pd.DataFrame | None:
 
     alloc["curve_least_headcount_pooled_share"] = alloc["hall"].map(least["headcount"])
     alloc["curve_meets_pooled_share"] = alloc["meets_target"]
+    alloc["curve_target_reachable"] = alloc["hall"].map(~least["capped"])
     alloc = allocation_verdicts(run.halls, alloc)
     need = int(pd.to_numeric(alloc["headcount_to_meet_target"], errors="coerce").sum())
     run.notes.append(f"allocation: {alloc.attrs.get('method', 'marginal analysis')}; meeting "

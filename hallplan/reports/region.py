@@ -340,6 +340,9 @@ def region_sheets(halls: pd.DataFrame, allocation: pd.DataFrame | None, region: 
                     freeze="B2")]
     if allocation is not None:
         a = allocation_verdicts(halls, allocation)
+        # the wait curve's own pooled-share answers stay in allocation.csv (data), not in
+        # the manager's workbook, which shows one definition of meeting the target
+        a = a[[c for c in a.columns if not str(c).startswith("curve_")]]
         sheets.append(Sheet(t("sec_allocation")[:31], a, heads(a),
                             percent=("share_within_target",), freeze="B2"))
     risk = at_risk_table(halls)
