@@ -53,8 +53,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "n_days": ("{n} days", "{n} 天"),
     "n_people": ("{n} people", "{n} 人"),
     "ci90": ("90% interval", "90% 区间"),
-    "ci_note": ("In brackets: the 90% interval over the {reps} simulated replications.",
-                "括号内为 {reps} 次仿真重复的 90% 区间。"),
+    "ci_note": ("In brackets: the 95% interval over the {reps} simulated replications.",
+                "括号内为 {reps} 次仿真重复的 95% 区间。"),
     "week_n": ("week {n} (from {date})", "第 {n} 周（{date} 起）"),
     # ---- posts
     "post_general": ("general counter", "普通柜台"),
@@ -116,7 +116,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sec_cost": ("Staff-hours and cost", "工时与成本"),
     "sec_roster_grid": ("The roster (employee × day)", "排班表（员工 × 日期）"),
     "sec_hours": ("Paid hours per employee and week", "每位员工每周带薪工时"),
-    "sec_loop": ("What the planning loop corrected", "计划迭代修正了什么"),
+    "sec_loop": ("What the loop corrected", "计划迭代修正了什么"),
     "sec_five": ("The five tables (五表)", "五表"),
     "sec_notes": ("Notes", "说明"),
     "run_info": ("Demand: {source}; requirement method: {method}; {reps} replications per "

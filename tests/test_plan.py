@@ -127,7 +127,7 @@ def test_plan_report_and_reproducibility_record(county_week, tmp_path):
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     # the verdict first; what the loop corrected is kept for planners in the details
     assert html.index("Verdict:") < html.index("data:image/png;base64,")
-    assert "What the planning loop corrected" in html[html.index("<section id='details'>"):]
+    assert "What the loop corrected" in html[html.index("<section id='details'>"):]
     meta = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
     assert meta["seed"] == 1 and len(meta["inputs"]["scenario"]["sha256"]) == 64
     assert "hallplan plan" in meta["reproduce"]

@@ -47,7 +47,8 @@ def test_every_label_has_both_languages_with_the_same_fields():
 def test_an_unknown_language_is_a_clear_error():
     with pytest.raises(ValueError, match="expected one of en, zh; found 'fr'"):
         labels("fr")
-    assert label("verdict_hold", "zh") == "每个时段都达到等待目标"
+    assert label("verdict_hold", "zh").startswith("等待目标达成")
+    assert label("n_days", "zh", n=3) == "3 天"
 
 
 # ------------------------------------------------------------------ charts in Chinese
@@ -109,10 +110,15 @@ def test_first_screen_is_the_verdict_then_the_numbers_then_the_charts(plan_out, 
     verdict = page.index("id='verdict'")
     cards = page.index("class='cards'")
     charts = page.index("<section id='charts'>")
-    first_table = page.index("<table")
+    tables = page.index("<section id='tables'>")
     details = page.index("<section id='details'>")
-    assert verdict < cards < charts < first_table < details
-    assert page[charts:first_table].count("data:image/png;base64,") == 3
+    assert verdict < cards < charts < tables < details
+    assert page[charts:tables].count("data:image/png;base64,") == 3
+    # before the charts only the one-row-per-lane summary: the long tables come after them
+    assert page[:charts].count("<table") == 1
+    lanes = len(county_plan.lane_kpis())
+    assert page[verdict:charts].split("<tbody>")[1].count("<tr>") == lanes
+    assert page.index("<details") > charts
     misses = len(county_plan.final_round.misses)
     expected = t("verdict_hold") if county_plan.targets_hold else t("verdict_miss", n=misses)
     assert expected in page[verdict:cards]
@@ -129,11 +135,18 @@ def test_shares_are_percentages_inside_0_100_and_counts_whole(plan_out):
     _, _, page = plan_out
     head = page[:page.index("<section id='charts'>")]
     shares = re.findall(r"(\d+(?:\.\d+)?)% \((\d+(?:\.\d+)?)–(\d+(?:\.\d+)?)%\)", head)
-    assert len(shares) == 2  # within target, left before being called
+    # per lane and for the hall: within target, left before being called
+    assert len(shares) == 2 + 2 * len(plan_out_lanes(head))
     for mean, lo, hi in shares:
         assert 0 <= float(lo) <= float(mean) <= float(hi) <= 100
     visits = re.search(r"<div class='v'>([\d,]+) \(([\d,]+)–([\d,]+)\)</div>", head)
     assert visits, "visits as a whole number with its interval"
+
+
+def plan_out_lanes(head: str) -> list[str]:
+    """The rows of the first screen's lane table."""
+    body = head.split("<tbody>")[1].split("</tbody>")[0]
+    return body.split("<tr>")[1:]
 
 
 def test_the_report_speaks_its_language(plan_out):

@@ -93,11 +93,16 @@ def kpi_heatmap(plan: PlanResult, metric: str = "share_called_within_target",
     return fig
 
 
+HEADLINE_CONFIDENCE = 0.95
+"""The first screen's intervals: the same level as the per-lane month table
+(:meth:`PlanResult.lane_kpis`), so one screen never shows two intervals for one number."""
+
+
 def headline(plan: PlanResult) -> dict:
     """The first screen's numbers: pooled over the horizon per replication, then the mean
-    and 90 % interval over replications — share within target, share who left, mean wait
+    and 95 % interval over replications — share within target, share who left, mean wait
     (minutes), visits; plus the roster's employees, paid and uncovered hours."""
-    conf = plan.config.confidence
+    conf = HEADLINE_CONFIDENCE
     k = hall_kpis(plan.results, None, conf)
     d = plan.results.day_kpis
     visits = d[(d["group_kind"] == "hall") & (d["metric"] == "arrivals")]
@@ -352,6 +357,8 @@ def report_html(plan: PlanResult, five=None, elapsed_s: float | None = None,
         f"<img alt='coverage' src='{coverage}'>",
         f"<h2>{html.escape(t('chart_gantt'))}</h2>",
         f"<img alt='gantt' src='{gantt}'></section>",
+        # can the numbers above be trusted: the model's calibration against the hall's log
+        f"<section id='calibration'>{plan_calibration_html(s)}</section>",
         "<section id='tables'>",
     ]
     if len(plan.final_round.misses):
@@ -383,7 +390,6 @@ def report_html(plan: PlanResult, five=None, elapsed_s: float | None = None,
              seed=c.seed, elapsed=elapsed)
     detail = [
         f"<p>{html.escape(info)}</p>",
-        plan_calibration_html(s),
         f"<h3>{html.escape(t('sec_loop'))}</h3>",
         f"<p>{html.escape(t('loop_verdict_rounds', n=len(plan.rounds)))}</p>",
         h.frame_table(rounds_table(plan, lang)),
