@@ -71,6 +71,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                      "staff can fix", "等待目标达成：各队列整体达标，人手可解决的时段全部达标"),
     "verdict_miss": ("targets still missed: ", "仍未达标："),
     "verdict_lanes": ("below target over the period: {lanes}", "整体未达标的队列：{lanes}"),
+    "verdict_lane_item": ("{lane} {share} called within target (target {target}), {left} "
+                          "left before being called (limit {limit})",
+                          "{lane} 目标内叫号 {share}（目标 {target}），"
+                          "未叫号离开 {left}（上限 {limit}）"),
     "verdict_open": ("{n} interval(s) that staff could fix still miss (see below)",
                      "{n} 个人手可解决的时段仍未达标（见下文）"),
     "verdict_layout": ("; {n} interval(s) miss even with every counter staffed — add a counter",

@@ -250,12 +250,14 @@ def verdict_text(plan: PlanResult, lang: str = DEFAULT_LANG) -> str:
     if plan.targets_hold:
         return t("verdict_hold") + tail
     lanes = plan.lane_kpis()
-    short = [] if lanes.empty else [post_name(r.lane, lang) for r in lanes.itertuples()
-                                     if not r.holds]
+    short = [] if lanes.empty else [
+        t("verdict_lane_item", lane=post_name(r.lane, lang), share=h.pct(r.share_within),
+          target=f"{r.target:.0%}", left=h.pct(r.abandon_share), limit=f"{r.max_abandon:.0%}")
+        for r in lanes.itertuples() if not r.holds]
     parts = []
     if short:
-        parts.append(t("verdict_lanes", lanes="、".join(short) if lang == "zh"
-                       else ", ".join(short)))
+        parts.append(t("verdict_lanes", lanes="；".join(short) if lang == "zh"
+                       else "; ".join(short)))
     if len(plan.open_misses):
         parts.append(t("verdict_open", n=len(plan.open_misses)))
     return t("verdict_miss") + ("；" if lang == "zh" else "; ").join(parts) + tail
