@@ -101,21 +101,19 @@ def test_the_scenario_can_ask_for_chinese_and_lang_overrides_it(tmp_path):
     import warnings
 
     zh = tmp_path / "county_zh.toml"
-    text = (ROOT / "scenarios" / "county_hall.toml").read_text(encoding="utf-8")
+    text = COUNTY.read_text(encoding="utf-8")
     zh.write_text(text + '\n[report]\nlanguage = "zh"\n', encoding="utf-8")
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=r".*[Gg]lyph .* missing")
-        result = runner.invoke(app, ["simulate", str(zh), "--reps", "2", "--out",
-                                     str(tmp_path / "zh")])
+        result = run_cli("simulate", zh, "--reps", "2", "--out", tmp_path / "zh")
     assert result.exit_code == 0, result.output
     assert "次重复" in result.output and "已写入" in result.output
     summary = (tmp_path / "zh" / "summary.md").read_text(encoding="utf-8")
     assert summary.startswith("# 仿真：") and "## 目标" in summary and "普通柜台" in summary
-    result = runner.invoke(app, ["simulate", str(zh), "--reps", "2", "--lang", "en", "--out",
-                                 str(tmp_path / "en")])
+    result = run_cli("simulate", zh, "--reps", "2", "--lang", "en", "--out", tmp_path / "en")
     assert result.exit_code == 0, result.output
     assert "## Targets" in (tmp_path / "en" / "summary.md").read_text(encoding="utf-8")
     bad = tmp_path / "county_fr.toml"
     bad.write_text(text + '\n[report]\nlanguage = "fr"\n', encoding="utf-8")
-    result = runner.invoke(app, ["validate", str(bad)])
+    result = run_cli("validate", bad)
     assert result.exit_code == 2 and "report.language" in result.output

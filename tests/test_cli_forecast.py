@@ -39,9 +39,8 @@ def test_generate_import_forecast_five_tables(tmp_path):
     assert (ft / "five_tables.xlsx").stat().st_size > 0
     assert "capacity from: the requirement for the forecast" in r.output  # no roster stored
     # the same tables for a Chinese planner: status lines and workbook in Chinese
-    r = runner.invoke(app, ["five-tables", "--hall", "county-hall", "--month", "2026-10",
-                            "--store", str(store), "--out", str(tmp_path / "zh"),
-                            "--lang", "zh"])
+    r = month_command("five-tables", "county-hall", "2026-10", store, "--out", tmp_path / "zh",
+                      "--lang", "zh")
     assert r.exit_code == 0, r.output
     assert "能力依据：" in r.output and "已写入" in r.output and "wrote" not in r.output
     import openpyxl
@@ -51,7 +50,7 @@ def test_generate_import_forecast_five_tables(tmp_path):
 
 
 def test_an_unknown_report_language_is_a_clear_error():
-    r = runner.invoke(app, ["plan", COUNTY, "--month", "2026-12", "--lang", "fr"])
+    r = run_cli("plan", COUNTY, "--month", "2026-12", "--lang", "fr")
     assert r.exit_code == 2
     assert "--lang" in r.output and "expected one of en, zh; found 'fr'" in r.output
 
