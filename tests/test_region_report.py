@@ -5,7 +5,6 @@ region still renders quickly with readable (capped) charts."""
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 import pandas as pd
@@ -240,18 +239,18 @@ def test_without_allocation_or_budget(tmp_path):
     assert len(paths) == 3
 
 
-def test_large_region_renders_quickly_with_capped_charts(tmp_path):
+def test_a_large_region_caps_its_charts_and_keeps_every_hall_in_the_tables(tmp_path):
+    """300 halls: the charts show the worst halls only (so the page stays readable and quick
+    to render — speed itself is measured in benchmarks/bench_region.py, not here), while the
+    table and the workbook keep every hall."""
     rng = np.random.default_rng(7)
     rows = [
         _hall(i, float(rng.uniform(0.6, 0.99)), holds=bool(rng.random() > 0.2))
         for i in range(1, 301)
     ]
     halls = pd.DataFrame(rows)
-    t0 = time.perf_counter()
     write_region_report(halls, allocation_for(halls), REGION, tmp_path)
-    elapsed = time.perf_counter() - t0
     page = (tmp_path / "region_report.html").read_text(encoding="utf-8")
-    assert elapsed < 8, f"300-hall report took {elapsed:.1f} s"
     charts = section(page, "charts")
     assert f"{CHART_CAP} of 300 halls (the worst by share)" in charts
     assert charts.count("data:image/png;base64,") == 3
