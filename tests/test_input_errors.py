@@ -70,7 +70,7 @@ def test_shifts_longer_than_the_weekly_limit_are_named_before_any_solver():
     t0 = time.perf_counter()
     with pytest.raises(RosterInfeasibleError) as err:
         roster_from_files(s, _one_day(s), time_limit_s=5, workers=1)
-    assert time.perf_counter() - t0 < 10
+    assert time.perf_counter() - t0 < 30  # a hang guard: no solver ran for minutes
     text = "\n".join(err.value.messages)
     assert "labour.max_weekly_hours" in text and "7.75 h paid" in text
     assert "time-limit" not in text
@@ -124,7 +124,7 @@ def test_numbers_that_would_explode_a_run_are_refused_with_their_key(overrides, 
     t0 = time.perf_counter()
     with pytest.raises(ScenarioError) as err:
         _county(**overrides)
-    assert time.perf_counter() - t0 < 2
+    assert time.perf_counter() - t0 < 30  # a hang guard (the bug hung for minutes), not a timing
     assert any(p.path == path for p in err.value.problems), err.value.problems
 
 
@@ -133,7 +133,7 @@ def test_duplicate_ids_in_a_big_hall_are_found_in_linear_time():
     t0 = time.perf_counter()
     with pytest.raises(ScenarioError) as err:
         _county(staff={"groups": [group, dict(group, count=999)]})
-    assert time.perf_counter() - t0 < 2
+    assert time.perf_counter() - t0 < 30  # a hang guard (the bug hung for minutes), not a timing
     (p,) = err.value.problems
     assert p.path == "staff" and "and 989 more" in p.found
 
