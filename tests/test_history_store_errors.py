@@ -210,7 +210,7 @@ def test_a_killed_import_leaves_the_store_as_it_was(log_file, tmp_path, sig):
             text=True,
         )
         for line in proc.stderr:
-            if line.startswith("writing "):  # the transaction is about to begin
+            if "in one transaction" in line:  # "… — writing N visits …": about to begin
                 break
         time.sleep(delay_s)
         proc.send_signal(sig)
