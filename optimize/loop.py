@@ -39,7 +39,14 @@ from hallplan.optimize.misses import (
     staffing_advice,
 )
 from hallplan.optimize.requirements import requirement_with_diagnostics
-from hallplan.optimize.roster import RosterOptimizer, RosterProblem, RosterResult, SolverConfig
+from hallplan.optimize.roster import (
+    RosterInfeasibleError,
+    RosterNotFoundError,
+    RosterOptimizer,
+    RosterProblem,
+    RosterResult,
+    SolverConfig,
+)
 from hallplan.optimize.staffing_requirement import Requirement, staff_on_the_floor
 from hallplan.sim.demand import Demand
 from hallplan.sim.replicate import Results, simulate
@@ -273,11 +280,21 @@ def plan(
     for rnd in range(1, config.max_rounds + 1):
         say(f"round {rnd}/{config.max_rounds}: roster")
         problem = RosterProblem.from_scenario(scenario, staff_on_the_floor(req, scenario))
-        result = RosterOptimizer(
-            problem, solver, warm_start=previous,
-            progress=lambda stage, done, total, rnd=rnd: say(
-                f"round {rnd}/{config.max_rounds}: roster {stage}", done, total),
-        ).solve()
+        try:
+            result = RosterOptimizer(
+                problem, solver, warm_start=previous,
+                progress=lambda stage, done, total, rnd=rnd: say(
+                    f"round {rnd}/{config.max_rounds}: roster {stage}", done, total),
+            ).solve()
+        except (RosterInfeasibleError, RosterNotFoundError) as exc:
+            if best is None:  # no roster at all: the planner must hear why
+                raise
+            # a re-roster that breaks a hard rule (a duty manager gap) is not a plan: the
+            # best round so far stays the plan, and the note says what happened
+            reasons = "; ".join(getattr(exc, "messages", None) or [str(exc)])
+            notes.append(f"round {rnd}: the re-roster found no valid roster ({reasons}) — "
+                         f"round {best[1] + 1}'s roster is kept")
+            break
         step = f"round {rnd}/{config.max_rounds}: simulate the roster (replications)"
         say(step, 0, config.reps * len(dates))
         res = simulate(scenario, demand, result.roster.to_staffing(), **sim_args,

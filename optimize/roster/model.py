@@ -144,8 +144,14 @@ class RosterOptimizer:
                 # while a qualified person has room (measured on the demo's round 2 without
                 # it: 260 such cells, 549 staff-h short)
                 alt_rows, alt_repairs = repair_roster(self.P, list(alt.rows))
-                alt = Roster(tuple(alt_rows), self.P.dates, pick_on_call(self.P, alt_rows))
+                repaired = Roster(tuple(alt_rows), self.P.dates, pick_on_call(self.P, alt_rows))
                 alt_gaps = len(check_roster(alt, self.P).by_rule(reg.DUTY_MANAGER_ON_SITE.id))
+                fixed_gaps = len(check_roster(repaired, self.P).by_rule(
+                    reg.DUTY_MANAGER_ON_SITE.id))
+                if fixed_gaps <= alt_gaps:  # the repair never trades a manager for a post
+                    alt, alt_gaps = repaired, fixed_gaps
+                else:
+                    alt_repairs = {}
                 if alt_gaps < gaps:
                     roster, stages = alt, alt_stages
                     self.repairs = {**alt_repairs, "fell_back_to_two_stage": 1}

@@ -176,16 +176,20 @@ def _improve(S: _State, d, p, k, emps, h, moves) -> bool:
                 moves["added_shift"] += 1
                 return True
     # 3) someone qualified who works that day takes a longer or other shift at the short post
-    #    when it covers more short intervals than giving up their shift uncovers
+    #    when it covers more short intervals than giving up their shift uncovers — never a
+    #    duty manager's change that leaves the hall without a manager on site
     best = None
     for e in emps:
         r = S.rows.get((e.id, d))
         if r is None or not P.eligible(e, p):
             continue
+        dm_gaps = len(_dm_gaps(S, d)) if e.duty_manager else 0
         S.remove(r)
         loss = _gain(S, d, r.post, r.template)  # intervals r was holding at its post
         for t in options:
             if t == r.template and r.post == p:
+                continue
+            if e.duty_manager and _opens_dm_gap(S, e, d, t, p, h, dm_gaps):
                 continue
             if S.counters_free(d, p, t) and S.room_for(e, d, t):
                 net = _gain(S, d, p, t) - loss
@@ -239,6 +243,17 @@ def greedy_assign(P: RosterProblem, planned: dict[tuple[dt.date, int, str], int]
                 S.add(RosterRow(best[1].id, d, t.arrival_min, t.end_min, p, t.break_start_min,
                                 t.break_end_min, h))
     return sorted(S.rows.values())
+
+
+def _opens_dm_gap(S: _State, e, d: dt.date, t: ShiftTemplate, p: str, h: int,
+                  gaps_before: int) -> bool:
+    """Would ``e`` (a duty manager, their shift of ``d`` removed) on template ``t`` leave
+    more intervals without a duty manager on site than before the change?"""
+    row = RosterRow(e.id, d, t.arrival_min, t.end_min, p, t.break_start_min, t.break_end_min, h)
+    S.add(row)
+    after = len(_dm_gaps(S, d))
+    S.remove(row)
+    return after > gaps_before
 
 
 def _dm_gaps(S: _State, d: dt.date) -> list[int]:
