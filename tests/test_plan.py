@@ -131,3 +131,33 @@ def test_plan_report_and_reproducibility_record(county_week, tmp_path):
     meta = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
     assert meta["seed"] == 1 and len(meta["inputs"]["scenario"]["sha256"]) == 64
     assert "hallplan plan" in meta["reproduce"]
+
+
+def test_a_re_roster_without_a_valid_roster_keeps_the_best_round(monkeypatch):
+    """Round 2's roster breaks a hard rule (here forced: a duty-manager gap) — the plan is
+    round 1's roster, and the note says why the loop stopped, instead of the run failing."""
+    import hallplan.optimize.loop as loop
+    from hallplan.optimize.roster import RosterInfeasibleError
+
+    s = load_scenario(COUNTY)
+    real = loop.RosterOptimizer
+    calls = []
+
+    class SecondFails(real):
+        def solve(self):
+            calls.append(1)
+            if len(calls) > 1:
+                raise RosterInfeasibleError(["Tue 01 Dec 08:30–09:00: no duty manager on site"])
+            return super().solve()
+
+    def one_requirement_miss(misses, coverage, scenario, layout_misses=None):
+        row = coverage.iloc[[0]].rename(columns={"post": "lane"})
+        return row.assign(mean=0.5, upper=0.6, target=0.8, tickets=5.0, cause="requirement")
+
+    monkeypatch.setattr(loop, "RosterOptimizer", SecondFails)
+    monkeypatch.setattr(loop, "classify_misses", one_requirement_miss)
+    cfg = PlanConfig(reps=1, roster_time_limit_s=5, workers=1, max_rounds=2)
+    r = loop.plan(s, demand_from_profile(s, [D]), [D], cfg)
+    assert len(calls) == 2 and len(r.rounds) == 1 and r.chosen == 0
+    assert any("found no valid roster" in n and "no duty manager on site" in n
+               for n in r.notes)
