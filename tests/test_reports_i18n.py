@@ -332,3 +332,18 @@ def test_ranking_chart_colours_the_halls_whose_targets_do_not_hold_red():
     names = [t.get_text() for t in ax.get_yticklabels()]
     red = {n for n, b in zip(names, bars, strict=True) if to_hex(b.get_facecolor()) == MISS_COLOUR}
     assert red == {"riverside-001", "riverside-002", "riverside-003"}
+
+
+def test_sheet_names_with_characters_excel_forbids_are_made_safe(tmp_path):
+    """The five tables' titles ("Table 1: …") become sheet names; Excel forbids ':' and
+    friends there, so the workbook must still be written (the demo's plan.xlsx once failed)."""
+    import openpyxl
+    import pandas as pd
+
+    from hallplan.reports.xlsx import Sheet, write_workbook
+
+    frame = pd.DataFrame({"a": [1]})
+    path = write_workbook(tmp_path / "t.xlsx", [Sheet("Table 1: forecast vs actual", frame),
+                                                Sheet("a/b [c]", frame)])
+    names = openpyxl.load_workbook(path).sheetnames
+    assert names == ["Table 1 - forecast vs actual", "a -b -c -"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -122,9 +123,22 @@ def _fill(ws, sheet: Sheet) -> None:
     ws.freeze_panes = sheet.freeze
 
 
+#: characters Excel does not allow in a sheet name
+_FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(name: str) -> str:
+    r"""A sheet name Excel accepts: no ``[ ] : * ? / \``, no leading or trailing apostrophe,
+    at most 31 characters (so "Table 1: forecast vs actual" becomes "Table 1 - forecast vs
+    actual")."""
+    clean = _FORBIDDEN_IN_SHEET_NAME.sub(" -", name).replace("  ", " ").strip().strip("'")
+    return clean[:31].rstrip() or "sheet"
+
+
 def write_workbook(path: Path, sheets: Sequence[Sheet]) -> Path:
-    """Write ``sheets`` to ``path`` atomically; sheet names must be unique (≤ 31 chars)."""
-    names = [s.name[:31] for s in sheets]
+    """Write ``sheets`` to ``path`` atomically; sheet names (made Excel-safe by
+    :func:`sheet_title`) must be unique."""
+    names = [sheet_title(s.name) for s in sheets]
     if len(set(names)) != len(names):
         raise ValueError(f"workbook {path}: sheet names must be unique; found {names}")
 
