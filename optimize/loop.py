@@ -161,7 +161,7 @@ class PlanResult:
             f"{r.abandon_share:.1%} abandoned" for r in lanes.itertuples() if not r.holds]
         layout_part = (f"; {layout} interval(s) miss even with every counter staffed — "
                        "layout findings (add a counter)" if layout else "")
-        if self.targets_hold:
+        if self.open_misses.empty and not short_lanes:  # targets_hold, from these lanes
             return ("targets hold: every lane within target over the month and no interval "
                     "staff could fix left missing" + layout_part)
         parts = []

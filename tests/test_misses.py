@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import binomtest
@@ -122,4 +121,5 @@ def test_lost_coverage_counts_cells_a_re_roster_gave_up():
     # vip 10:00 was covered and is not; general 10:00 still staffs the old requirement (5)
     assert lost_coverage(prev, cur) == 1
     assert lost_coverage(prev, prev) == 0
-    assert np.isfinite(lost_coverage(prev, cur.iloc[:0]))
+    # a re-roster that staffs nothing loses every cell the previous one covered
+    assert lost_coverage(prev, cur.iloc[:0]) == 2
