@@ -18,6 +18,7 @@ import gzip
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,11 @@ DELIMITERS = (",", ";", "\t", "|")
 _XLSX_MAGIC = b"PK\x03\x04"
 _PARQUET_MAGIC = b"PAR1"
 _GZIP_MAGIC = b"\x1f\x8b"
+#: rows per chunk when a large CSV is read with a ``rows`` progress callback (and between
+#: two calls of it on an .xlsx sheet)
+READ_CHUNK_ROWS = 50_000
+#: ``rows(done, total)``: data rows read so far, of about ``total`` (lines in the file)
+RowProgress = Callable[[int, int | None], None]
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls (and other OLE files)
 
 
@@ -155,8 +161,32 @@ def _ragged(message: str, path: Path, delimiter: str, skip_rows: int = 0) -> Exp
     return ExportReadError(f"{path}: expected a {delimiter!r}-separated table; {message}")
 
 
+def _csv_frame(text: str, sep: str, rows: RowProgress | None) -> pd.DataFrame:
+    """The CSV as text cells, header row included; with ``rows``, a large file is read in
+    chunks of :data:`READ_CHUNK_ROWS` and each one reported (the same frame either way)."""
+    args = dict(sep=sep, header=None, dtype=str, keep_default_na=False,
+                skip_blank_lines=False, engine="c")
+    lines = text.count("\n") + (not text.endswith("\n"))
+    total = max(lines - 1, 0)  # less the header (blank lines count until they are dropped)
+    if rows is None or total <= READ_CHUNK_ROWS:
+        frame = pd.read_csv(io.StringIO(text), **args)
+    else:
+        rows(0, total)
+        chunks, done = [], -1  # the header is the first row read
+        with pd.read_csv(io.StringIO(text), chunksize=READ_CHUNK_ROWS, **args) as reader:
+            for chunk in reader:
+                chunks.append(chunk)
+                done += len(chunk)
+                rows(min(done, total), total)
+        frame = pd.concat(chunks, ignore_index=True)
+    if rows is not None:
+        rows(max(len(frame) - 1, 0), max(len(frame) - 1, 0))
+    return frame
+
+
 def _read_csv(
-    data: bytes, path: Path, encoding: str | None, delimiter: str | None, skip_rows: int = 0
+    data: bytes, path: Path, encoding: str | None, delimiter: str | None, skip_rows: int = 0,
+    rows: RowProgress | None = None,
 ):
     enc = encoding or detect_encoding(data, path)
     try:
@@ -180,15 +210,7 @@ def _read_csv(
     first_line = text.splitlines()[0]
     sep = delimiter or sniff_delimiter(first_line)
     try:
-        raw = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
+        raw = _csv_frame(text, sep, rows)
     except pd.errors.ParserError as exc:
         raise _ragged(str(exc), path, sep, skip_rows) from None
     except (ValueError, csv.Error) as exc:  # e.g. a multi-character delimiter
@@ -223,7 +245,8 @@ def _cell_text(v: object) -> str:
     return str(v).strip()
 
 
-def _read_xlsx(path: Path, sheet: str | None, skip_rows: int = 0) -> ExportTable:
+def _read_xlsx(path: Path, sheet: str | None, skip_rows: int = 0,
+               rows_read: RowProgress | None = None) -> ExportTable:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -238,7 +261,12 @@ def _read_xlsx(path: Path, sheet: str | None, skip_rows: int = 0) -> ExportTable
         if sheet is not None and sheet not in names:
             raise ExportReadError(f"{path}: sheet: expected one of {names}; found {sheet!r}")
         ws = wb[sheet] if sheet is not None else wb[names[0]]
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        total = ws.max_row - 1 if ws.max_row else None
+        rows = []
+        for row in ws.iter_rows(values_only=True):
+            rows.append([_cell_text(v) for v in row])
+            if rows_read is not None and len(rows) % READ_CHUNK_ROWS == 1:
+                rows_read(max(len(rows) - 1, 0), total)
     finally:
         wb.close()
     notes = []
@@ -275,6 +303,8 @@ def _read_xlsx(path: Path, sheet: str | None, skip_rows: int = 0) -> ExportTable
     if blank:
         notes.append(f"{blank} empty row(s) skipped")
     frame = pd.DataFrame(body_rows, columns=names_, dtype=object).astype(str)
+    if rows_read is not None:
+        rows_read(len(rows) - 1, len(rows) - 1)
     return ExportTable(frame, np.asarray(body_lines, dtype=int), "xlsx", notes=notes)
 
 
@@ -285,12 +315,15 @@ def read_export(
     delimiter: str | None = None,
     sheet: str | None = None,
     skip_rows: int = 0,
+    rows: RowProgress | None = None,
 ) -> ExportTable:
     """Read ``path`` (CSV/TSV, optionally gzipped; .xlsx; .parquet) as a table.
 
     ``encoding`` / ``delimiter`` ``None`` (or ``"auto"``) are detected; ``sheet`` picks an
     .xlsx sheet (default: the first); ``skip_rows`` lines (sheet rows) above the header are
-    skipped (a report title)."""
+    skipped (a report title). ``rows(done, total)`` hears the rows read as they are read (a
+    large CSV in chunks, an .xlsx sheet every :data:`READ_CHUNK_ROWS` rows), last with
+    ``done == total``."""
     p = Path(path)
     encoding = None if encoding in (None, "", "auto") else encoding
     delimiter = None if delimiter in (None, "", "auto") else delimiter
@@ -309,7 +342,7 @@ def read_export(
             raise ExportReadError(f"{p}: expected a complete gzip file; found {exc}") from None
     kind = _container(data, p)
     if kind == "xlsx":
-        return _read_xlsx(p, sheet, skip_rows)
+        return _read_xlsx(p, sheet, skip_rows, rows)
     if kind == "parquet":
         try:
             frame = pd.read_parquet(io.BytesIO(data))
@@ -318,14 +351,18 @@ def read_export(
                 f"{p}: expected a readable Parquet file; found {type(exc).__name__}: {exc}"
             ) from None
         frame.columns = _header(list(frame.columns), p)
+        if rows is not None:
+            rows(len(frame), len(frame))
         return ExportTable(frame.reset_index(drop=True), np.arange(len(frame)) + 2, "parquet")
-    return _read_csv(data, p, encoding, delimiter, skip_rows)
+    return _read_csv(data, p, encoding, delimiter, skip_rows, rows)
 
 
 __all__ = [
     "AUTO_ENCODINGS",
+    "READ_CHUNK_ROWS",
     "ExportReadError",
     "ExportTable",
+    "RowProgress",
     "detect_encoding",
     "normalise_header",
     "read_export",

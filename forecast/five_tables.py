@@ -43,11 +43,38 @@ from hallplan.forecast.models import DemandForecaster
 from hallplan.forecast.store import HistoryStore
 from hallplan.sim.dates import month_dates
 from hallplan.sim.demand import Demand, demand_from_profile, expected_daily_visits
+from hallplan.sim.notes import Note
 from hallplan.sim.scenario import Scenario, format_clock
 from hallplan.sim.staffing import Staffing
 
 UTILISATION_CEILING = 0.85
 SHARE_WINDOW_DAYS = 56
+
+#: the forecast's and the five tables' notes (English; ``hallplan.i18n``: ``note_<key>``)
+NOTES = {
+    "profile_used": "fewer than 28 days of history: the scenario's demand profile is used",
+    "calendar_unknown_year": "chinese_calendar does not know {year} yet: its statutory "
+                             "holidays and make-up days are treated as ordinary days (update "
+                             "the package)",
+    "days_skipped": "{n} days without visits in the history were skipped",
+    "stored_forecast": "stored forecast #{id} ({model})",
+    "new_forecast": "new forecast ({model}), saved as #{id}",
+    "given_forecast": "given forecast ({model})",
+    "reconstructed_forecast": "reconstructed now from the history before {date} (no stored "
+                              "forecast)",
+    "no_last_forecast": "none (no stored forecast, too little history)",
+    "basis_scenario": "scenario (no history)",
+    "basis_history": "history {first}..{last}",
+    "staffing_given": "given staffing",
+    "staffing_default": "scenario default_staffing (no roster stored)",
+    "staffing_roster": "roster",
+    "staffing_partial": "roster for {n} days, default_staffing elsewhere",
+    "capacity_basis": "mean counter service {mean} min, counter share {share} ({source})",
+}
+
+
+def _note(key: str, **fields: object) -> Note:
+    return Note(NOTES, key, **fields)
 
 
 def previous_month(year: int, month: int) -> tuple[int, int]:
@@ -110,10 +137,14 @@ def forecast_month(
     ``estimator`` is given — split into the scenario's intervals by day-type intraday
     profiles. The forecast is saved in the store (``save``) so next month's tables 4 and 5 can
     compare it with the actuals. With fewer than 28 days of history the scenario's own demand
-    profile is used (and said so in ``notes``)."""
+    profile is used (and said so in ``notes``).
+
+    ``store_path`` must be an existing history store: a missing one is a
+    :class:`~hallplan.forecast.store.StoreError` ("no history store at …") and no file is
+    made — reading history never creates a store."""
     dates = month_dates(year, month)
     cal = get_calendar(calendar)
-    with HistoryStore(store_path) as store:
+    with HistoryStore(store_path, create=False) as store:
         fc = _fit_forecast(store, hall_id, scenario, dates, cal, estimator, coverage)
         if fc is None:
             demand = demand_from_profile(scenario, dates)
@@ -153,7 +184,7 @@ def forecast_month(
                 None,
                 fid,
                 coverage,
-                ["fewer than 28 days of history: the scenario's demand profile is used"],
+                [_note("profile_used")],
             )
             return demand, summary
         demand = fc.predict_demand(dates, scenario.interval_min)
@@ -163,12 +194,9 @@ def forecast_month(
         model = type(fc._base()).__name__
         notes = []
         if isinstance(cal, ChinaCalendar) and not ChinaCalendar.covers(year):
-            notes.append(
-                f"chinese_calendar does not know {year} yet: its statutory holidays and "
-                "make-up days are treated as ordinary days (update the package)"
-            )
+            notes.append(_note("calendar_unknown_year", year=year))
         if fc.missing_days_:
-            notes.append(f"{fc.missing_days_} days without visits in the history were skipped")
+            notes.append(_note("days_skipped", n=fc.missing_days_))
         fid = None
         if save:
             detail = demand.table.copy()
@@ -240,26 +268,26 @@ def capacity_basis(
     act = store.daily_actuals(hall_id, start, before - dt.timedelta(days=1))
     if act.empty or act["served_counter"].sum() == 0:
         return CapacityBasis(
-            _scenario_service_min(scenario), 1.0, 1.0, utilisation, "scenario (no history)"
+            _scenario_service_min(scenario), 1.0, 1.0, utilisation, _note("basis_scenario")
         )
     return CapacityBasis(
         float(act["counter_service_min"].sum() / act["served_counter"].sum()),
         float(act["counter_visits"].sum() / act["visits"].sum()),
         float(act["served_counter"].sum() / max(act["counter_visits"].sum(), 1)),
         utilisation,
-        f"history {act['date'].min()}..{act['date'].max()}",
+        _note("basis_history", first=act["date"].min(), last=act["date"].max()),
     )
 
 
 def _staffing_for(store, hall_id, scenario, dates, staffing) -> tuple[Staffing, str]:
     if staffing is not None:
-        return staffing, "given staffing"
+        return staffing, _note("staffing_given")
     rostered = store.load_staffing(hall_id, dates[0], dates[-1])
     default = Staffing.from_scenario(scenario).default if scenario.default_staffing else None
     if rostered is None:
-        return Staffing(default=default), "scenario default_staffing (no roster stored)"
+        return Staffing(default=default), _note("staffing_default")
     n = len(rostered.by_date)
-    src = "roster" if n == len(dates) else f"roster for {n} days, default_staffing elsewhere"
+    src = _note("staffing_roster") if n == len(dates) else _note("staffing_partial", n=n)
     return Staffing(by_date=rostered.by_date, default=default), src
 
 
@@ -307,7 +335,8 @@ def five_tables(
 
     ``staffing`` is this month's plan (default: the stored roster, else the scenario's
     default staffing). ``forecast`` reuses a :func:`forecast_month` result; otherwise the
-    latest stored forecast of the month is used, or a new one is made and stored."""
+    latest stored forecast of the month is used, or a new one is made and stored. A missing
+    ``store_path`` is a :class:`~hallplan.forecast.store.StoreError`; no store is created."""
     dates = month_dates(year, month)
     py, pm = previous_month(year, month)
     last = month_dates(py, pm)
@@ -315,22 +344,21 @@ def five_tables(
     notes: dict[str, str] = {"utilisation_ceiling": f"{utilisation:.2f}"}
 
     if forecast is None:
-        with HistoryStore(store_path) as store:
+        with HistoryStore(store_path, create=False) as store:
             stored = store.latest_forecast_days(hall_id, year, month)
         if stored is not None:
             fdaily = stored
-            notes["forecast"] = (
-                f"stored forecast #{stored.attrs['forecast_id']} ({stored.attrs['model']})"
-            )
+            notes["forecast"] = _note("stored_forecast", id=stored.attrs["forecast_id"],
+                                      model=stored.attrs["model"])
         else:
             _, fs = forecast_month(store_path, hall_id, scenario, year, month, calendar=calendar)
             fdaily = fs.daily
-            notes["forecast"] = f"new forecast ({fs.model}), saved as #{fs.forecast_id}"
+            notes["forecast"] = _note("new_forecast", model=fs.model, id=fs.forecast_id)
     else:
         fdaily = forecast.daily
-        notes["forecast"] = f"given forecast ({forecast.model})"
+        notes["forecast"] = _note("given_forecast", model=forecast.model)
 
-    with HistoryStore(store_path) as store:
+    with HistoryStore(store_path, create=False) as store:
         plan, plan_src = _staffing_for(store, hall_id, scenario, dates, staffing)
         prev_plan, prev_src = _staffing_for(store, hall_id, scenario, last, last_month_staffing)
         basis = capacity_basis(store, hall_id, scenario, dates[0], utilisation)
@@ -339,10 +367,8 @@ def five_tables(
         prev_fc = store.latest_forecast_days(hall_id, py, pm, made_before=last[0])
     notes["staffing_this_month"] = plan_src
     notes["staffing_last_month"] = prev_src
-    notes["capacity_basis"] = (
-        f"mean counter service {basis.mean_service_min:.2f} min, "
-        f"counter share {basis.counter_share:.3f} ({basis.source})"
-    )
+    notes["capacity_basis"] = _note("capacity_basis", mean=f"{basis.mean_service_min:.2f}",
+                                    share=f"{basis.counter_share:.3f}", source=basis.source)
 
     # ---- table 1
     grid = scenario.interval_starts()
@@ -402,19 +428,17 @@ def five_tables(
 
     # ---- table 4
     if prev_fc is None:
-        with HistoryStore(store_path, read_only=False) as store:
+        with HistoryStore(store_path, create=False) as store:
             fc = _fit_forecast(store, hall_id, scenario, last, cal, None, 0.8)
         if fc is not None:
             prev_fc = fc.predict_totals(last)
-            notes["last_month_forecast"] = (
-                f"reconstructed now from the history before {last[0]} (no stored forecast)"
-            )
+            notes["last_month_forecast"] = _note("reconstructed_forecast", date=last[0])
         else:
-            notes["last_month_forecast"] = "none (no stored forecast, too little history)"
+            notes["last_month_forecast"] = _note("no_last_forecast")
     else:
-        notes["last_month_forecast"] = (
-            f"stored forecast #{prev_fc.attrs['forecast_id']} ({prev_fc.attrs['model']})"
-        )
+        notes["last_month_forecast"] = _note("stored_forecast",
+                                             id=prev_fc.attrs["forecast_id"],
+                                             model=prev_fc.attrs["model"])
     if prev_fc is not None:
         pf = prev_fc.set_index("date").reindex(last)
         fv, lo, hi = (pf[c].to_numpy(float) for c in ("visits", "lo", "hi"))

@@ -506,6 +506,7 @@ def import_ticket_log(
     timezone: str | None = None,
     max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
     progress: Callable[[str], None] | None = None,
+    rows: Callable[[int, int | None], None] | None = None,
 ) -> ImportReport:
     """Validate a ticket log (CSV in any common encoding and delimiter, .xlsx or Parquet;
     through a column ``mapping`` for a queue system's own export) and add its good rows to
@@ -517,7 +518,8 @@ def import_ticket_log(
     same file twice is harmless. A file that cannot be read, lacks a required column, has no
     rows, or has more than ``max_reject_share`` of its rows rejected is an error
     (:class:`TicketLogError` / :class:`TooManyRejectsError`, carrying the report) and the
-    store is not touched (not even created). ``progress(message)`` hears each step."""
+    store is not touched (not even created). ``progress(message)`` hears each step, and
+    ``rows(done, total)`` the rows read as they are read (a bar with an ETA on a large log)."""
     report = ImportReport(path=str(path), hall_id=hall_id)
     if not 0.0 <= max_reject_share <= 1.0:
         raise ValueError(f"max_reject_share: expected a share 0..1; found {max_reject_share}")
@@ -538,7 +540,7 @@ def import_ticket_log(
         report.mapping_summary = mreport.summary()
     else:
         try:
-            frame = read_ticket_log(path, encoding=encoding)
+            frame = read_ticket_log(path, encoding=encoding, rows=rows)
         except TicketLogError as exc:
             raise fail(str(exc)) from None
     report.read_as = frame.attrs.get("read_as")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,18 +113,20 @@ class ImportReport:
 # --------------------------------------------------------------------------- reading
 
 
-def read_ticket_log(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
+def read_ticket_log(path: str | Path, encoding: str | None = None,
+                    rows: Callable[[int, int | None], None] | None = None) -> pd.DataFrame:
     """Read a ticket log without judging its rows: CSV (UTF-8 with or without BOM,
     GBK/GB18030 or UTF-16, detected unless ``encoding`` is given; ``,`` ``;`` or tab,
     sniffed; gzipped or not), .xlsx (first sheet) or Parquet.
 
     Headers are normalised (``" Ticket Time "`` → ``ticket_time``); every row keeps the file
     line it came from in :data:`SOURCE_LINE`. Raises :class:`TicketLogError` naming the file
-    when it cannot be read as a table."""
+    when it cannot be read as a table. ``rows(done, total)`` hears the rows read as they are
+    read (:func:`hallplan.forecast.export_reader.read_export`)."""
     from hallplan.forecast.export_reader import ExportReadError, normalise_header, read_export
 
     try:
-        table = read_export(path, encoding=encoding)
+        table = read_export(path, encoding=encoding, rows=rows)
     except ExportReadError as exc:
         raise TicketLogError(str(exc)) from None
     frame = table.frame

@@ -340,6 +340,40 @@ def _require_history(store: Path, hall: str, option: str = "--store") -> None:
         )
 
 
+def _import_summary(report, lang: str, errors: bool = True) -> str:
+    """What an import did (:meth:`ImportReport.summary`) in ``lang``; the reasons keep their
+    names and the examples their detail (they quote the file)."""
+    if lang == "en":
+        return report.summary(errors=errors)
+    from hallplan.i18n import labels
+
+    t = labels(lang)
+    lines = [report.mapping_summary] if report.mapping_summary else []
+    lines.append(t("cli_import_summary", path=report.path, read=report.rows_read,
+                   imported=report.rows_imported, rejected=report.rows_rejected,
+                   stored=report.rows_already_stored))
+    if report.read_as:
+        lines.append("  " + t("cli_import_read_as", how=report.read_as))
+    if report.first_date:
+        lines.append("  " + t("cli_import_dates", first=report.first_date, last=report.last_date))
+    lines += [f"  ERROR {e}" for e in report.file_errors] if errors else []
+    lines += ["  " + t("cli_warning", text=w) for w in report.warnings]
+    for reason, n in sorted(report.reasons.items(), key=lambda kv: -kv[1]):
+        lines.append("  " + t("cli_reason", reason=reason, n=n))
+        for ex in report.examples.get(reason, []):
+            lines.append("    " + t("cli_example", line=ex["line"], detail=ex["detail"]))
+    return "\n".join(lines)
+
+
+def _import_rows(step, path: Path, lang: str):
+    """``rows(done, total)`` for :func:`import_ticket_log`: a bar with an ETA by rows read
+    (plain lines with the count and the time left in a log)."""
+    from hallplan.i18n import label
+
+    message = label("cli_import_rows", lang, path=path)
+    return lambda done, total: step(message, done, total)
+
+
 @history_app.command("import")
 def history_import(
     file: Annotated[
@@ -364,15 +398,18 @@ def history_import(
             min=0.0, max=1.0, help="fail (exit 2, nothing stored) above this share of bad rows"
         ),
     ] = 0.05,
+    lang: LangOpt = None,
 ) -> None:
     """Validate a ticket log and add its good rows to the history store (one transaction);
     bad rows are counted by reason, with examples, and kept in the store's rejects table."""
     from hallplan.forecast.store import StoreError, TooManyRejectsError, import_ticket_log
     from hallplan.forecast.ticket_log import TicketLogError
+    from hallplan.i18n import label
 
     s = _scenario_for_hall(hall, scenario)
+    lang = _lang(lang, s)
     try:
-        with activity(f"importing {file}") as step:
+        with activity(label("cli_importing", lang, path=file)) as step:
             report = import_ticket_log(
                 file,
                 hall,
@@ -382,6 +419,7 @@ def history_import(
                 encoding=encoding,
                 max_reject_share=max_reject_share,
                 progress=step,
+                rows=_import_rows(step, file, lang),
             )
     except KeyboardInterrupt:
         from hallplan.interrupt import note
@@ -391,13 +429,14 @@ def history_import(
     except TicketLogError as exc:
         rep = exc.report
         if isinstance(exc, TooManyRejectsError):  # the reasons, with examples
-            console.print(rep.summary(errors=False), markup=False, highlight=False, soft_wrap=True)
+            console.print(_import_summary(rep, lang, errors=False), markup=False,
+                          highlight=False, soft_wrap=True)
         elif rep is not None and rep.mapping_summary:
             console.print(rep.mapping_summary, markup=False, highlight=False, soft_wrap=True)
         fail([str(exc)])
     except StoreError as exc:
         fail([f"--store: {exc}"])
-    console.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
+    console.print(_import_summary(report, lang), markup=False, highlight=False, soft_wrap=True)
 
 
 @history_app.command("generate")
@@ -407,6 +446,7 @@ def history_generate(
     start: Annotated[str, typer.Option(help="first day YYYY-MM-DD")] = "2025-01-01",
     end: Annotated[str, typer.Option(help="last day YYYY-MM-DD")] = "2026-10-31",
     seed: SeedOpt = 1,
+    lang: LangOpt = None,
 ) -> None:
     """Generate ticket-log history with the simulator (weekdays, month-start peak, Chinese
     holidays and make-up days, 5.17, handset launches, trend and noise)."""
@@ -431,13 +471,18 @@ def history_generate(
         s = load_scenario(scenario)
     except ScenarioError as exc:
         fail(exc.problems)
-    with activity(f"history {a} … {b}") as step:
+    from hallplan.i18n import labels
+
+    lang = _lang(lang, s)
+    tr = labels(lang)
+    with activity(tr("cli_history", first=a, last=b)) as step:
         try:
-            path = generate_history_file(s, a, b, out, seed=seed,
-                                         progress=lambda d, t: step("simulating days", d, t))
+            path = generate_history_file(
+                s, a, b, out, seed=seed,
+                progress=lambda d, t: step(tr("cli_simulating_days"), d, t))
         except TicketLogError as exc:  # e.g. more rows than an Excel sheet holds
             fail([str(exc)])
-    console.print(f"wrote {path}", markup=False, highlight=False)
+    console.print(tr("cli_wrote", path=path), markup=False, highlight=False)
 
 
 @app.command()
@@ -460,6 +505,7 @@ def calibrate(
                     ] = 20,
     seed: SeedOpt = 1,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/calibrate"),
+    lang: LangOpt = None,
 ) -> None:
     """Fit service times, patience and staff availability from a ticket log, write a
     scenario overlay that extends the hall, and check the model on held-out days."""
@@ -468,6 +514,7 @@ def calibrate(
     from hallplan.forecast.calibrate import calibrate as run_calibration
     from hallplan.forecast.mapping import MappingError, read_with_mapping
     from hallplan.forecast.ticket_log import TicketLogError, read_ticket_log, validate_ticket_log
+    from hallplan.i18n import labels
     from hallplan.reports.calibration import write_calibration_outputs
     from hallplan.sim.loader import load_scenario
 
@@ -476,6 +523,8 @@ def calibrate(
         s = load_scenario(scenario)
     except ScenarioError as exc:
         fail(exc.problems)
+    lang = _lang(lang, s)
+    t = labels(lang)
     try:
         if mapping is not None:
             frame, mreport = read_with_mapping(ticketlog, mapping, s.hall.id)
@@ -488,14 +537,12 @@ def calibrate(
     if len(v.bad):
         counts = v.bad.groupby("reason")["line"].count().to_dict()
         shown = ", ".join(f"{k} {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-        console.print(
-            f"{ticketlog}: {len(v.good)} rows used, {v.bad['line'].nunique()} rejected ({shown})",
-            markup=False,
-        )
+        console.print(t("cli_calibrate_rows", path=ticketlog, good=len(v.good),
+                        bad=v.bad["line"].nunique(), reasons=shown), markup=False)
     days = sorted(set(v.good["ticket_date"]))
     try:
-        with activity("calibrate") as step:
-            step(f"fitting, then {reps} replications per held-out day")
+        with activity(t("cli_calibrating")) as step:
+            step(t("cli_calibrate_step", reps=reps))
             cal = run_calibration(
                 v.good, s, parse_days(fit_days, days), parse_days(test_days, days), reps=reps,
                 seed=seed, source=ticketlog.name,
@@ -507,8 +554,9 @@ def calibrate(
     from hallplan.atomic import final_paths
 
     with _run_folder(out, "calibrate") as stage:
-        written = final_paths(write_calibration_outputs(cal, scenario, stage), stage, out)
-    show_written(written, out / "calibration.md")
+        written = final_paths(write_calibration_outputs(cal, scenario, stage, lang=lang), stage,
+                              out)
+    show_written(written, out / "calibration.md", lang)
 
 
 @app.command()
@@ -518,20 +566,24 @@ def forecast(
     store: StoreOpt = DEFAULT_STORE,
     scenario: HallScenarioOpt = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/forecast"),
+    lang: LangOpt = None,
 ) -> None:
     """Forecast a month's visits per day, interval, service type and class from the history
     store (calendar Poisson model) and keep the forecast in the store."""
     _announce(out)
     from hallplan.forecast.five_tables import forecast_month
     from hallplan.forecast.store import StoreError
+    from hallplan.i18n import labels, note_text
     from hallplan.reports.forecast import write_forecast_outputs
 
     y, m, s = _hall_month(hall, month, scenario)
     output_dir(out)
+    lang = _lang(lang, s)
+    t = labels(lang)
     _require_history(store, hall)
     try:
-        with activity(f"forecast {hall} {month}") as step:
-            step("fitting the calendar model to the history")
+        with activity(f"{t('forecast')} {hall} {month}") as step:
+            step(t("cli_forecast_step"))
             demand, summary = forecast_month(store, hall, s, y, m)
     except StoreError as exc:
         fail([f"--store: {exc}"])
@@ -539,14 +591,12 @@ def forecast(
 
     with _run_folder(out, "forecast") as stage:
         written = final_paths(write_forecast_outputs(stage, demand, summary), stage, out)
-    show_written(written)
-    console.print(
-        f"{hall} {month}: {summary.total:.0f} visits forecast ({summary.model}; "
-        f"trained {summary.train_start} … {summary.train_end})",
-        markup=False,
-    )
+    show_written(written, lang=lang)
+    console.print(t("cli_forecast_month", hall=hall, month=month, total=f"{summary.total:.0f}",
+                    model=summary.model, start=summary.train_start, end=summary.train_end),
+                  markup=False)
     for note in summary.notes:
-        console.print(f"  note: {note}", markup=False)
+        console.print("  " + t("cli_note", note=note_text(note, lang)), markup=False)
 
 
 def _month_staffing(store: Path, hall: str, s, y: int, m: int):
@@ -559,7 +609,7 @@ def _month_staffing(store: Path, hall: str, s, y: int, m: int):
     from hallplan.sim.dates import month_dates
 
     dates = month_dates(y, m)
-    with HistoryStore(store) as st:
+    with HistoryStore(store, create=False) as st:
         rostered = st.load_staffing(hall, dates[0], dates[-1])
     if rostered is not None and set(rostered.by_date) >= set(dates):
         return rostered, "the stored roster"
@@ -834,8 +884,10 @@ def _run_plan(
                      verdict=t("cli_lane_holds") if lane.holds else t("cli_lane_misses")),
             highlight=False, markup=False,
         )
+    from hallplan.i18n import note_text
+
     for n in result.notes:
-        console.print(t("cli_note", note=n), markup=False)
+        console.print(t("cli_note", note=note_text(n, lang)), markup=False)
     from hallplan.reports.plan import verdict_text
 
     verdict = result.verdict() if lang == "en" else verdict_text(result, lang)
@@ -899,27 +951,33 @@ def plan_cmd(
 def demo(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("hallplan-out/demo"),
     workers: WorkersOpt = 2,
+    lang: LangOpt = None,
 ) -> None:
     """The main job: generate a year of history for the flagship hall, import it, and plan
     December 2026 (forecast → requirement → roster → simulate → correct → report)."""
     _announce(out)
     from hallplan.forecast.generator import generate_history_file
     from hallplan.forecast.store import import_ticket_log
+    from hallplan.i18n import labels
     from hallplan.pipeline import PlanConfig
     from hallplan.sim.loader import load_scenario
 
     output_dir(out)
     s = load_scenario(FLAGSHIP)
+    lang = _lang(lang, s)
+    tr = labels(lang)
     with _run_folder(out, "demo") as stage:  # history, store and plan: one run, swapped in
         log = stage / "history_flagship.parquet"
         store = stage / "history.duckdb"
-        with activity("13 months of ticket-log history") as step:
+        with activity(tr("cli_demo_history")) as step:
             generate_history_file(s, dt.date(2025, 11, 1), dt.date(2026, 11, 30), log, seed=1,
-                                  progress=lambda d, t: step("simulating days", d, t))
-        report = import_ticket_log(log, s.hall.id, store, s)
-        console.print(report.summary(), markup=False, highlight=False)
+                                  progress=lambda d, t: step(tr("cli_simulating_days"), d, t))
+        with activity(tr("cli_importing", path=log.name)) as step:
+            report = import_ticket_log(log, s.hall.id, store, s, progress=step,
+                                       rows=_import_rows(step, log.name, lang))
+        console.print(_import_summary(report, lang), markup=False, highlight=False)
         cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=60, workers=workers, max_rounds=2)
-        _run_plan(FLAGSHIP, "2026-12", store, cfg, out, stage=stage)
+        _run_plan(FLAGSHIP, "2026-12", store, cfg, out, stage=stage, lang=lang)
 
 
 from hallplan.region.cli import region_app  # noqa: E402  (registered after the commands)

@@ -411,6 +411,219 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "已计划 {computed} 个营业厅，复用 {reused} 个，失败 {failed} 个，"
                         "未完成 {unfinished} 个；{executor}（{workers} 个进程），用时 {s} 秒"),
     "cli_report": ("Report: {path}", "报告：{path}"),
+    "cli_forecast_month": ("{hall} {month}: {total} visits forecast ({model}; trained {start} "
+                           "… {end})",
+                           "{hall} {month}：预测到访 {total} 人次（{model}；训练数据 {start} … "
+                           "{end}）"),
+    "cli_importing": ("importing {path}", "正在导入 {path}"),
+    "cli_import_rows": ("reading {path}: rows", "正在读取 {path}：行数"),
+    "cli_import_summary": ("{path}: {read} rows read, {imported} imported, {rejected} "
+                           "rejected, {stored} already stored",
+                           "{path}：读取 {read} 行，导入 {imported} 行，拒收 {rejected} 行，"
+                           "已存在 {stored} 行"),
+    "cli_import_read_as": ("read as {how}", "读取方式：{how}"),
+    "cli_import_dates": ("dates {first} .. {last}", "日期 {first} .. {last}"),
+    "cli_warning": ("warning: {text}", "警告：{text}"),
+    "cli_reason": ("{reason}: {n}", "{reason}：{n}"),
+    "cli_example": ("line {line}: {detail}", "第 {line} 行：{detail}"),
+    "cli_history": ("history {first} … {last}", "历史数据 {first} … {last}"),
+    "cli_simulating_days": ("simulating days", "正在逐日仿真"),
+    "cli_demo_history": ("13 months of ticket-log history", "生成 13 个月的取号记录"),
+    "cli_calibrating": ("calibrate", "校准"),
+    "cli_calibrate_step": ("fitting, then {reps} replications per held-out day",
+                           "拟合，然后每个留出日 {reps} 次重复"),
+    "cli_calibrate_rows": ("{path}: {good} rows used, {bad} rejected ({reasons})",
+                           "{path}：使用 {good} 行，拒收 {bad} 行（{reasons}）"),
+    "cli_forecast_step": ("fitting the calendar model to the history",
+                          "正在用历史数据拟合日历模型"),
+    # ---- notes for the planner (hallplan.sim.notes.Note; English = the package's template)
+    "note_over_layout": ("{n} requirement cells exceed the hall's counters (worst: {post} "
+                         "{date} needs {staff} at {counters} counters) — capped at the layout",
+                         "{n} 个需求格超过营业厅柜台数（最多：{post} {date} 需要 {staff} 人，"
+                         "仅有 {counters} 个柜台）— 已按柜台数封顶"),
+    "note_layout_misses": ("{n} interval(s) miss their target even with every counter staffed "
+                           "all day (same customers): layout findings, not staffing ones",
+                           "{n} 个时段即使全天所有柜台都有人（相同顾客）仍未达标："
+                           "属于柜台布局问题，不是人手问题"),
+    "note_availability": ("staff availability {a}: the roster puts the serving requirement ÷ "
+                          "availability on the floor",
+                          "员工可用率 {a}：排班按 服务需求 ÷ 可用率 安排在岗人数"),
+    "note_no_valid_reroster": ("round {round}: the re-roster found no valid roster ({reasons}) "
+                               "— round {kept}'s roster is kept",
+                               "第 {round} 轮：重新排班未找到有效排班（{reasons}）— 保留第 {kept} "
+                               "轮的排班"),
+    "note_worse_round": ("round {round} is worse than round {best} ({open} vs {best_open} "
+                         "intervals staff could fix; {lost} cell(s) the previous roster covered "
+                         "were lost) — the loop stops and keeps the better roster",
+                         "第 {round} 轮不如第 {best} 轮（人手可解决的未达标时段 {open} 个对 "
+                         "{best_open} 个；上一轮已覆盖的 {lost} 个需求格失去覆盖）— "
+                         "迭代停止并保留较好的排班"),
+    "note_nothing_to_raise": ("round {round}: no requirement left to raise — {roster} missed "
+                              "interval(s) are roster gaps (rostered below the requirement; "
+                              "{limited} staff-limited: nobody qualified has room under the "
+                              "labour rules)",
+                              "第 {round} 轮：没有可再上调的需求 — {roster} 个未达标时段是排班缺口"
+                              "（排班人数低于需求；其中 {limited} 个受人手限制：劳动规则下没有"
+                              "合格员工可再排班）"),
+    "note_headcount_exhausted": ("round {round}: the roster no longer changes although the "
+                                 "requirement rose — the headcount is exhausted",
+                                 "第 {round} 轮：需求已上调但排班不再变化 — 人员已用尽"),
+    "note_best_round_kept": ("round {kept}'s roster is kept: it leaves fewer intervals staff "
+                             "could fix missing ({best_open} vs {last_open} in round {last})",
+                             "保留第 {kept} 轮的排班：人手可解决的未达标时段更少（{best_open} 个，"
+                             "第 {last} 轮为 {last_open} 个）"),
+    "note_profile_used": ("fewer than 28 days of history: the scenario's demand profile is used",
+                          "历史数据不足 28 天：使用情景文件的需求曲线"),
+    "note_calendar_unknown_year": ("chinese_calendar does not know {year} yet: its statutory "
+                                   "holidays and make-up days are treated as ordinary days "
+                                   "(update the package)",
+                                   "chinese_calendar 尚不包含 {year} 年：法定节假日和调休工作日"
+                                   "按普通日处理（请更新该软件包）"),
+    "note_days_skipped": ("{n} days without visits in the history were skipped",
+                          "已跳过历史中 {n} 个没有到访的日期"),
+    "note_stored_forecast": ("stored forecast #{id} ({model})", "已存预测 #{id}（{model}）"),
+    "note_new_forecast": ("new forecast ({model}), saved as #{id}",
+                          "新预测（{model}），已保存为 #{id}"),
+    "note_given_forecast": ("given forecast ({model})", "给定预测（{model}）"),
+    "note_reconstructed_forecast": ("reconstructed now from the history before {date} (no "
+                                    "stored forecast)",
+                                    "根据 {date} 之前的历史数据重新计算（没有已存预测）"),
+    "note_no_last_forecast": ("none (no stored forecast, too little history)",
+                              "无（没有已存预测，历史数据太少）"),
+    "note_basis_scenario": ("scenario (no history)", "情景文件（无历史数据）"),
+    "note_basis_history": ("history {first}..{last}", "历史数据 {first}..{last}"),
+    "note_staffing_given": ("given staffing", "给定人手"),
+    "note_staffing_default": ("scenario default_staffing (no roster stored)",
+                              "情景文件的 default_staffing（没有已存排班）"),
+    "note_staffing_roster": ("roster", "排班"),
+    "note_staffing_partial": ("roster for {n} days, default_staffing elsewhere",
+                              "{n} 天按排班，其余按 default_staffing"),
+    "note_capacity_basis": ("mean counter service {mean} min, counter share {share} ({source})",
+                            "柜台平均服务 {mean} 分钟，柜台占比 {share}（{source}）"),
+    "note_no_leave_time": ("no leave_time column: patience not fitted (the scenario's is kept)",
+                           "没有 leave_time 列：未拟合耐心时间（保留情景文件的设置）"),
+    "note_few_abandoned": ("class {cls}: {n} abandoned tickets with a leave time (< 10): the "
+                           "scenario's patience is kept",
+                           "客户类别 {cls}：有离开时间的放弃取号仅 {n} 个（< 10）：保留情景文件的"
+                           "耐心时间"),
+    "note_balking": ("balking: customers who leave without a ticket are not in a ticket log, "
+                     "so balking is not fitted (the scenario's rule is kept)",
+                     "见队长放弃：未取号就离开的顾客不在取号记录中，因此不拟合（保留情景文件的规则）"),
+    "note_availability_bound": ("availability: no value in the search range matches the "
+                                "observed waits; the bound {a} is used",
+                                "可用率：搜索范围内没有与实际等待相符的值；使用边界值 {a}"),
+    "note_availability_above_1": ("availability {a} > 1: more capacity serves than the log "
+                                  "shows on duty (staff who served nobody in a half hour are "
+                                  "not seen); the overlay plans with 1",
+                                  "可用率 {a} > 1：实际服务能力高于记录显示的在岗人数（半小时内"
+                                  "未服务任何人的员工无法看到）；覆盖文件按 1 计划"),
+    "note_budget_below_minimums": ("headcount budget {budget} is below the halls' minimums "
+                                   "({minimum}); no allocation",
+                                   "人员预算 {budget} 低于各营业厅最低人数之和（{minimum}）；"
+                                   "不做分配"),
+    "note_allocation": ("allocation: {method}; meeting every hall's target would take {need} "
+                        "people (the halls' plans)",
+                        "人员分配：{method}；所有营业厅达标共需 {need} 人（各厅计划）"),
+    # the five tables' notes: "<key>: <value>"
+    "fnote_utilisation_ceiling": ("utilisation ceiling", "利用率上限"),
+    "fnote_forecast": ("forecast", "预测"),
+    "fnote_staffing_this_month": ("staffing this month", "本月人手"),
+    "fnote_staffing_last_month": ("staffing last month", "上月人手"),
+    "fnote_capacity_basis": ("capacity basis", "能力依据"),
+    "fnote_last_month_forecast": ("last month's forecast", "上月预测"),
+    "fnote_last_month_wape": ("last month's WAPE", "上月 WAPE"),
+    "fnote_line": ("{name}: {value}", "{name}：{value}"),
+    # ---- calibration report (calibration.md / .html, charts) and the plan's section
+    "cal_title": ("Calibration", "模型校准"),
+    "cal_verdict_ok": ("The model reproduces your hall: within {mae} points of daily "
+                       "abandonment on average on {n} held-out days (correlation {corr}), mean "
+                       "wait of served customers {bias} off.",
+                       "模型能再现本营业厅：在 {n} 个留出日上，每日离开率平均相差 {mae} 个百分点"
+                       "（相关系数 {corr}），已服务顾客的平均等待偏差 {bias}。"),
+    "cal_verdict_not": ("The model does not yet reproduce your hall: within {mae} points of "
+                        "daily abandonment on average on {n} held-out days (correlation "
+                        "{corr}), mean wait of served customers {bias} off.",
+                        "模型尚不能再现本营业厅：在 {n} 个留出日上，每日离开率平均相差 {mae} "
+                        "个百分点（相关系数 {corr}），已服务顾客的平均等待偏差 {bias}。"),
+    "cal_no_held_out": ("no held-out days", "没有留出日"),
+    "cal_days_line": ("Fit days {fit}; held-out days {test}; {reps} replications per held-out "
+                      "day, seed {seed}. Overlay: `{overlay}`.",
+                      "拟合日 {fit}；留出日 {test}；每个留出日 {reps} 次重复，随机种子 {seed}。"
+                      "覆盖文件：`{overlay}`。"),
+    "cal_day_range": ("{first} … {last} ({n})", "{first} … {last}（{n} 天）"),
+    "cal_availability": ("Staff availability: of the staff on the roster, {share}{ci} are "
+                         "serving at a time (on the roster = served someone in the half hour, "
+                         "as the log shows it) (factor {factor}).",
+                         "员工可用率：排班员工中同时在服务的占 {share}{ci}（在班 = 记录显示该半小时"
+                         "内服务过顾客）（系数 {factor}）。"),
+    "cal_ci": (" (95% CI {lo}–{hi})", "（95% 置信区间 {lo}–{hi}）"),
+    "cal_sec_service": ("Service times (criterion: lowest AIC; KS = largest CDF gap)",
+                        "服务时间（准则：AIC 最小；KS = 分布函数最大差距）"),
+    "cal_service_head": ("| service type | channel | n | chosen | mean (min) | cv | KS | "
+                         "observed mean (95% CI) |",
+                         "| 业务类型 | 渠道 | 样本数 | 选用分布 | 均值（分钟） | 变异系数 | KS "
+                         "| 实际均值（95% 置信区间） |"),
+    "cal_pooled": (" (pooled)", "（合并）"),
+    "cal_sec_patience": ("Patience", "耐心时间"),
+    "cal_patience_head": ("| class | abandoned | censored | at once (≤15 s) | family | mean "
+                          "(95% CI) | KM median |",
+                          "| 客户类别 | 离开 | 删失 | 立即离开（≤15 秒） | 分布 | 均值（95% "
+                          "置信区间） | KM 中位数 |"),
+    "cal_sec_held_out": ("Held-out days (observed vs simulated, simulated 95% range)",
+                         "留出日（实际与仿真，仿真 95% 范围）"),
+    "cal_held_out_head": ("| date | tickets | abandonment obs | sim (95%) | mean wait obs | sim "
+                          "(95%) | within target obs | sim (95%) |",
+                          "| 日期 | 取号 | 实际离开率 | 仿真（95%） | 实际平均等待 | 仿真（95%） "
+                          "| 实际目标内 | 仿真（95%） |"),
+    "cal_agreement": ("Abandonment: MAE {mae} points (target ≤ 3), correlation across days "
+                      "{corr} (target ≥ 0.7), observed inside the simulated 95% range on "
+                      "{inside} of {days} days. Mean wait of served: observed {obs} min, "
+                      "simulated {sim} min ({bias}; target within ±25%).",
+                      "离开率：平均绝对误差 {mae} 个百分点（目标 ≤ 3），逐日相关系数 {corr}"
+                      "（目标 ≥ 0.7），{days} 天中有 {inside} 天实际值落在仿真 95% 范围内。"
+                      "已服务顾客平均等待：实际 {obs} 分钟，仿真 {sim} 分钟（{bias}；目标 ±25% "
+                      "以内）。"),
+    "cal_charts": ("Charts: `service_fits.png`, `patience.png`, `held_out.png`.",
+                   "图表：`service_fits.png`、`patience.png`、`held_out.png`。"),
+    "cal_observed": ("observed (n={n})", "实际（n={n}）"),
+    "cal_chosen": ("{type} / {channel}: {family} chosen (AIC)", "{type} / {channel}：选用 "
+                   "{family}（AIC）"),
+    "cal_service_axis": ("service time (min)", "服务时间（分钟）"),
+    "cal_km": ("{cls}: Kaplan–Meier", "{cls}：Kaplan–Meier"),
+    "cal_fitted": ("{cls}: fitted {family} + {share} at once", "{cls}：拟合 {family} + 立即离开 "
+                   "{share}"),
+    "cal_since_ticket": ("minutes since the ticket", "取号后分钟数"),
+    "cal_still_waiting": ("P(still willing to wait)", "仍愿等待的概率"),
+    "cal_patience_title": ("patience (served waits right-censored)",
+                           "耐心时间（已服务的等待为右删失）"),
+    "cal_abandon_pct": ("abandonment (%)", "离开率（%）"),
+    "cal_wait_served": ("mean wait, served (min)", "已服务平均等待（分钟）"),
+    "cal_sim_range": ("simulated 95% range", "仿真 95% 范围"),
+    "cal_sim_mean": ("simulated mean", "仿真均值"),
+    "cal_held_out_title": ("held-out days: {name}", "留出日：{name}"),
+    "cal_sec_plan": ("Model calibration", "模型校准"),
+    "cal_not_calibrated": ("The model is <b>not calibrated against a ticket log</b>: service "
+                           "times, patience and staff availability ({a}) are the scenario's "
+                           "assumptions (<code>hallplan calibrate</code> fits them from the "
+                           "hall's ticket log and checks them on held-out days).",
+                           "模型<b>未用取号记录校准</b>：服务时间、耐心时间和员工可用率（{a}）"
+                           "均为情景文件的假设（<code>hallplan calibrate</code> 可根据本厅取号记录"
+                           "拟合，并在留出日上检验）。"),
+    "cal_ticket_log": ("ticket log", "取号记录"),
+    "cal_fit_days": ("fit days", "拟合日"),
+    "cal_held_out_days": ("held-out days", "留出日"),
+    "cal_days": ("{first} … {last} ({n} days)", "{first} … {last}（{n} 天）"),
+    "cal_none": ("none", "无"),
+    "cal_mae_row": ("daily abandonment, mean absolute error (points)",
+                    "每日离开率，平均绝对误差（百分点）"),
+    "cal_corr_row": ("daily abandonment, correlation across days", "每日离开率，逐日相关系数"),
+    "cal_bias_row": ("mean wait of served customers, simulated vs observed",
+                     "已服务顾客平均等待，仿真与实际之差"),
+    "cal_avail_row": ("staff availability", "员工可用率"),
+    "cal_avail_text": ("of the staff on the roster, {share}{ci} are serving at a time; the plan "
+                       "used {a} (the roster puts requirement ÷ {a} on the floor)",
+                       "排班员工中同时在服务的占 {share}{ci}；本计划使用 {a}（排班按 需求 ÷ {a} "
+                       "安排在岗人数）"),
 }
 
 
@@ -444,6 +657,17 @@ def format_fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
+def note_text(note: object, lang: str = DEFAULT_LANG) -> str:
+    """A note for the planner in ``lang``: a :class:`hallplan.sim.notes.Note` whose
+    ``note_<key>`` the catalogue has is said with that label; anything else (a plain string,
+    a note the catalogue does not know) stays as it is."""
+    key = getattr(note, "key", None)
+    if lang == "en" or key is None or f"note_{key}" not in CATALOGUE:
+        return str(note)
+    fields = {k: note_text(v, lang) for k, v in note.fields.items()}  # a note inside a note
+    return label(f"note_{key}", lang, **fields)
+
+
 def post_name(post: str, lang: str = DEFAULT_LANG) -> str:
     """A post's name for people: ``vip`` → ``VIP``; a post the catalogue does not know keeps
     its own name (a scenario may define its own lanes)."""
@@ -452,4 +676,4 @@ def post_name(post: str, lang: str = DEFAULT_LANG) -> str:
 
 
 __all__ = ["CATALOGUE", "DEFAULT_LANG", "LANGS", "Lang", "check_lang", "format_fields",
-           "label", "labels", "post_name"]
+           "label", "labels", "note_text", "post_name"]

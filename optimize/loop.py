@@ -49,8 +49,35 @@ from hallplan.optimize.roster import (
 )
 from hallplan.optimize.staffing_requirement import Requirement, staff_on_the_floor
 from hallplan.sim.demand import Demand
+from hallplan.sim.notes import Note
 from hallplan.sim.replicate import Results, simulate
 from hallplan.sim.scenario import Scenario
+
+#: the loop's notes for the planner (English; ``hallplan.i18n`` has each as ``note_<key>``)
+NOTES = {
+    "over_layout": "{n} requirement cells exceed the hall's counters (worst: {post} {date} "
+                   "needs {staff} at {counters} counters) — capped at the layout",
+    "layout_misses": "{n} interval(s) miss their target even with every counter staffed all "
+                     "day (same customers): layout findings, not staffing ones",
+    "availability": "staff availability {a}: the roster puts the serving requirement ÷ "
+                    "availability on the floor",
+    "no_valid_reroster": "round {round}: the re-roster found no valid roster ({reasons}) — "
+                         "round {kept}'s roster is kept",
+    "worse_round": "round {round} is worse than round {best} ({open} vs {best_open} intervals "
+                   "staff could fix; {lost} cell(s) the previous roster covered were lost) — "
+                   "the loop stops and keeps the better roster",
+    "nothing_to_raise": "round {round}: no requirement left to raise — {roster} missed "
+                        "interval(s) are roster gaps (rostered below the requirement; {limited} "
+                        "staff-limited: nobody qualified has room under the labour rules)",
+    "headcount_exhausted": "round {round}: the roster no longer changes although the "
+                           "requirement rose — the headcount is exhausted",
+    "best_round_kept": "round {kept}'s roster is kept: it leaves fewer intervals staff could "
+                       "fix missing ({best_open} vs {last_open} in round {last})",
+}
+
+
+def _note(key: str, **fields: object) -> Note:
+    return Note(NOTES, key, **fields)
 
 
 @dataclass(frozen=True)
@@ -260,23 +287,17 @@ def plan(
     previous = None
     best = None  # (score, round index, requirement, roster, results, problem)
     solver = roster_solver(config)
-    notes: list[str] = []
+    notes: list[Note] = []
     if len(over_layout):
         worst = over_layout.sort_values("staff", ascending=False).iloc[0]
-        notes.append(
-            f"{len(over_layout)} requirement cells exceed the hall's counters (worst: "
-            f"{worst['post']} {worst['date']} needs {int(worst['staff'])} at "
-            f"{int(worst['counters'])} counters) — capped at the layout"
-        )
+        notes.append(_note("over_layout", n=len(over_layout), post=worst["post"],
+                           date=worst["date"], staff=int(worst["staff"]),
+                           counters=int(worst["counters"])))
     if len(layout_misses):
-        notes.append(
-            f"{len(layout_misses)} interval(s) miss their target even with every counter "
-            "staffed all day (same customers): layout findings, not staffing ones"
-        )
+        notes.append(_note("layout_misses", n=len(layout_misses)))
     prev_cov = None
     if scenario.staff.availability < 1.0:
-        notes.append(f"staff availability {scenario.staff.availability:g}: the roster puts the "
-                     "serving requirement ÷ availability on the floor")
+        notes.append(_note("availability", a=f"{scenario.staff.availability:g}"))
     for rnd in range(1, config.max_rounds + 1):
         say(f"round {rnd}/{config.max_rounds}: roster")
         problem = RosterProblem.from_scenario(scenario, staff_on_the_floor(req, scenario))
@@ -292,8 +313,8 @@ def plan(
             # a re-roster that breaks a hard rule (a duty manager gap) is not a plan: the
             # best round so far stays the plan, and the note says what happened
             reasons = "; ".join(getattr(exc, "messages", None) or [str(exc)])
-            notes.append(f"round {rnd}: the re-roster found no valid roster ({reasons}) — "
-                         f"round {best[1] + 1}'s roster is kept")
+            notes.append(_note("no_valid_reroster", round=rnd, reasons=reasons,
+                               kept=best[1] + 1))
             break
         step = f"round {rnd}/{config.max_rounds}: simulate the roster (replications)"
         say(step, 0, config.reps * len(dates))
@@ -334,36 +355,28 @@ def plan(
         if best is None or score < best[0]:
             best = (score, len(rounds) - 1, req, result, res, problem)
         if worse:
-            notes.append(
-                f"round {rnd} is worse than round {best[1] + 1} ({len(open_misses)} vs "
-                f"{best[0][0]} intervals staff could fix; {lost} cell(s) the previous roster "
-                "covered were lost) — the loop stops and keeps the better roster")
+            notes.append(_note("worse_round", round=rnd, best=best[1] + 1,
+                               open=len(open_misses), best_open=best[0][0], lost=lost))
             break
         if last:
             if not open_misses.empty and to_raise.empty:
                 c = rounds[-1].causes
                 lim = int(misses["staff_limited"].sum())
-                notes.append(
-                    f"round {rnd}: no requirement left to raise — {c.get('roster', 0)} "
-                    f"missed interval(s) are roster gaps (rostered below the requirement; "
-                    f"{lim} staff-limited: nobody qualified has room under the labour rules)")
+                notes.append(_note("nothing_to_raise", round=rnd, roster=c.get("roster", 0),
+                                   limited=lim))
             break
         if (
             rounds[-1].under_coverage_staff_hours > 0
             and len(rounds) > 1
             and math.isclose(rounds[-1].paid_hours, rounds[-2].paid_hours, rel_tol=1e-9)
         ):
-            notes.append(
-                f"round {rnd}: the roster no longer changes although the requirement rose — "
-                "the headcount is exhausted"
-            )
+            notes.append(_note("headcount_exhausted", round=rnd))
             break
         req, previous = new_req, result.roster
     _, chosen, req, result, res, problem = best
-    if chosen != len(rounds) - 1 and not any("keeps the better roster" in n for n in notes):
-        notes.append(
-            f"round {chosen + 1}'s roster is kept: it leaves fewer intervals staff could fix "
-            f"missing ({best[0][0]} vs {len(rounds[-1].misses)} in round {len(rounds)})")
+    if chosen != len(rounds) - 1 and not any(n.key == "worse_round" for n in notes):
+        notes.append(_note("best_round_kept", kept=chosen + 1, best_open=best[0][0],
+                           last_open=len(rounds[-1].misses), last=len(rounds)))
     return PlanResult(
         scenario=scenario,
         dates=tuple(dates),

@@ -347,3 +347,26 @@ def test_sheet_names_with_characters_excel_forbids_are_made_safe(tmp_path):
                                                 Sheet("a/b [c]", frame)])
     names = openpyxl.load_workbook(path).sheetnames
     assert names == ["Table 1 - forecast vs actual", "a -b -c -"]
+
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_loop_notes_and_the_calibration_section_speak_the_report_language(lang,
+                                                                              county_plan):
+    import dataclasses
+
+    from hallplan.i18n import note_text
+    from hallplan.optimize.loop import NOTES
+    from hallplan.reports.plan import report_html
+    from hallplan.sim.notes import Note
+
+    notes = [Note(NOTES, "availability", a="0.8"),
+             Note(NOTES, "worse_round", round=2, best=1, open=4, best_open=3, lost=5)]
+    page = report_html(dataclasses.replace(county_plan, notes=notes), lang=lang)
+    details = html.unescape(page[page.index("<section id='details'>"):])
+    for n in notes:
+        assert note_text(n, lang) in details
+        assert (str(n) in details) == (lang == "en"), n
+    calibration = page[page.index("<section id='calibration'>"):page.index("<section id='tables'>")]
+    assert label("cal_sec_plan", lang) in calibration
+    assert ("not calibrated" in calibration) == (lang == "en")

@@ -39,7 +39,26 @@ from hallplan.forecast.calibrate.validation import (
     summarise_days,
 )
 from hallplan.sim.loader import deep_merge, scenario_from_dict
+from hallplan.sim.notes import Note
 from hallplan.sim.scenario import Scenario
+
+#: the calibration's notes (English; ``hallplan.i18n`` has each as ``note_<key>``)
+NOTES = {
+    "no_leave_time": "no leave_time column: patience not fitted (the scenario's is kept)",
+    "few_abandoned": "class {cls}: {n} abandoned tickets with a leave time (< 10): the "
+                     "scenario's patience is kept",
+    "balking": "balking: customers who leave without a ticket are not in a ticket log, so "
+               "balking is not fitted (the scenario's rule is kept)",
+    "availability_bound": "availability: no value in the search range matches the observed "
+                          "waits; the bound {a} is used",
+    "availability_above_1": "availability {a} > 1: more capacity serves than the log shows on "
+                            "duty (staff who served nobody in a half hour are not seen); the "
+                            "overlay plans with 1",
+}
+
+
+def _note(key: str, **fields: object) -> Note:
+    return Note(NOTES, key, **fields)
 
 MIN_FIT_N = 30  # fewer served visits of a (service type, channel): pooled over the channel
 
@@ -261,7 +280,7 @@ def calibrate(
         test_days = [d for d in days if d not in set(fit_days)]
     if not fit_days:
         raise CalibrationError("--fit-days: expected days present in the log; found none")
-    notes: list[str] = []
+    notes: list[Note] = []
     fit = log[log["ticket_date"].isin(fit_days)]
 
     # service times per (service type, channel)
@@ -291,7 +310,7 @@ def calibrate(
     tickets = counter_tickets(fit)
     patience: dict[str, PatienceFit] = {}
     if "leave_time" not in log.columns:
-        notes.append("no leave_time column: patience not fitted (the scenario's is kept)")
+        notes.append(_note("no_leave_time"))
     else:
         for c in scenario.customer_classes:
             tc = tickets[tickets["customer_class"] == c]
@@ -300,14 +319,8 @@ def calibrate(
             if np.isfinite(ab).sum() >= 10:
                 patience[c] = fit_patience(ab, sv, c)
             else:
-                notes.append(
-                    f"class {c}: {np.isfinite(ab).sum()} abandoned tickets with a leave time "
-                    f"(< 10): the scenario's patience is kept"
-                )
-    notes.append(
-        "balking: customers who leave without a ticket are not in a ticket log, so balking is "
-        "not fitted (the scenario's rule is kept)"
-    )
+                notes.append(_note("few_abandoned", cls=c, n=int(np.isfinite(ab).sum())))
+    notes.append(_note("balking"))
     overlay = _overlay_dict(service, pooled, patience, scenario)
     fitted = scenario_from_dict(deep_merge(scenario.model_dump(mode="json"), overlay))
 
@@ -315,15 +328,9 @@ def calibrate(
     afit = fit_availability(fitted, log, on_duty, fit_days, reps=fit_reps, seed=seed)
     a = afit.value
     if afit.at_bound:
-        notes.append(
-            f"availability: no value in the search range matches the observed waits; the "
-            f"bound {a:.2f} is used"
-        )
+        notes.append(_note("availability_bound", a=f"{a:.2f}"))
     if a > 1.0:
-        notes.append(
-            f"availability {a:.3f} > 1: more capacity serves than the log shows on duty "
-            "(staff who served nobody in a half hour are not seen); the overlay plans with 1"
-        )
+        notes.append(_note("availability_above_1", a=f"{a:.3f}"))
     observed = observed_day_kpis(log, fitted)
 
     def table(dates, n_reps, s):

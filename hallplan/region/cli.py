@@ -67,12 +67,13 @@ def plan_cmd(
     days: Annotated[int | None, typer.Option(
         min=1, max=31, help="plan only the first N days of the month (overrides the file)")
     ] = None,
-    lang: Annotated[str, typer.Option(
-        "--lang", help="report language: en | zh (the region and every hall's report)")] = "en",
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="report language: en | zh, the region's and every hall's report "
+        "(default: the region file's settings.language, else en)")] = None,
 ) -> None:
     """Plan every hall (the loop of `hallplan plan`) in parallel, allocate the headcount
     budget, write the region report. Finished halls are kept if the run is interrupted."""
-    from hallplan.i18n import check_lang, labels
+    from hallplan.i18n import check_lang, labels, note_text
     from hallplan.region.executors import ExecutorError
     from hallplan.region.file import load_region
     from hallplan.region.run import allocate, run_region, write_region_outputs
@@ -80,10 +81,10 @@ def plan_cmd(
 
     output_dir(out)
     try:
-        lang = check_lang(lang)
+        if lang is not None:
+            check_lang(lang)
     except ValueError as exc:
         fail([f"--lang: {exc}"])
-    t = labels(lang)
     try:
         region = load_region(file)
         if days is not None:
@@ -91,6 +92,8 @@ def plan_cmd(
         region.dates(month)
     except ScenarioError as exc:
         fail(exc.problems)
+    lang = lang if lang is not None else region.spec.settings.language
+    t = labels(lang)
     progress = progress_bar()  # a bar with an ETA; plain lines in a log
     bars = {}
 
@@ -125,7 +128,7 @@ def plan_cmd(
                     executor=run.executor, workers=run.workers, s=f"{run.elapsed_s:.0f}"),
                   highlight=False, markup=False)
     for n in run.notes:
-        console.print(t("cli_note", note=n), markup=False)
+        console.print(t("cli_note", note=note_text(n, lang)), markup=False)
     if run.interrupted:
         err_console.print(f"[yellow]{escape(str(run.interrupted))}[/]")
         raise typer.Exit(3)

@@ -16,6 +16,7 @@ headcount_budget = 60        # optional: allocate this many people across the ha
 reps = 3
 seed = 1
 days = 7                     # plan the first N days of the month (default: the whole month)
+language = "en"              # reports: en (default) or zh (简体中文); --lang overrides
 
 [[halls]]
 id = "riverside-county-1"
@@ -107,6 +108,9 @@ class RegionSettings(_Frozen):
         1.35, description="holiday stress day: the plan's busiest day with demand × this "
         "(assumption; set from the hall's own holiday history where known)")
     cost_per_paid_hour: _bounded(0, 100_000.0) = 45.0
+    language: Literal["en", "zh"] = Field(
+        "en", description="language of the region report and every hall's report: en "
+        "(English) or zh (简体中文); `region plan --lang` overrides it")
 
 
 class HallEntry(_Frozen):
@@ -252,8 +256,10 @@ class Region:
         """Fingerprint of everything that determines a hall's plan except the month (the
         validated scenario, the shared settings): a resumed run recomputes a hall whose
         inputs changed."""
+        # the report language is not an input of the plan (as `--lang` is not)
+        settings = self.spec.settings.model_dump(mode="json", exclude={"language"})
         blob = json.dumps({"scenario": self.scenarios[hall_id].model_dump(mode="json"),
-                           "settings": self.spec.settings.model_dump(mode="json")},
+                           "settings": settings},
                           sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

@@ -39,8 +39,16 @@ from hallplan.region.executors import make_executor
 from hallplan.region.file import Region
 from hallplan.region.record import HallRow, hall_frame
 from hallplan.region.tasks import HallOutcome, HallTask, hall_seed, plan_hall
+from hallplan.sim.notes import Note
 
 MARKER = "hall_result.json"
+#: the region run's notes (English; ``hallplan.i18n`` has each as ``note_<key>``)
+NOTES = {
+    "budget_below_minimums": "headcount budget {budget} is below the halls' minimums "
+                             "({minimum}); no allocation",
+    "allocation": "allocation: {method}; meeting every hall's target would take {need} people "
+                  "(the halls' plans)",
+}
 #: every column of the region table (a failed or unfinished hall has NaN in most)
 
 
@@ -260,8 +268,8 @@ def allocate(run: RegionRun, region: Region) -> pd.DataFrame | None:
     minimum = {c.hall: int(entries[c.hall].min_headcount or c.headcount[0]) for c in curves}
     maximum = {c.hall: int(entries[c.hall].max_headcount or c.headcount[-1]) for c in curves}
     if budget < sum(minimum.values()):
-        run.notes.append(f"headcount budget {budget} is below the halls' minimums "
-                         f"({sum(minimum.values())}); no allocation")
+        run.notes.append(Note(NOTES, "budget_below_minimums", budget=budget,
+                              minimum=sum(minimum.values())))
         return None
     alloc = allocate_headcount(curves, budget, minimum=minimum, maximum=maximum)
     # the other question a planner asks: the least people that meet every hall's target —
@@ -277,8 +285,8 @@ def allocate(run: RegionRun, region: Region) -> pd.DataFrame | None:
     alloc["curve_target_reachable"] = alloc["hall"].map(~least["capped"])
     alloc = allocation_verdicts(run.halls, alloc)
     need = int(pd.to_numeric(alloc["headcount_to_meet_target"], errors="coerce").sum())
-    run.notes.append(f"allocation: {alloc.attrs.get('method', 'marginal analysis')}; meeting "
-                     f"every hall's target would take {need} people (the halls' plans)")
+    method = alloc.attrs.get("method", "marginal analysis")
+    run.notes.append(Note(NOTES, "allocation", method=method, need=need))
     assigned = dict(zip(alloc["hall"], alloc["headcount"], strict=True))
     run.halls["headcount_assigned"] = pd.array(
         [int(assigned[h]) if h in assigned else None for h in run.halls["hall"]], dtype="Int64")

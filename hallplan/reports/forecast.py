@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from hallplan.atomic import save_figure, write_csv, write_text
 from hallplan.forecast.five_tables import FiveTables, ForecastSummary
-from hallplan.i18n import CATALOGUE, DEFAULT_LANG, label, labels
+from hallplan.i18n import CATALOGUE, DEFAULT_LANG, label, labels, note_text
 from hallplan.reports.fonts import chart_fonts
 from hallplan.reports.xlsx import Sheet, write_workbook
 from hallplan.sim.demand import Demand
@@ -97,9 +97,9 @@ def _figures(ft: FiveTables, lang: str = DEFAULT_LANG) -> dict[str, Figure]:
     ax2 = ax.twinx()
     ax2.plot(x, t3["served_per_staff_hour"], color="k", marker=".",
              label=t("served_per_staff_hour"))
-    ax2.set_ylabel("served per counter-staff hour")
+    ax2.set_ylabel(t("served_per_counter_staff_hour"))
     _date_axis(ax, t3["date"], t)
-    ax.set_ylabel("visits per day")
+    ax.set_ylabel(t("visits_per_day"))
     ax.set_title(t("five_table3"))
     ax.legend(loc="upper left", fontsize=8)
     ax2.legend(loc="upper right", fontsize=8)
@@ -123,10 +123,24 @@ def _figures(ft: FiveTables, lang: str = DEFAULT_LANG) -> dict[str, Figure]:
     return figs
 
 
-def notes_text(ft: FiveTables) -> str:
-    lines = [f"# Five tables — {ft.hall_id} {ft.year}-{ft.month:02d}", ""]
-    lines += [f"- {k}: {v}" for k, v in ft.notes.items()]
-    lines += ["", "Tables:"] + [f"- {k}: {t}" for k, t in FiveTables.TITLES.items()]
+def five_note_lines(notes: dict, lang: str = DEFAULT_LANG) -> list[str]:
+    """The five tables' notes as ``key: value`` lines; in Chinese the key's label and the
+    value said with the catalogue where it is a note the catalogue knows."""
+    if lang == "en":
+        return [f"{k}: {v}" for k, v in notes.items()]
+    return [label("fnote_line", lang,
+                  name=label(f"fnote_{k}", lang) if f"fnote_{k}" in CATALOGUE else k,
+                  value=note_text(v, lang)) for k, v in notes.items()]
+
+
+def notes_text(ft: FiveTables, lang: str = DEFAULT_LANG) -> str:
+    title = "Five tables" if lang == "en" else label("sec_five", lang)
+    lines = [f"# {title} — {ft.hall_id} {ft.year}-{ft.month:02d}", ""]
+    lines += [f"- {n}" for n in five_note_lines(ft.notes, lang)]
+    if lang == "en":
+        lines += ["", "Tables:"] + [f"- {k}: {t}" for k, t in FiveTables.TITLES.items()]
+    else:
+        lines += [""] + [f"- {k}: {label(f'five_title_{k}', lang)}" for k in FiveTables.TITLES]
     return "\n".join(lines) + "\n"
 
 
@@ -153,7 +167,7 @@ def write_five_tables(out_dir: str | Path, ft: FiveTables, charts: bool = True,
     for name, frame in tables.items():
         paths.append(write_csv(out / f"{name}.csv", frame))
     paths.append(write_workbook(out / "five_tables.xlsx", five_sheets(ft, lang)))
-    paths.append(write_text(out / "five_tables_notes.md", notes_text(ft)))
+    paths.append(write_text(out / "five_tables_notes.md", notes_text(ft, lang)))
     if charts:
         with chart_fonts(lang):
             for name, fig in _figures(ft, lang).items():
@@ -173,5 +187,5 @@ def write_forecast_outputs(
     ]
 
 
-__all__ = ["SHEET_NAMES", "five_sheets", "notes_text", "write_five_tables",
+__all__ = ["SHEET_NAMES", "five_note_lines", "five_sheets", "notes_text", "write_five_tables",
            "write_forecast_outputs"]

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from hallplan.atomic import save_figure, write_csv, write_text
-from hallplan.i18n import CATALOGUE, DEFAULT_LANG, label, labels, post_name
+from hallplan.i18n import CATALOGUE, DEFAULT_LANG, label, labels, note_text, post_name
 from hallplan.optimize.roster.check import check_roster
 from hallplan.pipeline import PlanResult
 from hallplan.region.tasks import hall_kpis
@@ -360,7 +360,7 @@ def report_html(plan: PlanResult, five=None, elapsed_s: float | None = None,
         f"<h2>{html.escape(t('chart_gantt'))}</h2>",
         f"<img alt='gantt' src='{gantt}'></section>",
         # can the numbers above be trusted: the model's calibration against the hall's log
-        f"<section id='calibration'>{plan_calibration_html(s)}</section>",
+        f"<section id='calibration'>{plan_calibration_html(s, lang)}</section>",
         "<section id='tables'>",
     ]
     if len(plan.final_round.misses):
@@ -383,9 +383,11 @@ def report_html(plan: PlanResult, five=None, elapsed_s: float | None = None,
             parts.append(h.details(t(f"five_title_{name}"),
                                    h.frame_table(five_frame(table, lang), "{:,.2f}")))
     parts.append("</section>")
-    notes = list(plan.notes)
+    notes = [note_text(n, lang) for n in plan.notes]
     if five is not None:
-        notes += [f"{k}: {v}" for k, v in five.notes.items()]
+        from hallplan.reports.forecast import five_note_lines
+
+        notes += five_note_lines(five.notes, lang)
     elapsed = t("run_time", s=f"{elapsed_s:.0f}") if elapsed_s else ""
     c = plan.config
     info = t("run_info", source=plan.demand.source, method=c.requirement_method, reps=c.reps,
