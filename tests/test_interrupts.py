@@ -3,8 +3,9 @@ exits 130, and leaves the output folder and the history store as they were.
 
 Real ``hallplan`` processes are started and sent SIGINT at several moments — while starting,
 while the roster solver runs (HiGHS and CP-SAT in native code), while a plan writes its files,
-while a ticket log is imported — all side by side, so the whole file stays near a minute
-(Linux: the start-up moment is found in /proc).
+while a ticket log is imported, while ``demo`` generates its history, after ``region plan``
+wrote its first hall — all side by side, so the whole file stays near a minute (Linux: the
+start-up moment is found in /proc).
 """
 
 from __future__ import annotations
@@ -352,3 +353,84 @@ def test_a_stopped_highs_solve_raises_instead_of_returning_its_incumbent():
         assert time.monotonic() - t0 < 5
     finally:
         reset()
+
+
+# ---------------------------------------------------------------- demo and region plan
+
+
+@pytest.fixture(scope="module")
+def demo_and_region(tmp_path_factory):
+    """``demo`` stopped while it generates its history, and ``region plan`` (three county
+    halls, two days, one worker) stopped after its first hall is written — side by side,
+    into fresh folders (≈ 30 s)."""
+    base = tmp_path_factory.mktemp("interrupts_more")
+    region = base / "region.toml"
+    halls = "".join(f'[[halls]]\nid = "c{i}"\nscenario = "{COUNTY.as_posix()}"\n'
+                    for i in (1, 2, 3))
+    region.write_text('[region]\nid = "r"\nmonth = "2026-12"\n[settings]\nreps = 1\n'
+                      "roster_time_limit = 2\nmax_rounds = 1\ndays = 2\n" + halls,
+                      encoding="utf-8")
+    cases = {
+        "demo": (["demo", "--workers", "1", "--out", str(base / "demo" / "out")], 1.0,
+                 "simulating days"),
+        "region": (["region", "plan", str(region), "--workers", "1", "--out",
+                    str(base / "region" / "out")], 0.0, "halls, 1/3"),
+    }
+    outcomes: dict[str, Outcome] = {}
+    failures: list[BaseException] = []
+
+    def one(name: str) -> None:
+        (base / name).mkdir()
+        try:
+            args, after_s, marker = cases[name]
+            outcomes[name] = _interrupt(name, args, base / name, after_s=after_s, marker=marker)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in cases]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise failures[0]
+    return base, outcomes
+
+
+@pytest.mark.parametrize("name", ["demo", "region"])
+def test_ctrl_c_in_demo_and_region_plan_stops_with_one_line_and_exit_130(demo_and_region,
+                                                                        name):
+    _base, outcomes = demo_and_region
+    o = outcomes[name]
+    assert o.returncode == 130, o.stderr
+    assert o.stop_s < STOP_WITHIN_S, f"{name}: {o.stop_s:.1f} s after Ctrl-C"
+    assert len(o.interrupt_lines) == 1, o.stderr
+    assert o.stderr.rstrip().splitlines()[-1] == o.interrupt_lines[0]
+    assert "Traceback" not in o.stderr
+    assert "Error" not in o.stderr and "terminate called" not in o.stderr
+
+
+def test_an_interrupted_demo_leaves_no_output_folder(demo_and_region):
+    base, outcomes = demo_and_region
+    assert not (base / "demo" / "out").exists()
+    assert _leftovers(base / "demo") == []  # the run folder it was building is gone
+    assert f"nothing was written to {base / 'demo' / 'out'}" in (
+        outcomes["demo"].interrupt_lines[0])
+
+
+def test_an_interrupted_region_keeps_only_whole_halls_and_writes_no_region_report(
+        demo_and_region):
+    base, outcomes = demo_and_region
+    out = base / "region" / "out"
+    assert not (out / "region_report.html").exists() and not (out / "region.json").exists()
+    assert not (out / MANIFEST).exists()
+    halls = out / "halls"
+    kept = sorted(p.name for p in halls.iterdir() if p.is_dir())
+    assert "c1" in kept and len(kept) < 3  # the first hall finished, the run did not
+    for h in kept:  # every hall folder there is complete
+        assert (halls / h / "hall_result.json").is_file(), h
+        assert (halls / h / "report.html").is_file(), h
+    assert _leftovers(base / "region") == []
+    assert not [p.name for p in halls.iterdir() if p.name.startswith(".")]  # no half hall
+    line = outcomes["region"].interrupt_lines[0]
+    assert "no region report written" in line and "--resume" in line
