@@ -20,6 +20,7 @@ suite's budget buys many cases.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import random
@@ -46,6 +47,24 @@ class Case:
     #: text the error must contain to count as clear (file, key or option); None = a control
     names: str | None
     timeout_s: int = 30
+    #: what sort of mistake it is (one of :data:`KINDS`); set by the ``*_cases`` functions
+    kind: str = ""
+
+
+#: every kind of case, per surface: the suite runs at least one of each (:func:`suite_cases`)
+KINDS = (
+    "scenario:number", "scenario:structure", "scenario:extends", "scenario:file",
+    "scenario:control",
+    "requirement:row", "requirement:content", "requirement:file", "requirement:control",
+    "region:value", "region:overrides", "region:settings", "region:structure",
+    "region:control",
+    "cli:range", "cli:choice", "cli:date", "cli:path", "cli:control",
+)
+
+
+def _kind(kind: str, cases: list[Case]) -> list[Case]:
+    assert kind in KINDS, kind
+    return [dataclasses.replace(c, kind=kind) for c in cases]
 
 
 # ------------------------------------------------------------------ scenario TOML
@@ -86,13 +105,16 @@ BAD_NUMBERS = ("true", '"3"', "inf", "nan", "-inf", "1e12", "-1", "[1]", "{ x = 
                "1000000000000000000000000000000")
 
 
+def numeric_case(table: str, key: str, value: str, suffix: str = "") -> Case:
+    """A hostile ``value`` for the number ``table.key`` of the county hall."""
+    return Case("scenario", f"{table}.{key} = {value}{suffix}",
+                _variant(table, f"{key} = {value}"), key, kind="scenario:number")
+
+
 def scenario_cases() -> list[Case]:
-    cases = [
-        Case("scenario", f"{t}.{k} = {v}", _variant(t, f"{k} = {v}"), k)
-        for t, k in NUMERIC_KEYS for v in BAD_NUMBERS
-    ]
+    cases = [numeric_case(t, k, v) for t, k in NUMERIC_KEYS for v in BAD_NUMBERS]
     big_group = '[[staff.groups]]\nid_prefix = "G"\ncount = {n}\n'
-    cases += [
+    cases += _kind("scenario:structure", [
         Case("scenario", "group count 1000000", _variant("", big_group.format(n=1_000_000)),
              "count"),
         Case("scenario", "two groups with one id prefix (duplicate ids)",
@@ -112,9 +134,15 @@ def scenario_cases() -> list[Case]:
              "shift_lengths_hours"),
         Case("scenario", "unknown key", _variant("kiosks", "cuont = 2"), "cuont"),
         Case("scenario", "kiosks = true", _variant("", "kiosks = true"), "kiosks"),
+    ])
+    cases += _kind("scenario:extends", [
         Case("scenario", "extends a missing file",
              _raw_file("v.toml", b'extends = "nowhere.toml"\n'), "extends"),
         Case("scenario", "extends a number", _raw_file("v.toml", b"extends = 3\n"), "extends"),
+        Case("scenario", "error inside the extended base names the base",
+             _extends_chain, "base.toml"),
+    ])
+    cases += _kind("scenario:file", [
         Case("scenario", "deeply nested arrays",
              _raw_file("deep.toml", b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n"), "deep.toml"),
         Case("scenario", "deeply nested inline tables",
@@ -135,13 +163,13 @@ def scenario_cases() -> list[Case]:
         Case("scenario", "invalid TOML", _raw_file("broken.toml", b"[hall\nid = 1\n"),
              "broken.toml"),
         Case("scenario", "a folder", lambda d: ["validate", str(d)], "folder"),
-        Case("scenario", "error inside the extended base names the base",
-             _extends_chain, "base.toml"),
         Case("scenario", "path with [/] markup", _markup_path, "]q.toml"),
+    ])
+    cases += _kind("scenario:control", [
         Case("scenario", "control: the county hall", lambda d: ["validate", str(COUNTY)], None),
         Case("scenario", "control: a valid variant",
              _variant("kiosks", "count = 2"), None),
-    ]
+    ])
     return cases
 
 
@@ -194,9 +222,9 @@ def requirement_cases() -> list[Case]:
         "unknown post": row.format(t=540, post="vipp", n=3),
         "off-grid interval": row.format(t=545, post="general", n=3),
     }
-    cases = [Case("requirement", k, _requirement(HEADER + v), "req.csv") for k, v in
-             bad_rows.items()]
-    cases += [
+    cases = _kind("requirement:row", [Case("requirement", k, _requirement(HEADER + v), "req.csv")
+                                      for k, v in bad_rows.items()])
+    cases += _kind("requirement:file", [
         Case("requirement", "empty file", _requirement(""), "req.csv"),
         Case("requirement", "header only", _requirement(HEADER), "req.csv"),
         Case("requirement", "binary garbage", _requirement(bytes(range(256)) * 20), "req.csv"),
@@ -205,10 +233,6 @@ def requirement_cases() -> list[Case]:
              "req.csv"),
         Case("requirement", "missing column", _requirement("date,post,staff\n2026-12-01,g,1\n"),
              "req.csv"),
-        Case("requirement", "conflicting duplicate rows",
-             _requirement(HEADER + good + row.format(t=540, post="general", n=5)), "req.csv"),
-        Case("requirement", "no staff at all",
-             _requirement(HEADER + row.format(t=540, post="general", n=0)), "req.csv"),
         Case("requirement", "ragged CSV", _requirement(HEADER + "2026-12-01,540\n" + good
                                                        + "a,b,c,d,e,f,g\n"), "req.csv"),
         Case("requirement", "a folder",
@@ -217,13 +241,21 @@ def requirement_cases() -> list[Case]:
         Case("requirement", "missing file",
              lambda d: ["roster", str(COUNTY), "--requirement", str(d / "no.csv"), "--out",
                         str(d / "o")], "no.csv"),
-        Case("requirement", "control: one valid row",
-             lambda d: [*_requirement(HEADER + good)(d), "--time-limit", "2", "--workers", "1"],
-             None, timeout_s=120),
+    ])
+    cases += _kind("requirement:content", [
+        Case("requirement", "conflicting duplicate rows",
+             _requirement(HEADER + good + row.format(t=540, post="general", n=5)), "req.csv"),
+        Case("requirement", "no staff at all",
+             _requirement(HEADER + row.format(t=540, post="general", n=0)), "req.csv"),
         Case("requirement", "dates 45 days apart",
              _requirement(HEADER + good + "2027-01-15,540,general,3,lag\n"),
              "requirement dates"),
-    ]
+    ])
+    cases += _kind("requirement:control", [
+        Case("requirement", "control: one valid row",
+             lambda d: [*_requirement(HEADER + good)(d), "--time-limit", "2", "--workers", "1"],
+             None, timeout_s=120),
+    ])
     return cases
 
 
@@ -240,28 +272,39 @@ def _region(hall_lines: str, settings: str = "") -> Callable[[Path], list[str]]:
 
 
 def region_cases() -> list[Case]:
-    cases = [Case("region", f"demand_scale = {v}", _region(f"demand_scale = {v}"),
-                  "demand_scale")
-             for v in ("inf", "nan", "1e12", "0", "-1", "true", '"2"')]
-    for table in ("demand", "lanes", "staff", "hall", "kiosks", "labour", "hours"):
-        cases.append(Case("region", f"overrides.{table} is a scalar",
-                          _region(f"demand_scale = 0.8\ncounters = {{ general = 2 }}\n"
-                                  f"kiosks = 1\nheadcount = 6\noverrides = {{ {table} = 5 }}"),
-                          table))
-    cases += [
+    cases = _kind("region:value", [
+        Case("region", f"demand_scale = {v}", _region(f"demand_scale = {v}"), "demand_scale")
+        for v in ("inf", "nan", "1e12", "0", "-1", "true", '"2"')])
+    cases += _kind("region:overrides", [
+        Case("region", f"overrides.{table} is a scalar",
+             _region(f"demand_scale = 0.8\ncounters = {{ general = 2 }}\n"
+                     f"kiosks = 1\nheadcount = 6\noverrides = {{ {table} = 5 }}"), table)
+        for table in ("demand", "lanes", "staff", "hall", "kiosks", "labour", "hours")])
+    cases += _kind("region:overrides", [
         Case("region", "daily_visits a scalar",
              _region("demand_scale = 0.5\noverrides = { demand = { daily_visits = 3 } }"),
              "daily_visits"),
+    ])
+    cases += _kind("region:value", [
         Case("region", "counters of an unknown lane", _region("counters = { vipp = 2 }"),
              "counters"),
         Case("region", "kiosks = true", _region("kiosks = true"), "kiosks"),
         Case("region", "headcount 1e9", _region("headcount = 1000000000"), "headcount"),
+    ])
+    cases += _kind("region:settings", [
         Case("region", "reps 10**9", _region("", "[settings]\nreps = 1000000000"), "reps"),
         Case("region", "days 0", _region("", "[settings]\ndays = 0"), "days"),
+        Case("region", "language fr", _region("", '[settings]\nlanguage = "fr"'), "language"),
+    ])
+    cases += _kind("region:structure", [
         Case("region", "no halls", lambda d: _write_and(d, "r.toml", '[region]\nid = "r"\n',
                                                         ["region", "validate"]), "halls"),
+    ])
+    cases += _kind("region:control", [
         Case("region", "control: a valid region", _region("demand_scale = 0.8"), None),
-    ]
+        Case("region", "control: a region in Chinese",
+             _region("", '[settings]\nlanguage = "zh"'), None),
+    ])
     return cases
 
 
@@ -286,7 +329,7 @@ def cli_cases() -> list[Case]:
             return [x.replace("{d}", str(d)) for x in a]
         return build
 
-    return [
+    cases = [
         Case("cli", "simulate --reps 10**9", argv("simulate", c, "--reps", "1000000000"),
              "--reps"),
         Case("cli", "simulate --reps 0", argv("simulate", c, "--reps", "0"), "--reps"),
@@ -330,8 +373,30 @@ def cli_cases() -> list[Case]:
              argv("region", "generate", "--out", "{d}/r.toml", "--month", "2026-13"),
              "--month"),
         Case("cli", "validate a missing file", argv("validate", "{d}/none.toml"), "none.toml"),
+        Case("cli", "simulate --lang fr", argv("simulate", c, "--lang", "fr", "--out", "{d}/o"),
+             "--lang"),
+        Case("cli", "history generate --lang fr",
+             argv("history", "generate", "{d}/g.csv", "--scenario", c, "--lang", "fr"),
+             "--lang"),
+        Case("cli", "region plan --lang fr",
+             argv("region", "plan", str(ROOT / "scenarios" / "regions" / "riverside.toml"),
+                  "--lang", "fr", "--out", "{d}/o"), "--lang"),
         Case("cli", "control: schema to a file", argv("schema", "--out", "{d}/s.json"), None),
     ]
+    return [dataclasses.replace(case, kind=f"cli:{_cli_kind(case.name)}") for case in cases]
+
+
+def _cli_kind(name: str) -> str:
+    """The kind of a command-line case, from its name."""
+    if name.startswith("control:"):
+        return "control"
+    if "--method" in name or "--lang" in name:
+        return "choice"
+    if any(w in name for w in ("--date", "--month", "--start", "200 years")):
+        return "date"
+    if any(w in name for w in ("--out", "folder", "g.txt", "missing file")):
+        return "path"
+    return "range"
 
 
 def all_cases() -> list[Case]:
@@ -394,10 +459,13 @@ def run_cases(cases: list[Case], root: Path) -> list[tuple[Case, str, str]]:
 
 
 def sample(cases: list[Case], n: int, seed: int) -> list[Case]:
-    """``n`` cases: every case once (while n allows), then random repeats of the generated
-    numeric mutations with fresh hostile values."""
+    """``n`` cases: fewer than there are, at least one of every kind (:func:`suite_cases`);
+    more, every case once, then random repeats of the generated numeric mutations with fresh
+    hostile values."""
     rng = random.Random(seed)
-    picked = list(cases[:n])
+    if n <= len(cases):
+        return suite_cases(cases, n, seed)
+    picked = list(cases)
     extra_values = ("1e308", "-0.0001", "0.0", "99999999", "1.5e6", '""', "[]", "{}",
                     "2026-01-01", "\"\\u0000\"")
     while len(picked) < n:
@@ -405,9 +473,49 @@ def sample(cases: list[Case], n: int, seed: int) -> list[Case]:
         v = rng.choice(BAD_NUMBERS + extra_values)
         if not _is_wrong(t, k, v):  # 0 / 0.0 is right for some keys (counts, shares)
             continue
-        picked.append(Case("scenario", f"{t}.{k} = {v} (sampled)", _variant(t, f"{k} = {v}"),
-                           k))
+        picked.append(numeric_case(t, k, v, " (sampled)"))
     return picked
+
+
+def kinds(cases: list[Case]) -> dict[str, list[Case]]:
+    """The cases by kind, in :data:`KINDS` order (a case without a known kind is an error,
+    so a new case cannot slip past the suite's coverage)."""
+    by: dict[str, list[Case]] = {k: [] for k in KINDS}
+    for c in cases:
+        if c.kind not in by:
+            raise ValueError(f"case {c.surface}/{c.name}: unknown kind {c.kind!r}")
+        by[c.kind].append(c)
+    return by
+
+
+def suite_cases(cases: list[Case], budget: int, seed: int = 1) -> list[Case]:
+    """About ``budget`` cases, deterministic for a seed: first one case of every kind (drawn
+    with ``seed``), so every surface and every sort of mistake is run, then a draw from the
+    rest spread over the kinds in turn (each kind's cases shuffled with ``seed``)."""
+    rng = random.Random(seed)
+    pools = []
+    for kind, of_kind in kinds(cases).items():
+        if not of_kind:
+            raise ValueError(f"no case of kind {kind!r}")
+        pool = list(of_kind)
+        rng.shuffle(pool)
+        pools.append(pool)
+    picked = [pool.pop(0) for pool in pools]
+    while len(picked) < budget and any(pools):
+        for pool in pools:
+            if pool and len(picked) < budget:
+                picked.append(pool.pop(0))
+    return picked
+
+
+def tally_kinds(results: list[tuple[Case, str, str]]) -> dict[str, dict[str, int]]:
+    """Counts per kind and class (kinds in :data:`KINDS` order, only those run)."""
+    table: dict[str, dict[str, int]] = {}
+    for kind in KINDS:
+        for case, cls, _ in results:
+            if case.kind == kind:
+                table.setdefault(kind, dict.fromkeys(CLASSES, 0))[cls] += 1
+    return table
 
 
 def _is_wrong(table: str, key: str, value: str) -> bool:

@@ -2,8 +2,10 @@
 through the real CLI: each ends in a result or a clear error naming the file, key or option —
 never a traceback, a hang, a silent accept or an error that says nowhere what is wrong.
 
-A small budget of the generated cases runs here (every structural case, one hostile value per
-numeric key, hypothesis on top); ``python tools/fuzz_inputs.py --cases 500`` runs more.
+A small, deterministic budget of the generated cases runs here: at least one case of every
+kind (``KINDS``: each surface's sorts of mistake and its controls), then a seeded draw spread
+over the kinds, plus one hostile value per numeric key and hypothesis on top;
+``python tools/fuzz_inputs.py --cases 500`` runs more and counts them per kind.
 """
 
 from __future__ import annotations
@@ -17,23 +19,27 @@ from hypothesis import strategies as st
 from tests.fuzz_inputs_cases import (
     BAD_KINDS,
     BAD_NUMBERS,
+    KINDS,
     NUMERIC_KEYS,
     Case,
     _is_wrong,
     _variant,
     all_cases,
+    kinds,
+    numeric_case,
     run_case,
+    suite_cases,
 )
 
 CASES = all_cases()
-# every case that is not a numeric-key mutation, plus one hostile value per numeric key
-# (rotating through the values so each appears)
-STRUCTURAL = [c for c in CASES if not any(c.name == f"{t}.{k} = {v}" for t, k in NUMERIC_KEYS
-                                          for v in BAD_NUMBERS)]
-ROTATED = [Case("scenario", f"{t}.{k} = {BAD_NUMBERS[i % len(BAD_NUMBERS)]}",
-                _variant(t, f"{k} = {BAD_NUMBERS[i % len(BAD_NUMBERS)]}"), k)
+#: cases drawn by kind (about 10 s on a loaded 2-core machine; the file stays well under 60 s)
+SUITE_BUDGET = 150
+SUITE_SEED = 1
+DRAWN = suite_cases(CASES, SUITE_BUDGET, SUITE_SEED)
+# and one hostile value per numeric key (rotating through the values so each appears)
+ROTATED = [numeric_case(t, k, BAD_NUMBERS[i % len(BAD_NUMBERS)])
            for i, (t, k) in enumerate(NUMERIC_KEYS)]
-SUITE = STRUCTURAL + ROTATED
+SUITE = DRAWN + [c for c in ROTATED if c.name not in {d.name for d in DRAWN}]
 
 
 @pytest.mark.parametrize("case", SUITE, ids=[f"{c.surface}:{c.name}" for c in SUITE])
@@ -41,6 +47,21 @@ def test_bad_input_gets_a_clear_error(case: Case, tmp_path: Path):
     cls, text = run_case(case, tmp_path)
     expected = "result" if case.names is None else "clear_error"
     assert cls == expected, f"{case.surface} / {case.name}: {cls}\n{text}"
+
+
+def test_the_suite_runs_every_kind_of_case_and_is_the_same_each_time():
+    by_kind = kinds(CASES)  # every case has a known kind (else this raises)
+    assert all(by_kind[k] for k in KINDS), [k for k in KINDS if not by_kind[k]]
+    assert {c.kind for c in SUITE} == set(KINDS)
+    # each surface's kinds, its control among them
+    for surface in {c.surface for c in CASES}:
+        assert f"{surface}:control" in KINDS
+    assert [c.name for c in suite_cases(CASES, SUITE_BUDGET, SUITE_SEED)] == [
+        c.name for c in DRAWN]
+    # the kinds come first, even in the smallest budget
+    assert {c.kind for c in suite_cases(CASES, len(KINDS), 7)} == set(KINDS)
+    with pytest.raises(ValueError, match="unknown kind"):
+        kinds([Case("cli", "no kind", lambda d: [], "x")])
 
 
 def test_the_cases_cover_every_surface_with_controls():

@@ -1,6 +1,7 @@
 """A larger run of the input fuzz test: generated bad and hostile inputs over every surface
 (scenario TOML, requirement CSV, region file, CLI flags) through the real CLI, counted per
-class and surface (see ``tests/fuzz_inputs_cases.py`` for the classes).
+class and surface, and per kind of case (see ``tests/fuzz_inputs_cases.py`` for the classes
+and the kinds; fewer cases than there are still run at least one of every kind).
 
     python tools/fuzz_inputs.py --cases 500 [--seed 1] [--show-bad]
 
@@ -17,7 +18,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.fuzz_inputs_cases import BAD_KINDS, CLASSES, all_cases, run_cases, sample, tally
+from tests.fuzz_inputs_cases import (
+    BAD_KINDS,
+    CLASSES,
+    all_cases,
+    run_cases,
+    sample,
+    tally,
+    tally_kinds,
+)
 
 
 def main() -> int:
@@ -36,6 +45,10 @@ def main() -> int:
     print(f"{'surface':<12}" + "".join(f"{c:>15}" for c in CLASSES))
     for surface, row in table.items():
         print(f"{surface:<12}" + "".join(f"{row[c]:>15}" for c in CLASSES))
+    print()
+    print(f"{'kind':<22}" + "".join(f"{c:>15}" for c in CLASSES))
+    for kind, row in tally_kinds(results).items():
+        print(f"{kind:<22}" + "".join(f"{row[c]:>15}" for c in CLASSES))
     bad = [(c, cls, text) for c, cls, text in results if cls in BAD_KINDS]
     if bad and args.show_bad:
         for case, cls, text in bad:
