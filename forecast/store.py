@@ -39,8 +39,16 @@ from hallplan.forecast.ticket_log import (
     read_ticket_log,
     validate_ticket_log,
 )
+from hallplan.sim.notes import Note
 from hallplan.sim.scenario import Scenario
 from hallplan.sim.staffing import DayStaffing, Staffing
+
+#: the import's steps as ``progress`` hears them (English; ``hallplan.i18n``: ``note_<key>``)
+NOTES = {
+    "import_reading": "reading {path}",
+    "import_checking": "checking {n} rows",
+    "import_writing": "writing {n} visits to {store} in one transaction",
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS visits (
@@ -529,7 +537,7 @@ def import_ticket_log(
         return cls(message, report)
 
     say = progress or (lambda _msg: None)
-    say(f"reading {path}")
+    say(Note(NOTES, "import_reading", path=path))
     if mapping is not None:
         from hallplan.forecast.mapping import MappingError, read_with_mapping
 
@@ -547,7 +555,7 @@ def import_ticket_log(
     report.rows_read = len(frame)
     if report.rows_read == 0:
         raise fail(f"{path}: expected at least one visit row; found only the header")
-    say(f"checking {report.rows_read:,} rows")
+    say(Note(NOTES, "import_checking", n=f"{report.rows_read:,}"))
     try:
         v = validate_ticket_log(frame, hall_id, scenario, timezone=timezone, source=path)
     except TicketLogError as exc:
@@ -562,7 +570,7 @@ def import_ticket_log(
     if share > max_reject_share:
         raise fail(_reject_problem(report, share, max_reject_share), TooManyRejectsError)
     with HistoryStore(store_path) as store:
-        say(f"writing {len(v.good):,} visits to {store_path} in one transaction")
+        say(Note(NOTES, "import_writing", n=f"{len(v.good):,}", store=store_path))
         try:
             import_id, inserted, existing = store.add_visits(
                 hall_id, v.good, v.bad, str(path), report.rows_read

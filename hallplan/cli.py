@@ -374,6 +374,13 @@ def _import_rows(step, path: Path, lang: str):
     return lambda done, total: step(message, done, total)
 
 
+def _import_steps(step, lang: str):
+    """``progress(message)`` for :func:`import_ticket_log`: its steps in ``lang``."""
+    from hallplan.i18n import note_text
+
+    return lambda message: step(note_text(message, lang))
+
+
 @history_app.command("import")
 def history_import(
     file: Annotated[
@@ -418,7 +425,7 @@ def history_import(
                 mapping=mapping,
                 encoding=encoding,
                 max_reject_share=max_reject_share,
-                progress=step,
+                progress=_import_steps(step, lang),
                 rows=_import_rows(step, file, lang),
             )
     except KeyboardInterrupt:
@@ -973,7 +980,8 @@ def demo(
             generate_history_file(s, dt.date(2025, 11, 1), dt.date(2026, 11, 30), log, seed=1,
                                   progress=lambda d, t: step(tr("cli_simulating_days"), d, t))
         with activity(tr("cli_importing", path=log.name)) as step:
-            report = import_ticket_log(log, s.hall.id, store, s, progress=step,
+            report = import_ticket_log(log, s.hall.id, store, s,
+                                       progress=_import_steps(step, lang),
                                        rows=_import_rows(step, log.name, lang))
         console.print(_import_summary(report, lang), markup=False, highlight=False)
         cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=60, workers=workers, max_rounds=2)

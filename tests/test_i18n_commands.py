@@ -25,13 +25,14 @@ BANK = ROOT / "scenarios" / "anonymous_bank.toml"
 
 
 def _note_templates() -> dict[str, dict[str, str]]:
-    from hallplan.forecast import five_tables
+    from hallplan.forecast import five_tables, store
     from hallplan.forecast.calibrate import NOTES as CALIBRATE
     from hallplan.optimize.loop import NOTES as LOOP
     from hallplan.region.run import NOTES as REGION
 
     return {"optimize.loop": LOOP, "forecast.five_tables": five_tables.NOTES,
-            "forecast.calibrate": CALIBRATE, "region.run": REGION}
+            "forecast.calibrate": CALIBRATE, "forecast.store": store.NOTES,
+            "region.run": REGION}
 
 
 def test_every_engine_note_is_in_the_catalogue_with_the_same_english_and_fields():
@@ -98,6 +99,7 @@ def test_history_generate_and_import_speak_chinese(county_store):
     assert imp.exit_code == 0, imp.output
     assert "行，导入" in imp.output and "已存在 0 行" in imp.output
     assert "rows read" not in imp.output
+    assert "正在检查" in imp.output and "checking" not in imp.output  # its progress lines
 
 
 def test_forecast_speaks_chinese_and_english_stays_the_default(county_store, tmp_path):
