@@ -115,7 +115,7 @@ MIN_REST = RosterRule(
 MAX_CONSECUTIVE_DAYS = RosterRule(
     "max_consecutive_days", "hard", "Nobody works more than the maximum days in a row.",
     check="check:check_max_consecutive_days", model="rules:add_max_consecutive_days",
-    pooled="days off, 6 in a row")
+    pooled="consecutive days")
 MIN_DAYS_OFF = RosterRule(
     "min_days_off", "hard", "Everyone has the minimum days off in every full week.",
     check="check:check_min_days_off", model="rules:add_min_days_off",

@@ -221,30 +221,6 @@ def pick_on_call(P: RosterProblem, rows: list[RosterRow]) -> tuple[tuple[str, dt
     return tuple(sorted(out))
 
 
-def greedy_assign(P: RosterProblem, planned: dict[tuple[dt.date, int, str], int]
-                  ) -> list[RosterRow]:
-    """A first named assignment of the planned shifts (the CP-SAT hint): date by date, longest
-    shifts first, each to the qualified member with the most hours left who may take it."""
-    S = _State(P)
-    h = P.labour.handover_min
-    T = P.templates
-    for d in P.dates:
-        todo = sorted(((ti, p) for (dd, ti, p), c in planned.items() if dd == d
-                       for _ in range(c)), key=lambda x: (-T[x[0]].paid_min, x[1], x[0]))
-        for ti, p in todo:
-            t = T[ti]
-            best = None
-            for e in P.employees:
-                if P.eligible(e, p) and S.room_for(e, d, t):
-                    left = P.avg_cap_min(e) - S.total_min[e.id]
-                    if best is None or left > best[0]:
-                        best = (left, e)
-            if best is not None:
-                S.add(RosterRow(best[1].id, d, t.arrival_min, t.end_min, p, t.break_start_min,
-                                t.break_end_min, h))
-    return sorted(S.rows.values())
-
-
 def _opens_dm_gap(S: _State, e, d: dt.date, t: ShiftTemplate, p: str, h: int,
                   gaps_before: int) -> bool:
     """Would ``e`` (a duty manager, their shift of ``d`` removed) on template ``t`` leave
