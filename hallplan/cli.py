@@ -183,8 +183,9 @@ def _run_simulation(
         lang = _lang(lang, scenario)
         day = _parse_date(date) or scenario.reference_date
         t0 = time.perf_counter()
-        with progress_bar() as progress:
-            task = progress.add_task(f"simulating {escape(scenario.hall.id)} {day}", total=reps)
+        with progress_bar(lang=lang) as progress:
+            task = progress.add_task(
+                label("cli_simulating", lang, hall=escape(scenario.hall.id), day=day), total=reps)
             results = simulate(
                 scenario,
                 dates=[day],
@@ -240,6 +241,7 @@ def whatif(
     """Compare variants with a base hall: waits, abandonment and staff-hours, with the
     difference to the base and its confidence interval (common random numbers)."""
     _announce(out)
+    from hallplan.i18n import label
     from hallplan.reports.whatif import write_whatif_outputs
     from hallplan.sim.loader import load_scenario
     from hallplan.whatif import compare, run_whatif
@@ -248,8 +250,8 @@ def whatif(
     output_dir(out)
     try:
         lang = _lang(lang, load_scenario(base))
-        with progress_bar() as progress:
-            task = progress.add_task("what-if", total=reps * (1 + len(variants)))
+        with progress_bar(lang=lang) as progress:
+            task = progress.add_task(label("cli_whatif", lang), total=reps * (1 + len(variants)))
             done_before: dict[str, int] = {}
 
             def tick(name: str, done: int, total: int) -> None:
@@ -257,7 +259,7 @@ def whatif(
                 progress.update(
                     task,
                     completed=sum(done_before.values()),
-                    description=f"what-if: {escape(name)}",
+                    description=label("cli_whatif_variant", lang, name=escape(name)),
                 )
 
             base_run, variant_runs = run_whatif(base, variants, reps, seed, day, workers, tick)
@@ -416,7 +418,7 @@ def history_import(
     s = _scenario_for_hall(hall, scenario)
     lang = _lang(lang, s)
     try:
-        with activity(label("cli_importing", lang, path=file)) as step:
+        with activity(label("cli_importing", lang, path=file), lang) as step:
             report = import_ticket_log(
                 file,
                 hall,
@@ -482,7 +484,7 @@ def history_generate(
 
     lang = _lang(lang, s)
     tr = labels(lang)
-    with activity(tr("cli_history", first=a, last=b)) as step:
+    with activity(tr("cli_history", first=a, last=b), lang) as step:
         try:
             path = generate_history_file(
                 s, a, b, out, seed=seed,
@@ -548,7 +550,7 @@ def calibrate(
                         bad=v.bad["line"].nunique(), reasons=shown), markup=False)
     days = sorted(set(v.good["ticket_date"]))
     try:
-        with activity(t("cli_calibrating")) as step:
+        with activity(t("cli_calibrating"), lang) as step:
             step(t("cli_calibrate_step", reps=reps))
             cal = run_calibration(
                 v.good, s, parse_days(fit_days, days), parse_days(test_days, days), reps=reps,
@@ -589,7 +591,7 @@ def forecast(
     t = labels(lang)
     _require_history(store, hall)
     try:
-        with activity(f"{t('forecast')} {hall} {month}") as step:
+        with activity(f"{t('forecast')} {hall} {month}", lang) as step:
             step(t("cli_forecast_step"))
             demand, summary = forecast_month(store, hall, s, y, m)
     except StoreError as exc:
@@ -649,8 +651,8 @@ def five_tables_cmd(
     t = labels(lang)
     _require_history(store, hall)
     try:
-        with activity(f"five tables {hall} {month}") as step:
-            step("staffing, forecast and tables")
+        with activity(t("cli_act_five_tables", hall=hall, month=month), lang) as step:
+            step(t("cli_act_five_tables_step"))
             staffing, basis = _month_staffing(store, hall, s, y, m)
             ft = five_tables(store, hall, s, y, m, staffing=staffing)
     except StoreError as exc:
@@ -695,11 +697,14 @@ def requirement(
     try:
         s = load_scenario(file)
         lang = _lang(lang, s)
-        with activity(f"requirement ({method}) for {month}") as step:
-            step("computing")
+        from hallplan.i18n import labels
+
+        t = labels(lang)
+        with activity(t("cli_act_requirement", method=method, month=month), lang) as step:
+            step(t("cli_act_computing"))
             extra = {} if method != "simulation" else {"progress": lambda rec: step(
-                f"iteration {rec['iteration']}: {rec['intervals_missing']} interval(s) "
-                "below target")}
+                t("cli_act_req_iteration", iteration=rec["iteration"],
+                  missing=rec["intervals_missing"]))}
             req, diag = requirement_for_month(
                 s, y, m, method, reps=reps, seed=seed, workers=workers, **extra
             )
@@ -759,7 +764,10 @@ def roster(
         for warning in requirement_warnings(s, raw):  # before the cap at the counters
             err_console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
         req = staff_on_the_floor(raw, s)
-        with activity(f"roster {s.hall.id} (≤ {time_limit:g} units)") as step:
+        from hallplan.i18n import label
+
+        with activity(label("cli_act_roster", lang, hall=s.hall.id, limit=f"{time_limit:g}"),
+                      lang) as step:
             result = roster_from_files(s, req, time_limit_s=time_limit, workers=workers,
                                        seed=seed, progress=step)
     except ScenarioError as exc:
@@ -824,19 +832,19 @@ def _run_plan(
             fail([f"{scenario_path}: {r}" for r in rules])
         if history is not None:
             _require_history(history, s.hall.id, "--history")
-            with activity("forecast") as step:
-                step("the month from history")
+            with activity(t("cli_act_forecast"), lang) as step:
+                step(t("cli_act_forecast_step"))
                 demand, summary = forecast_month(history, s.hall.id, s, y, m)
             console.print(t("cli_forecast_done", total=f"{summary.total:,.0f}",
                             model=summary.model), markup=False)
         else:
             demand = demand_from_profile(s, dates)
-        with activity("plan") as step:
+        with activity(t("cli_act_plan"), lang) as step:
             result = plan(s, demand, dates, config, progress=step)
         five = None
         if history is not None:
-            with activity("the five tables") as step:
-                step("tables 1–5 for the month")
+            with activity(t("cli_act_five"), lang) as step:
+                step(t("cli_act_five_step"))
                 five = five_tables(
                     history, s.hall.id, s, y, m, staffing=result.roster.roster.to_staffing()
                 )
@@ -859,8 +867,8 @@ def _run_plan(
                 st.save_roster(s.hall.id, result.roster.roster.to_staffing(), dates)
         return write_plan_outputs(result, folder, scenario_path, history, five, elapsed, lang)
 
-    with activity("write") as step:
-        step(f"the plan's report and tables to {out}")
+    with activity(t("cli_act_write"), lang) as step:
+        step(t("cli_act_write_step", out=out))
         if stage is None:
             with _run_folder(out, "plan") as folder:
                 written = final_paths(write(folder), folder, out)
@@ -976,10 +984,10 @@ def demo(
     with _run_folder(out, "demo") as stage:  # history, store and plan: one run, swapped in
         log = stage / "history_flagship.parquet"
         store = stage / "history.duckdb"
-        with activity(tr("cli_demo_history")) as step:
+        with activity(tr("cli_demo_history"), lang) as step:
             generate_history_file(s, dt.date(2025, 11, 1), dt.date(2026, 11, 30), log, seed=1,
                                   progress=lambda d, t: step(tr("cli_simulating_days"), d, t))
-        with activity(tr("cli_importing", path=log.name)) as step:
+        with activity(tr("cli_importing", path=log.name), lang) as step:
             report = import_ticket_log(log, s.hall.id, store, s,
                                        progress=_import_steps(step, lang),
                                        rows=_import_rows(step, log.name, lang))

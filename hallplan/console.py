@@ -98,8 +98,12 @@ def _plain_every_s() -> float:
         return PLAIN_EVERY_S
 
 
-def progress_bar(console_: Console | None = None) -> Progress | PlainProgress:
-    """A bar with an ETA on a terminal, plain throttled lines otherwise (same interface)."""
+def progress_bar(console_: Console | None = None, lang: str = "en"
+                 ) -> Progress | PlainProgress:
+    """A bar with an ETA on a terminal, plain throttled lines otherwise (same interface), in
+    ``lang`` (the descriptions are the caller's: give them in ``lang`` too)."""
+    from hallplan.i18n import label
+
     target = console_ or err_console
     if target.is_terminal:
         return Progress(
@@ -108,12 +112,12 @@ def progress_bar(console_: Console | None = None) -> Progress | PlainProgress:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            TextColumn("ETA"),
+            TextColumn(label("prog_eta", lang)),
             TimeRemainingColumn(),
             console=target,
             transient=False,
         )
-    return PlainProgress(target, every_s=_plain_every_s())
+    return PlainProgress(target, every_s=_plain_every_s(), lang=lang)
 
 
 @dataclass
@@ -133,12 +137,14 @@ class PlainProgress:
 
     A line is printed when a task is added, when its description changes, when it completes,
     and otherwise at most every ``every_s`` seconds — from updates, or from the heartbeat
-    thread when none come (a solve in native code). ``clock`` is injectable for tests."""
+    thread when none come (a solve in native code). ``clock`` is injectable for tests;
+    ``lang`` is the language of the times ("41 s, about 50 s left")."""
 
     console: Console
     every_s: float = PLAIN_EVERY_S
     clock: Callable[[], float] = time.monotonic
     heartbeat: bool = True
+    lang: str = "en"
     _tasks: dict[int, _Task] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -222,15 +228,17 @@ class PlainProgress:
             self.tick()
 
     def line(self, t: _Task) -> str:
+        from hallplan.i18n import label
+
         now = self.clock()
         elapsed = now - t.started
         parts = [t.description]
         if t.total:
             parts.append(f"{t.completed:.0f}/{t.total:.0f}")
-        parts.append(f"{elapsed:.0f} s")
+        parts.append(label("prog_seconds", self.lang, s=f"{elapsed:.0f}"))
         if t.total and 0 < t.completed < t.total:
             left = elapsed * (t.total - t.completed) / t.completed
-            parts.append(f"about {left:.0f} s left")
+            parts.append(label("prog_left", self.lang, s=f"{left:.0f}"))
         return ", ".join(parts)
 
     def _print(self, t: _Task) -> None:
@@ -240,11 +248,17 @@ class PlainProgress:
 
 
 @contextmanager
-def activity(description: str) -> Iterator[Callable[..., None]]:
+def activity(description: str, lang: str = "en") -> Iterator[Callable[..., None]]:
     """One job in stages: yields ``step(message, done=None, total=None)``, shown as
     ``description — message`` (a bar with an ETA when counts are given, a spinner and the
-    elapsed time otherwise). A new message starts a new line/bar; counts update it."""
-    with progress_bar() as progress:
+    elapsed time otherwise). A new message starts a new line/bar; counts update it.
+
+    ``message`` may be a :class:`hallplan.sim.notes.Note` (the plan loop's and the roster's
+    steps): it is said in ``lang`` (:func:`hallplan.i18n.note_text`); ``description`` is the
+    caller's, already in ``lang``."""
+    from hallplan.i18n import note_text
+
+    with progress_bar(lang=lang) as progress:
         state = {"task": progress.add_task(description, total=None, quiet=True),
                  "message": None}
 
@@ -252,7 +266,8 @@ def activity(description: str) -> Iterator[Callable[..., None]]:
             if message != state["message"]:
                 progress.remove_task(state["task"])
                 state["message"] = message
-                state["task"] = progress.add_task(f"{description} — {message}", total=total,
+                state["task"] = progress.add_task(f"{description} — {note_text(message, lang)}",
+                                                  total=total,
                                                   completed=done or 0)
             else:
                 progress.update(state["task"], completed=done, total=total)

@@ -76,8 +76,26 @@ NOTES = {
 }
 
 
+#: the loop's progress steps (English; ``hallplan.i18n`` has each as ``note_<key>``): the
+#: ``progress`` callback gets them as :class:`Note` s, plain English strings that the CLI says
+#: in the report language
+STEPS = {
+    "step_requirement": "requirement ({method})",
+    "step_full_check": "full-staffing check: every counter staffed (replications)",
+    "step_round_roster": "round {round}/{rounds}: roster",
+    "step_round_roster_stage": "round {round}/{rounds}: roster {stage}",
+    "step_round_simulate": "round {round}/{rounds}: simulate the roster (replications)",
+    "step_round_result": "round {round}: {open} interval(s) staff could fix miss the target "
+                         "({layout} more are layout-limited); raised {raised}",
+}
+
+
 def _note(key: str, **fields: object) -> Note:
     return Note(NOTES, key, **fields)
+
+
+def _step(key: str, **fields: object) -> Note:
+    return Note(STEPS, key, **fields)
 
 
 @dataclass(frozen=True)
@@ -270,14 +288,14 @@ def plan(
     is called at each step, with counts where there are some (roster stages, replications);
     the loop itself never prints."""
     say = progress or (lambda _msg, _done=None, _total=None: None)
-    say(f"requirement ({config.requirement_method})")
+    say(_step("step_requirement", method=config.requirement_method))
     req0, _diag = requirement_with_diagnostics(
         scenario, demand, config.requirement_method, seed=config.seed, workers=config.workers
     )
     req, over_layout = cap_to_layout(req0, scenario)
     sim_args = dict(reps=config.reps, seed=config.seed, dates=dates, workers=config.workers,
                     keep_customers=False)
-    full_step = "full-staffing check: every counter staffed (replications)"
+    full_step = _step("step_full_check")
     say(full_step, 0, config.reps * len(dates))
     full = simulate(scenario, demand, full_staffing(scenario), **sim_args,
                     progress=lambda done, total: say(full_step, done, total))
@@ -299,13 +317,14 @@ def plan(
     if scenario.staff.availability < 1.0:
         notes.append(_note("availability", a=f"{scenario.staff.availability:g}"))
     for rnd in range(1, config.max_rounds + 1):
-        say(f"round {rnd}/{config.max_rounds}: roster")
+        say(_step("step_round_roster", round=rnd, rounds=config.max_rounds))
         problem = RosterProblem.from_scenario(scenario, staff_on_the_floor(req, scenario))
         try:
             result = RosterOptimizer(
                 problem, solver, warm_start=previous,
                 progress=lambda stage, done, total, rnd=rnd: say(
-                    f"round {rnd}/{config.max_rounds}: roster {stage}", done, total),
+                    _step("step_round_roster_stage", round=rnd, rounds=config.max_rounds,
+                          stage=stage), done, total),
             ).solve()
         except (RosterInfeasibleError, RosterNotFoundError) as exc:
             if best is None:  # no roster at all: the planner must hear why
@@ -316,7 +335,7 @@ def plan(
             notes.append(_note("no_valid_reroster", round=rnd, reasons=reasons,
                                kept=best[1] + 1))
             break
-        step = f"round {rnd}/{config.max_rounds}: simulate the roster (replications)"
+        step = _step("step_round_simulate", round=rnd, rounds=config.max_rounds)
         say(step, 0, config.reps * len(dates))
         res = simulate(scenario, demand, result.roster.to_staffing(), **sim_args,
                        progress=lambda done, total, step=step: say(step, done, total))
@@ -347,9 +366,8 @@ def plan(
                 lost_cells=lost,
             )
         )
-        say(f"round {rnd}: {len(open_misses)} interval(s) staff could fix miss the target "
-            f"({int((misses['cause'] == 'layout').sum())} more are layout-limited); "
-            f"raised {raised}")
+        say(_step("step_round_result", round=rnd, open=len(open_misses),
+                  layout=int((misses["cause"] == "layout").sum()), raised=raised))
         score = (len(open_misses), result.check.under_staff_hours, result.roster.paid_hours())
         worse = best is not None and score > best[0]
         if best is None or score < best[0]:

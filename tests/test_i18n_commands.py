@@ -28,11 +28,14 @@ def _note_templates() -> dict[str, dict[str, str]]:
     from hallplan.forecast import five_tables, store
     from hallplan.forecast.calibrate import NOTES as CALIBRATE
     from hallplan.optimize.loop import NOTES as LOOP
+    from hallplan.optimize.loop import STEPS as LOOP_STEPS
+    from hallplan.optimize.roster.model import STEPS as ROSTER_STEPS
     from hallplan.region.run import NOTES as REGION
 
     return {"optimize.loop": LOOP, "forecast.five_tables": five_tables.NOTES,
             "forecast.calibrate": CALIBRATE, "forecast.store": store.NOTES,
-            "region.run": REGION}
+            "region.run": REGION, "optimize.loop steps": LOOP_STEPS,
+            "optimize.roster steps": ROSTER_STEPS}
 
 
 def test_every_engine_note_is_in_the_catalogue_with_the_same_english_and_fields():
@@ -199,6 +202,12 @@ def test_region_plan_writes_the_files_language_unless_lang_says_otherwise(tmp_pa
     hall = (tmp_path / "out" / "halls" / "c1" / "report.html").read_text(encoding="utf-8")
     assert "排班计划" in hall
     assert "报告：" in r.output
+    assert "营业厅, " in r.output and "重复仿真, " in r.output  # the progress lines
+    assert "halls, " not in r.output and "replications, " not in r.output
+    again = run_cli("region", "plan", f, "--workers", "1", "--out", tmp_path / "out",
+                    "--resume")
+    assert again.exit_code == 0, again.output
+    assert "续跑：1 个营业厅已计划" in again.output and "resume:" not in again.output
 
 
 # ------------------------------------------------------------------ reads never create a store
@@ -259,3 +268,85 @@ def test_history_import_in_a_log_prints_a_progress_line_by_rows(county_store, tm
     assert f", {rows}/{rows}, " in lines[-1]
     assert f"{rows} rows read, {rows} imported" in r.output
 
+
+
+# ------------------------------------------------------------------ progress labels
+
+#: English words of the progress steps that must not be left in a Chinese progress line
+ENGLISH_STEP_WORDS = ("round", "roster", "stage", "named staff", "shift counts", "simulate",
+                      "replications", "requirement", "full-staffing", "interval", "about",
+                      " s,", " s left")
+
+
+def _log_console(monkeypatch):
+    """Progress goes to a log (plain lines) captured in a buffer."""
+    import io
+
+    from rich.console import Console
+
+    import hallplan.console as hc
+
+    buf = io.StringIO()
+    monkeypatch.setattr(hc, "err_console", Console(file=buf, width=300, force_terminal=False))
+    return buf
+
+
+def _roster_problem():
+    from hallplan.optimize.roster import RosterProblem
+    from tests.test_roster_helpers import MON, requirement, tiny_hall
+
+    return RosterProblem.from_scenario(
+        tiny_hall(), requirement([(MON, "general", "09:00", "15:00", 1)]))
+
+
+@pytest.mark.parametrize("method", ["pooled", "two_stage"])
+def test_the_roster_stages_are_notes_that_say_themselves_in_chinese(method):
+    from hallplan.optimize.roster import RosterOptimizer
+    from tests.test_roster_helpers import CFG
+
+    seen: list = []
+    RosterOptimizer(_roster_problem(), CFG, method=method,
+                    progress=lambda stage, done, total: seen.append(stage)).solve()
+    assert seen, "the roster reported no stage"
+    english = {str(s) for s in seen}
+    assert english & {"stage 1: shift counts", "two-stage 1: shift counts"}  # unchanged
+    for stage in seen:
+        zh = note_text(stage, "zh")
+        assert zh != str(stage) and ("阶段" in zh), (stage, zh)
+        assert not any(w in zh for w in ENGLISH_STEP_WORDS), zh
+        assert note_text(stage, "en") == str(stage)
+
+
+def test_the_plan_progress_line_speaks_chinese(monkeypatch):
+    from hallplan.console import activity
+    from hallplan.optimize.loop import PlanConfig, plan
+    from hallplan.sim.demand import demand_from_profile
+    from tests.test_roster_helpers import MON, tiny_hall
+
+    buf = _log_console(monkeypatch)
+    s = tiny_hall()
+    with activity("计划", "zh") as step:
+        plan(s, demand_from_profile(s, [MON]), [MON],
+             PlanConfig(reps=2, max_rounds=1, roster_time_limit_s=5, workers=1), progress=step)
+    lines = buf.getvalue().splitlines()
+    text = "\n".join(lines)
+    assert "计划 — 需求（lag）" in text
+    assert "满员检验：所有柜台都有人（重复仿真）" in text
+    assert "第 1/1 轮：排班" in text and "第 1/1 轮：排班 阶段" in text
+    assert "第 1/1 轮：仿真排班（重复仿真）" in text and "秒" in text
+    for line in lines:
+        assert not any(w in line for w in ENGLISH_STEP_WORDS), line
+
+
+def test_the_plan_progress_line_in_english_is_unchanged(monkeypatch):
+    from hallplan.console import activity
+    from hallplan.optimize.loop import STEPS
+    from hallplan.optimize.roster.model import STEPS as ROSTER
+    from hallplan.sim.notes import Note
+
+    buf = _log_console(monkeypatch)
+    stage = Note(ROSTER, "step_stage2_groups")
+    with activity("plan") as step:
+        step(Note(STEPS, "step_round_roster_stage", round=2, rounds=3, stage=stage), 0, 4)
+    assert buf.getvalue().splitlines()[0] == (
+        "plan — round 2/3: roster stage 2: named staff (skill groups), 0/4, 0 s")

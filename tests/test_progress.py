@@ -83,3 +83,19 @@ def test_simulate_in_a_log_reports_its_replications(tmp_path):
     lines = [ln for ln in result.output.splitlines() if ln.startswith("simulating county-hall")]
     assert lines[0].endswith(", 0/3, 0 s")
     assert ", 3/3, " in lines[-1]
+
+
+def test_simulate_and_whatif_bars_speak_chinese(tmp_path):
+    county = str(ROOT / "scenarios" / "county_hall.toml")
+    result = CliRunner().invoke(app, ["simulate", county, "--reps", "2", "--lang", "zh",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.startswith("正在仿真 county-hall")]
+    assert lines and lines[0].endswith(", 0/2, 0 秒"), result.output
+    assert "simulating" not in result.output
+    variant = tmp_path / "more.toml"
+    variant.write_text("[staff]\navailability = 0.9\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["whatif", county, str(variant), "--reps", "2", "--lang",
+                                      "zh", "--out", str(tmp_path / "wi")])
+    assert result.exit_code == 0, result.output
+    assert "假设分析" in result.output and "what-if" not in result.output, result.output

@@ -94,17 +94,17 @@ def plan_cmd(
         fail(exc.problems)
     lang = lang if lang is not None else region.spec.settings.language
     t = labels(lang)
-    progress = progress_bar()  # a bar with an ETA; plain lines in a log
+    progress = progress_bar(lang=lang)  # a bar with an ETA; plain lines in a log
     bars = {}
 
     def on_event(event: str, info: dict) -> None:
         if event == "start":
-            bars["halls"] = progress.add_task("halls", total=info["halls"],
+            bars["halls"] = progress.add_task(t("cli_region_halls"), total=info["halls"],
                                               completed=info["reused"])
-            bars["reps"] = progress.add_task("replications", total=info["replications"],
+            bars["reps"] = progress.add_task(t("cli_region_reps"), total=info["replications"],
                                              completed=info["replications_done"])
             if info["reused"]:
-                progress.console.print(f"resume: {info['reused']} hall(s) already planned")
+                progress.console.print(t("cli_region_resume", n=info["reused"]))
         elif event == "hall":
             progress.advance(bars["halls"])
             progress.advance(bars["reps"], info["replications"])

@@ -47,8 +47,23 @@ from hallplan.optimize.roster.solution import Roster, RosterResult, StageStats
 from hallplan.optimize.roster.stage1 import solve_stage1
 from hallplan.optimize.roster.templates import clock
 from hallplan.optimize.roster.vars import AssignmentVars, Option
+from hallplan.sim.notes import Note
 
 Method = Literal["pooled", "two_stage", "monolithic"]
+
+#: the roster's progress stages (English; ``hallplan.i18n`` has each as ``note_<key>``):
+#: ``progress`` gets them as :class:`Note` s, plain English strings the CLI can translate
+STEPS = {
+    "step_stage1_counts": "stage 1: shift counts",
+    "step_stage1_days": "stage 1: shift counts (days)",
+    "step_stage2_groups": "stage 2: named staff (skill groups)",
+    "step_two_stage1": "two-stage 1: shift counts",
+    "step_two_stage2": "two-stage 2: named staff",
+}
+
+
+def _step(key: str) -> Note:
+    return Note(STEPS, key)
 _OK = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
@@ -195,9 +210,9 @@ class RosterOptimizer:
         and left 152.5–168 staff-h short; this naming takes ~25 s and leaves 130.)"""
         P, cfg = self.P, self.config
         days_done, say = itertools.count(1), self.progress
-        say("stage 1: shift counts", 0, None)
+        say(_step("step_stage1_counts"), 0, None)
         plan = solve_pooled_plan(P, cfg, self.pooled_settings, progress=lambda _d: say(
-            "stage 1: shift counts (days)", next(days_done), len(P.dates)))
+            _step("step_stage1_days"), next(days_done), len(P.dates)))
         stages = [StageStats("stage1_pooled_shift_counts", "FEASIBLE", plan.objective,
                              plan.lp_objective, plan.wall_s, plan.n_columns)]
         tasks = []
@@ -207,7 +222,7 @@ class RosterOptimizer:
                 tasks.append((g, replace(P, employees=g.members, reserve_dates=frozenset()),
                               planned))
         groups_done = itertools.count(1)
-        say("stage 2: named staff (skill groups)", 0, len(tasks))
+        say(_step("step_stage2_groups"), 0, len(tasks))
 
         def name(task):
             g, Pg, planned = task
@@ -216,7 +231,7 @@ class RosterOptimizer:
             rows = (name_exactly(Pg, planned, self.naming_settings) if exact
                     else name_greedily(Pg, planned))
             unnamed = sum(planned.values()) - len(rows)
-            say("stage 2: named staff (skill groups)", next(groups_done), len(tasks))
+            say(_step("step_stage2_groups"), next(groups_done), len(tasks))
             return rows, StageStats(f"stage2_{g.name}", "OPTIMAL" if exact else "FEASIBLE",
                                     float(unnamed), 0.0, time.perf_counter() - t1,
                                     len(g.members) * len(planned), counts_in_bound=False)
@@ -232,7 +247,7 @@ class RosterOptimizer:
     def _two_stage(self, t0: float) -> tuple[Roster, tuple[StageStats, ...]]:
         P, cfg = self.P, self.config
         ledger = self.ledger
-        self.progress("two-stage 1: shift counts", 0, 2)
+        self.progress(_step("step_two_stage1"), 0, 2)
         r1 = solve_stage1(P, cfg.with_time(cfg.time_limit_s * self.stage1_share),
                           strict=self.strict, warm_start=self.warm_start, ledger=ledger)
         st1 = StageStats("stage1_shift_counts", r1.status, r1.objective, r1.best_bound,
@@ -243,7 +258,7 @@ class RosterOptimizer:
         if r1.status not in ("OPTIMAL", "FEASIBLE"):
             raise RosterNotFoundError(f"stage 1 found no shift plan: {r1.status}")
         planned = dict(r1.planned)
-        self.progress("two-stage 2: named staff", 1, 2)
+        self.progress(_step("step_two_stage2"), 1, 2)
         stages = [st1]
         rows, on_call = [], []
         dm_ids = {e.id for e in P.duty_managers}
