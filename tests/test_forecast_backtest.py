@@ -144,6 +144,10 @@ def test_forecast_month_gives_a_demand(scenario, tmp_path):
 
 
 def test_forecast_month_without_history_uses_profile(scenario, tmp_path):
+    # an existing store that holds nothing for this hall (a missing store is an error:
+    # reading history never creates one)
+    with HistoryStore(tmp_path / "empty.duckdb"):
+        pass
     demand, summary = forecast_month(tmp_path / "empty.duckdb", "nobody", scenario, 2026, 11)
     assert summary.model == "profile" and summary.notes
     assert len(demand.dates) == 30
