@@ -314,18 +314,20 @@ def plan(
     if len(layout_misses):
         notes.append(_note("layout_misses", n=len(layout_misses)))
     prev_cov = None
+    previous_plan = None  # the round's shift plan: a re-roster re-plans changed weeks only
     if scenario.staff.availability < 1.0:
         notes.append(_note("availability", a=f"{scenario.staff.availability:g}"))
     for rnd in range(1, config.max_rounds + 1):
         say(_step("step_round_roster", round=rnd, rounds=config.max_rounds))
         problem = RosterProblem.from_scenario(scenario, staff_on_the_floor(req, scenario))
+        optimizer = RosterOptimizer(
+            problem, solver, warm_start=previous, previous_plan=previous_plan,
+            progress=lambda stage, done, total, rnd=rnd: say(
+                _step("step_round_roster_stage", round=rnd, rounds=config.max_rounds,
+                      stage=stage), done, total),
+        )
         try:
-            result = RosterOptimizer(
-                problem, solver, warm_start=previous,
-                progress=lambda stage, done, total, rnd=rnd: say(
-                    _step("step_round_roster_stage", round=rnd, rounds=config.max_rounds,
-                          stage=stage), done, total),
-            ).solve()
+            result = optimizer.solve()
         except (RosterInfeasibleError, RosterNotFoundError) as exc:
             if best is None:  # no roster at all: the planner must hear why
                 raise
@@ -390,7 +392,7 @@ def plan(
         ):
             notes.append(_note("headcount_exhausted", round=rnd))
             break
-        req, previous = new_req, result.roster
+        req, previous, previous_plan = new_req, result.roster, optimizer.plan
     _, chosen, req, result, res, problem = best
     if chosen != len(rounds) - 1 and not any(n.key == "worse_round" for n in notes):
         notes.append(_note("best_round_kept", kept=chosen + 1, best_open=best[0][0],

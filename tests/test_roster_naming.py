@@ -91,3 +91,31 @@ def test_a_member_on_leave_gets_no_shift_and_the_shift_stays_unnamed(district, p
     Pg = replace(district, employees=on_leave, reserve_dates=frozenset())
     assert name_exactly(Pg, only) == []
     assert name_greedily(Pg, only) == []
+
+
+def test_a_re_roster_plans_again_only_the_week_whose_requirement_rose(district, plan):
+    from hallplan.optimize.roster.pooled import problem_plan_objective
+
+    T = district.templates
+    d = district.weeks[1][2]
+    post = district.posts[0]
+    req = dict(district.required)
+    k = max(range(len(district.grid)), key=lambda i: req[(d, post)][i])
+    cell = list(req[(d, post)])
+    cell[k] += 1
+    req[(d, post)] = tuple(cell)
+    raised = replace(district, required=req)
+    again = solve_pooled_plan(raised, SolverConfig(time_limit_s=6, workers=2), previous=plan)
+    # no new month LP: its bound would have moved with the raised cell
+    assert again.lp_objective == plan.lp_objective
+    first = set(district.weeks[0])
+    assert {k: c for k, c in again.planned.items() if k[1] in first} == \
+        {k: c for k, c in plan.planned.items() if k[1] in first}
+    week2 = frozenset(district.weeks[1])
+    for gi in range(len(plan.groups)):
+        def paid(pl, gi=gi):
+            return sum(T[k[2]].paid_min * c for k, c in pl.items() if k[0] == gi and k[1] in week2)
+        assert paid(again.planned) <= paid(plan.planned)
+    # never worse on the new requirement than keeping the previous week as it was
+    assert (problem_plan_objective(raised, again.planned, week2)
+            <= problem_plan_objective(raised, plan.planned, week2))

@@ -29,7 +29,7 @@ from hallplan.optimize.roster.check import check_roster
 from hallplan.optimize.roster.config import SolverConfig, WorkLedger, make_solver
 from hallplan.optimize.roster.diagnose import RosterInfeasibleError, explain_core, precheck
 from hallplan.optimize.roster.naming import NamingSettings, name_exactly, name_greedily
-from hallplan.optimize.roster.pooled import PooledSettings, solve_pooled_plan
+from hallplan.optimize.roster.pooled import PooledPlan, PooledSettings, solve_pooled_plan
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
 from hallplan.optimize.roster.repair import pick_on_call, repair_roster
 from hallplan.optimize.roster.rules import (
@@ -127,7 +127,7 @@ class RosterOptimizer:
     def __init__(self, problem: RosterProblem, config: SolverConfig | None = None,
                  method: Method = "pooled", require_full_cover: bool = False,
                  warm_start: Roster | None = None, stage1_share: float = 0.3,
-                 progress=None):
+                 progress=None, previous_plan: PooledPlan | None = None):
         self.P = problem
         self.config = config or SolverConfig()
         self.method = method
@@ -136,6 +136,10 @@ class RosterOptimizer:
         self.stage1_share = stage1_share
         self.pooled_settings = PooledSettings()
         self.naming_settings = NamingSettings()
+        #: the shift plan of the loop's previous round: a re-roster plans only the weeks
+        #: whose requirement changed (``pooled.replan_changed_weeks``); ``plan`` is this one's
+        self.previous_plan = previous_plan
+        self.plan: PooledPlan | None = None
         self.progress = progress or (lambda _stage, _done, _total: None)
 
     # ------------------------------------------------------------------ public
@@ -212,7 +216,9 @@ class RosterOptimizer:
         days_done, say = itertools.count(1), self.progress
         say(_step("step_stage1_counts"), 0, None)
         plan = solve_pooled_plan(P, cfg, self.pooled_settings, progress=lambda _d: say(
-            _step("step_stage1_days"), next(days_done), len(P.dates)))
+            _step("step_stage1_days"), next(days_done), len(P.dates)),
+            previous=self.previous_plan)
+        self.plan = plan
         stages = [StageStats("stage1_pooled_shift_counts", "FEASIBLE", plan.objective,
                              plan.lp_objective, plan.wall_s, plan.n_columns)]
         tasks = []

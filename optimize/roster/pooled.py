@@ -39,6 +39,7 @@ import datetime as dt
 import os
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -464,6 +465,9 @@ class PooledPlan:
     lp_paid_h: float
     n_columns: int
     wall_s: float
+    #: the requirement this plan covers (``RosterProblem.required``), so a re-roster can
+    #: tell which weeks changed
+    required: Mapping[tuple[dt.date, str], tuple[int, ...]] | None = None
 
 
 def _week_budgets(month: CoveringModel, x: np.ndarray
@@ -482,9 +486,11 @@ def _week_budgets(month: CoveringModel, x: np.ndarray
 
 
 def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = PooledSettings(),
-                      progress=None) -> PooledPlan:
-    """The month LP splits each skill group's work over the weeks and days; then each week's
-    days are planned in integers, in order, inside the LP's cumulative budget.
+                      progress=None, previous: PooledPlan | None = None) -> PooledPlan:
+    """With ``previous`` (the plan of the loop's last round, same staff and dates): see
+    :func:`replan_changed_weeks`. Otherwise the month LP splits each skill group's work over
+    the weeks and days; then each week's days are planned in integers, in order, inside the
+    LP's cumulative budget.
 
     The month-wide LP is the only place the days meet (weekly days and hours, the 40-hour
     average per skill group). Within a week, day ``i`` may use what the LP gave days 1…i minus
@@ -498,6 +504,8 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
 
     t0 = time.perf_counter()
     groups = skill_groups(P)
+    if previous is not None and _same_frame(P, previous, groups):
+        return replan_changed_weeks(P, config, previous, settings, progress)
     month = build_covering_model(P, "plan", groups=groups)
     lp = month.solve_lp(settings)
     if len(month.n) <= settings.month_mip_max_columns:
@@ -506,7 +514,7 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
         planned = month.plan(res.x)
         return PooledPlan(planned, groups, lp.objective, plan_objective(month, planned),
                           month.under_staff_hours(lp.x), month.paid_hours(lp.x),
-                          len(month.b.c), time.perf_counter() - t0)
+                          len(month.b.c), time.perf_counter() - t0, P.required)
     wb = _week_budgets(month, lp.x)
     T = P.templates
     max_paid = max((t.paid_min for t in T), default=0)
@@ -551,12 +559,86 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
             planned.update(part)
     objective = plan_objective(month, planned)
     return PooledPlan(planned, groups, lp.objective, objective, month.under_staff_hours(lp.x),
-                      month.paid_hours(lp.x), len(month.b.c), time.perf_counter() - t0)
+                      month.paid_hours(lp.x), len(month.b.c), time.perf_counter() - t0,
+                      P.required)
+
+
+def _same_frame(P: RosterProblem, previous: PooledPlan, groups: tuple[SkillGroup, ...]) -> bool:
+    """Same dates, posts, templates and skill groups (members and their leave) as the plan."""
+    return (previous.required is not None and set(previous.required) == set(P.required)
+            and previous.groups == groups)
+
+
+def replan_changed_weeks(P: RosterProblem, config, previous: PooledPlan,
+                         settings: PooledSettings = PooledSettings(), progress=None
+                         ) -> PooledPlan:
+    """A re-roster after the loop raised some cells: the weeks whose requirement did not
+    change keep the previous plan exactly (so no coverage they had is lost), and each
+    changed week is planned again day by day inside the budget the previous plan used in
+    that week — per skill group, its shifts and paid minutes up to each day — so the weekly
+    caps and the 40-hour average still hold without a new month LP. The raised cells are
+    covered by moving that week's hours, which is what a planner does; where they cannot
+    be, the plan stays as it was (the day programmes minimise the same weighted
+    under-coverage, and the previous day plan is always a feasible point).
+
+    Measured on the flagship demo's round 2 (1 raised cell): one week's days planned again
+    instead of the month LP and 31 days."""
+    import time
+
+    t0 = time.perf_counter()
+    groups = previous.groups
+    T = P.templates
+    changed = [w for w, days in enumerate(P.weeks)
+               if any(P.required[(d, p)] != previous.required[(d, p)]
+                      for d in days for p in P.posts)]
+    planned = {k: c for k, c in previous.planned.items() if P.week_of(k[1]) not in changed}
+    for w in changed:
+        prev_s = [[0] * len(P.weeks[w]) for _ in groups]
+        prev_m = [[0] * len(P.weeks[w]) for _ in groups]
+        index = {d: i for i, d in enumerate(P.weeks[w])}
+        for (gi, d, ti, _p), c in previous.planned.items():
+            if d in index:
+                prev_s[gi][index[d]] += c
+                prev_m[gi][index[d]] += c * T[ti].paid_min
+        used_s = [0] * len(groups)
+        used_m = [0] * len(groups)
+        for i, d in enumerate(P.weeks[w]):
+            budgets = {(gi, d): (sum(prev_s[gi][:i + 1]) - used_s[gi],
+                                 sum(prev_m[gi][:i + 1]) - used_m[gi])
+                       for gi in range(len(groups))}
+            day = build_covering_model(P, "plan", groups=groups, days=(d,), budgets=budgets)
+            res = day.solve_lp(settings)
+            if not day.is_integral(res.x):
+                res = day.solve_mip(settings, lp=res)
+            got = day.plan(res.x)
+            before = {k: c for k, c in previous.planned.items() if k[1] == d}
+            one = frozenset({d})
+            if (problem_plan_objective(P, before, one)
+                    <= problem_plan_objective(P, got, one)):
+                got = before  # a node-limited day programme never makes the day worse
+            for key, c in got.items():
+                planned[key] = c
+                used_s[key[0]] += c
+                used_m[key[0]] += c * T[key[2]].paid_min
+            if progress is not None:
+                progress(d)
+    objective = problem_plan_objective(P, planned)
+    return PooledPlan(planned, groups, previous.lp_objective, objective,
+                      previous.lp_under_staff_h, previous.lp_paid_h, previous.n_columns,
+                      time.perf_counter() - t0, P.required)
 
 
 def plan_objective(month: CoveringModel, planned: dict[PlanKey, int]) -> float:
     """The month objective (weighted missing people + paid minutes) of an integer plan."""
-    P, T, iv, W = month.P, month.P.templates, month.P.interval_min, month.P.weights
+    return problem_plan_objective(month.P, planned)
+
+
+def problem_plan_objective(P: RosterProblem, planned: dict[PlanKey, int],
+                           days: frozenset[dt.date] | None = None) -> float:
+    """:func:`plan_objective` over ``P`` (only ``days``, when given)."""
+    T, iv, W = P.templates, P.interval_min, P.weights
+    if days is not None:
+        planned = {k: c for k, c in planned.items() if k[1] in days}
     cov: dict[tuple[dt.date, str, int], int] = {}
     for (_gi, d, ti, p), c in planned.items():
         for k, t0 in enumerate(P.grid):
@@ -564,6 +646,8 @@ def plan_objective(month: CoveringModel, planned: dict[PlanKey, int]) -> float:
                 cov[(d, p, k)] = cov.get((d, p, k), 0) + c
     total = float(sum(T[k[2]].paid_min * c for k, c in planned.items()))
     for (d, p), req in P.required.items():
+        if days is not None and d not in days:
+            continue
         for k, need in enumerate(req):
             gap = max(need - cov.get((d, p, k), 0), 0)
             total += (W.under_coverage[0] * min(gap, 1) + W.under_coverage[1]
