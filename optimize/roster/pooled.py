@@ -592,6 +592,10 @@ def replan_changed_weeks(P: RosterProblem, config, previous: PooledPlan,
                if any(P.required[(d, p)] != previous.required[(d, p)]
                       for d in days for p in P.posts)]
     planned = {k: c for k, c in previous.planned.items() if P.week_of(k[1]) not in changed}
+    if progress is not None:  # the kept days are done at once (the count stays per day)
+        for d in P.dates:
+            if P.week_of(d) not in changed:
+                progress(d)
     for w in changed:
         prev_s = [[0] * len(P.weeks[w]) for _ in groups]
         prev_m = [[0] * len(P.weeks[w]) for _ in groups]
