@@ -119,3 +119,33 @@ def test_a_re_roster_plans_again_only_the_week_whose_requirement_rose(district, 
     # never worse on the new requirement than keeping the previous week as it was
     assert (problem_plan_objective(raised, again.planned, week2)
             <= problem_plan_objective(raised, plan.planned, week2))
+
+
+def test_a_re_roster_of_the_same_requirement_keeps_the_roster(district):
+    from hallplan.optimize.roster import RosterOptimizer
+
+    cfg = SolverConfig(time_limit_s=6, workers=2)
+    first = RosterOptimizer(district, cfg)
+    r1 = first.solve()
+    again = RosterOptimizer(district, cfg, warm_start=r1.roster, previous_plan=first.plan)
+    r2 = again.solve()
+    assert r2.check.under_staff_hours <= r1.check.under_staff_hours
+    assert r2.roster.rows == r1.roster.rows
+
+
+@pytest.mark.parametrize("namer", ["exact", "greedy"])
+def test_naming_again_gives_each_shift_back_to_whoever_worked_it(district, plan, namer):
+    gi = max(range(len(plan.groups)), key=lambda i: len(plan.groups[i].members))
+    g = plan.groups[gi]
+    mine = _group_plan(plan, gi)
+    Pg = replace(district, employees=g.members, reserve_dates=frozenset())
+    # the same people listed in another order: ties between them break the other way
+    flipped = replace(Pg, employees=tuple(reversed(g.members)))
+
+    def name(P, previous=None):
+        return (name_exactly(P, mine, previous=previous) if namer == "exact"
+                else name_greedily(P, mine, previous=previous))
+
+    first = name(Pg)
+    assert name(flipped) != first  # the order matters without a previous roster
+    assert name(flipped, previous=first) == first

@@ -234,8 +234,9 @@ class RosterOptimizer:
             g, Pg, planned = task
             t1 = time.perf_counter()
             exact = len(g.members) <= self.naming_settings.exact_max_members
-            rows = (name_exactly(Pg, planned, self.naming_settings) if exact
-                    else name_greedily(Pg, planned))
+            before = self.warm_start.rows if self.warm_start is not None else None
+            rows = (name_exactly(Pg, planned, self.naming_settings, previous=before) if exact
+                    else name_greedily(Pg, planned, previous=before))
             unnamed = sum(planned.values()) - len(rows)
             say(_step("step_stage2_groups"), next(groups_done), len(tasks))
             return rows, StageStats(f"stage2_{g.name}", "OPTIMAL" if exact else "FEASIBLE",

@@ -30,6 +30,7 @@ roster).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,13 +60,23 @@ def _row(t, h: int, e: str, d: dt.date, post: str) -> RosterRow:
     return RosterRow(e, d, t.arrival_min, t.end_min, post, t.break_start_min, t.break_end_min, h)
 
 
-def name_greedily(P: RosterProblem, planned: Planned) -> list[RosterRow]:
+def _previous_pairs(previous: Iterable[RosterRow] | None) -> set[tuple]:
+    return {(r.employee, r.date, r.template, r.post) for r in previous or ()}
+
+
+def name_greedily(P: RosterProblem, planned: Planned,
+                  previous: Iterable[RosterRow] | None = None) -> list[RosterRow]:
     """Date by date, longest shifts first, each to the member with the most room left in
     that week (then over the horizon) who may take it. Weekly room first: taking the member
     with the most hours left over the month packs weeks badly (measured on the flagship's
-    general group: 78 h of planned shifts left unnamed, against 41.5 h week-first)."""
+    general group: 78 h of planned shifts left unnamed, against 41.5 h week-first).
+
+    ``previous`` (the loop's last roster): a member who worked this very shift there takes
+    it again when the rules let them, so a re-roster keeps the names (and the coverage) of
+    the weeks it did not have to change."""
     from hallplan.optimize.roster.repair import _State
 
+    before = _previous_pairs(previous)
     S = _State(P)
     h = P.labour.handover_min
     T = P.templates
@@ -79,7 +90,7 @@ def name_greedily(P: RosterProblem, planned: Planned) -> list[RosterRow]:
             best = None
             for e in P.employees:
                 if P.eligible(e, p) and S.room_for(e, d, t):
-                    key = (P.week_cap_min - S.week_min[(e.id, w)],
+                    key = ((e.id, d, t, p) in before, P.week_cap_min - S.week_min[(e.id, w)],
                            P.avg_cap_min(e) - S.total_min[e.id])
                     if best is None or key > best[0]:
                         best = (key, e)
@@ -89,10 +100,13 @@ def name_greedily(P: RosterProblem, planned: Planned) -> list[RosterRow]:
 
 
 def name_exactly(P: RosterProblem, planned: Planned, settings: NamingSettings = NamingSettings(),
-                 start: list[RosterRow] | None = None) -> list[RosterRow]:
+                 start: list[RosterRow] | None = None,
+                 previous: Iterable[RosterRow] | None = None) -> list[RosterRow]:
     """The programme of the module docstring for ``P.employees`` (one skill group).
     ``start`` (a valid naming, e.g. :func:`name_greedily`) is handed to HiGHS as its first
-    incumbent, so the result is never worse than it."""
+    incumbent, so the result is never worse than it. ``previous`` (the loop's last roster):
+    among namings that cover as much, the one keeping most of its assignments wins, and its
+    assignments that still fit the plan are the first incumbent (unless ``start`` is given)."""
     import highspy
 
     from hallplan.optimize.roster.pooled import _new_highs
@@ -100,6 +114,7 @@ def name_exactly(P: RosterProblem, planned: Planned, settings: NamingSettings = 
 
     T, iv, L = P.templates, P.interval_min, P.labour
     E = list(P.employees)
+    before = _previous_pairs(previous)
     keys = sorted(k for k, c in planned.items() if c > 0)
     ncov = {ti: sum(1 for t0 in P.grid if T[ti].covers(t0, iv)) for ti in {k[1] for k in keys}}
     col: dict[tuple[int, tuple], int] = {}
@@ -108,8 +123,10 @@ def name_exactly(P: RosterProblem, planned: Planned, settings: NamingSettings = 
         for k in keys:
             if P.available(e, k[0]) and P.eligible(e, k[2]):
                 col[(ei, k)] = len(cost)
-                # maximise covered intervals; a minute of paid time breaks ties
-                cost.append(-(1000.0 * ncov[k[1]] + T[k[1]].paid_min / 1000.0))
+                # maximise covered intervals; a minute of paid time breaks ties, then
+                # keeping the previous roster's name on the shift
+                kept = 0.5 if (e.id, k[0], T[k[1]], k[2]) in before else 0.0
+                cost.append(-(1000.0 * ncov[k[1]] + T[k[1]].paid_min / 1000.0 + kept))
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
@@ -173,6 +190,15 @@ def name_exactly(P: RosterProblem, planned: Planned, settings: NamingSettings = 
                         ("time_limit", float(settings.time_limit_s))):
         h.setOptionValue(name, value)
     h.passModel(lp)
+    if not start and before:  # the previous assignments that still fit the plan
+        left = dict(planned)
+        start = []
+        index = {t: ti for ti, t in enumerate(T)}
+        for r in sorted(previous or ()):
+            k = (r.date, index.get(r.template, -1), r.post)
+            if left.get(k, 0) > 0 and r.employee in {e.id for e in E}:
+                left[k] -= 1
+                start.append(r)
     if start:
         index = {t: ti for ti, t in enumerate(T)}
         ids = {e.id: ei for ei, e in enumerate(E)}
