@@ -190,17 +190,16 @@ def name_exactly(P: RosterProblem, planned: Planned, settings: NamingSettings = 
                         ("time_limit", float(settings.time_limit_s))):
         h.setOptionValue(name, value)
     h.passModel(lp)
+    index = {t: ti for ti, t in enumerate(T)}
     if not start and before:  # the previous assignments that still fit the plan
         left = dict(planned)
         start = []
-        index = {t: ti for ti, t in enumerate(T)}
         for r in sorted(previous or ()):
             k = (r.date, index.get(r.template, -1), r.post)
             if left.get(k, 0) > 0 and r.employee in {e.id for e in E}:
                 left[k] -= 1
                 start.append(r)
     if start:
-        index = {t: ti for ti, t in enumerate(T)}
         ids = {e.id: ei for ei, e in enumerate(E)}
         x0 = np.zeros(len(cost))
         for r in start:

@@ -555,11 +555,7 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
                         week_cap[gi][0]) - used_s[gi],
                     min(int(np.floor(sum(mins[:i + 1]) + settings.round_up_from * max_paid)),
                         week_cap[gi][1]) - used_m[gi])
-            day = build_covering_model(P, "plan", groups=groups, days=(d,), budgets=budgets)
-            res = day.solve_lp(settings)
-            if not day.is_integral(res.x):
-                res = day.solve_mip(settings, lp=res)
-            got = day.plan(res.x)
+            got = _plan_day(P, groups, d, budgets, settings)
             for key, c in got.items():
                 out[key] = c
                 used_s[key[0]] += c
@@ -576,6 +572,18 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
     return PooledPlan(planned, groups, lp.objective, objective, month.under_staff_hours(lp.x),
                       month.paid_hours(lp.x), len(month.b.c), time.perf_counter() - t0,
                       P.required)
+
+
+def _plan_day(P: RosterProblem, groups: tuple[SkillGroup, ...], d: dt.date,
+              budgets: dict[tuple[int, dt.date], tuple[int, int]],
+              settings: PooledSettings) -> dict[PlanKey, int]:
+    """One day in whole shifts inside ``budgets``: the day's LP, which is often integral,
+    else a node-limited MIP over the columns of near-zero reduced cost."""
+    day = build_covering_model(P, "plan", groups=groups, days=(d,), budgets=budgets)
+    res = day.solve_lp(settings)
+    if not day.is_integral(res.x):
+        res = day.solve_mip(settings, lp=res)
+    return day.plan(res.x)
 
 
 def _same_frame(P: RosterProblem, previous: PooledPlan, groups: tuple[SkillGroup, ...]) -> bool:
@@ -625,11 +633,7 @@ def replan_changed_weeks(P: RosterProblem, config, previous: PooledPlan,
             budgets = {(gi, d): (sum(prev_s[gi][:i + 1]) - used_s[gi],
                                  sum(prev_m[gi][:i + 1]) - used_m[gi])
                        for gi in range(len(groups))}
-            day = build_covering_model(P, "plan", groups=groups, days=(d,), budgets=budgets)
-            res = day.solve_lp(settings)
-            if not day.is_integral(res.x):
-                res = day.solve_mip(settings, lp=res)
-            got = day.plan(res.x)
+            got = _plan_day(P, groups, d, budgets, settings)
             before = {k: c for k, c in previous.planned.items() if k[1] == d}
             one = frozenset({d})
             if (problem_plan_objective(P, before, one)
