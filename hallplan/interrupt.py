@@ -125,6 +125,10 @@ def handling(err=None) -> Iterator[None]:
     _watcher["active"] = True
     try:
         yield
+        # Python drops an exception raised by the handler while it runs a finalizer or a
+        # callback ("Exception ignored in ..."); the stop flag the handler set first is
+        # not lost, and a run that carried on past a Ctrl-C still ends as interrupted
+        check()
     except KeyboardInterrupt:
         import typer
 

@@ -437,3 +437,35 @@ def test_an_interrupted_region_keeps_only_whole_halls_and_writes_no_region_repor
     assert not [p.name for p in halls.iterdir() if p.name.startswith(".")]  # no half hall
     line = outcomes["region"].interrupt_lines[0]
     assert "no region report written" in line and "--resume" in line
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_ctrl_c_whose_exception_python_drops_still_ends_the_command_as_interrupted(capsys):
+    """Python runs the SIGINT handler between bytecodes; if that is inside a finalizer
+    (``__del__``), the handler's exception is printed as "Exception ignored" and the code
+    carries on. The stop flag the handler set first still ends the command with exit 130."""
+    import gc
+
+    import typer
+
+    from hallplan.interrupt import handling
+
+    class Finalized:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)  # the handler runs here: its raise is dropped
+            time.sleep(0.05)
+
+    finished = []
+
+    def command() -> None:
+        with handling():
+            obj = Finalized()
+            del obj
+            gc.collect()
+            finished.append(True)  # the body itself carried on past the Ctrl-C
+
+    with pytest.raises(typer.Exit) as ex:
+        command()
+    assert finished == [True]
+    assert ex.value.exit_code == 130
+    assert "interrupted (Ctrl-C)" in capsys.readouterr().err

@@ -74,6 +74,7 @@ def plan_cmd(
     """Plan every hall (the loop of `hallplan plan`) in parallel, allocate the headcount
     budget, write the region report. Finished halls are kept if the run is interrupted."""
     from hallplan.i18n import check_lang, labels, note_text
+    from hallplan.interrupt import check
     from hallplan.region.executors import ExecutorError
     from hallplan.region.file import load_region
     from hallplan.region.run import allocate, run_region, write_region_outputs
@@ -119,6 +120,7 @@ def plan_cmd(
                              resume=resume, progress=on_event, lang=lang)
     except ExecutorError as exc:
         fail([str(exc)])
+    check()  # an interrupt whose exception Python dropped: no region report
     run.allocation = allocate(run, region)
     written = write_region_outputs(run, region, out, month, region.spec.settings.seed, lang)
     for p in written:

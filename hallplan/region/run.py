@@ -39,6 +39,7 @@ from hallplan.region.executors import make_executor
 from hallplan.region.file import Region
 from hallplan.region.record import HallRow, hall_frame
 from hallplan.region.tasks import HallOutcome, HallTask, hall_seed, plan_hall
+from hallplan.sim.interrupt import check
 from hallplan.sim.notes import Note
 
 MARKER = "hall_result.json"
@@ -211,6 +212,9 @@ def run_region(region: Region, out: Path, month: str | None = None, *,
                 say("hall", {"hall": t.hall_id, "status": outcome.status,
                              "replications": reps_per_hall[t.hall_id],
                              "error": outcome.error})
+                # the SIGINT handler raises, but Python drops an exception raised while it
+                # runs a finalizer or callback; the stop flag it set first is not lost
+                check()
         except KeyboardInterrupt:
             # stop the workers now and end the command (exit 130): no region report is
             # written for a region half planned; the halls already written stay for --resume
