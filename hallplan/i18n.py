@@ -503,6 +503,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                          "第 {round} 轮不如第 {best} 轮（人手可解决的未达标时段 {open} 个对 "
                          "{best_open} 个；上一轮已覆盖的 {lost} 个需求格失去覆盖）— "
                          "迭代停止并保留较好的排班"),
+    "note_prioritised": ("round {round}: {n} roster gap(s) (intervals rostered below the "
+                         "requirement that missed their target) are delivered first in round "
+                         "{next}: a missing person there costs {factor}× more, so the re-roster "
+                         "takes the hours from intervals whose lane has room",
+                         "第 {round} 轮：{n} 个排班缺口（排班低于需求且未达标的时段）在第 {next} "
+                         "轮优先补足：这些时段每缺一人的代价提高到 {factor} 倍，重新排班会从"
+                         "尚有余量的业务线调出工时"),
     "note_nothing_to_raise": ("round {round}: no requirement left to raise — {roster} missed "
                               "interval(s) are roster gaps (rostered below the requirement; "
                               "{limited} staff-limited: nobody qualified has room under the "

@@ -14,10 +14,13 @@
 6. *Correct*: sort every miss (:func:`optimize.misses.classify_misses`) — *layout* (misses at
    full staffing), *roster* (rostered below the requirement: staff-limited where nobody
    qualified has room), *requirement* (staffed as required, counters free) — and raise only
-   the requirement misses by one, then re-roster. A round worse than the best so far stops the
+   the requirement misses by one, and make the next roster deliver the roster misses first
+   (they become *priority* cells, where a missing person costs
+   ``RosterProblem.priority_factor`` times more, so the re-roster takes the hours from intervals
+   whose lane has room); then re-roster. A round worse than the best so far stops the
    loop, and the best round's roster is the plan; the loop also stops when nothing is left to
-   raise. What still misses is said in numbers: layout findings, and "N more X-qualified staff
-   on <weekday>s HH:MM–HH:MM" for staff-limited intervals.
+   raise or prioritise. What still misses is said in numbers: layout findings, and "N more
+   X-qualified staff on <weekday>s HH:MM–HH:MM" for staff-limited intervals.
 """
 
 from __future__ import annotations
@@ -71,6 +74,10 @@ NOTES = {
                         "staff-limited: nobody qualified has room under the labour rules)",
     "headcount_exhausted": "round {round}: the roster no longer changes although the "
                            "requirement rose — the headcount is exhausted",
+    "prioritised": "round {round}: {n} roster gap(s) (intervals rostered below the "
+                   "requirement that missed their target) are delivered first in round "
+                   "{next}: a missing person there costs {factor}× more, so the re-roster "
+                   "takes the hours from intervals whose lane has room",
     "best_round_kept": "round {kept}'s roster is kept: it leaves fewer intervals staff could "
                        "fix missing ({best_open} vs {last_open} in round {last})",
 }
@@ -233,6 +240,16 @@ class PlanResult:
         return m
 
 
+def roster_gap_cells(gaps: pd.DataFrame, problem: RosterProblem
+                     ) -> frozenset[tuple[dt.date, str, int]]:
+    """The (date, post, interval index) cells of roster-gap misses (``cause == "roster"``),
+    for :attr:`RosterProblem.priority`."""
+    index = {float(t0): k for k, t0 in enumerate(problem.grid)}
+    return frozenset((d, lane, index[float(t)]) for d, t, lane in
+                     zip(gaps["date"], gaps["interval_start_min"], gaps["lane"], strict=True)
+                     if float(t) in index and lane in problem.posts)
+
+
 def raise_requirement(
     req: Requirement, misses: pd.DataFrame, scenario: Scenario
 ) -> tuple[Requirement, int, int]:
@@ -315,11 +332,14 @@ def plan(
         notes.append(_note("layout_misses", n=len(layout_misses)))
     prev_cov = None
     previous_plan = None  # the round's shift plan: a re-roster re-plans changed weeks only
+    # roster gaps of earlier rounds: the re-roster delivers them first (RosterProblem.priority)
+    priority: frozenset[tuple[dt.date, str, int]] = frozenset()
     if scenario.staff.availability < 1.0:
         notes.append(_note("availability", a=f"{scenario.staff.availability:g}"))
     for rnd in range(1, config.max_rounds + 1):
         say(_step("step_round_roster", round=rnd, rounds=config.max_rounds))
-        problem = RosterProblem.from_scenario(scenario, staff_on_the_floor(req, scenario))
+        problem = RosterProblem.from_scenario(scenario, staff_on_the_floor(req, scenario),
+                                              priority=priority)
         optimizer = RosterOptimizer(
             problem, solver, warm_start=previous, previous_plan=previous_plan,
             progress=lambda stage, done, total, rnd=rnd: say(
@@ -350,8 +370,10 @@ def plan(
         # only a requirement that was delivered and still missed is too low; a roster gap is
         # the roster's to close, a layout miss no staff can close
         to_raise = misses[misses["cause"] == "requirement"]
-        last = rnd == config.max_rounds or open_misses.empty or to_raise.empty
-        new_req, raised, capped = ((req, 0, 0) if last
+        gaps = roster_gap_cells(misses[misses["cause"] == "roster"], problem) - priority
+        last = (rnd == config.max_rounds or open_misses.empty
+                or (to_raise.empty and not gaps))
+        new_req, raised, capped = ((req, 0, 0) if last or to_raise.empty
                                    else raise_requirement(req, to_raise, scenario))
         capped += int((misses["cause"] == "layout").sum())
         rounds.append(
@@ -392,6 +414,10 @@ def plan(
         ):
             notes.append(_note("headcount_exhausted", round=rnd))
             break
+        if gaps:
+            notes.append(_note("prioritised", round=rnd, n=len(gaps), next=rnd + 1,
+                               factor=problem.priority_factor))
+            priority = priority | gaps
         req, previous, previous_plan = new_req, result.roster, optimizer.plan
     _, chosen, req, result, res, problem = best
     if chosen != len(rounds) - 1 and not any(n.key == "worse_round" for n in notes):

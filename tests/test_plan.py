@@ -161,3 +161,37 @@ def test_a_re_roster_without_a_valid_roster_keeps_the_best_round(monkeypatch):
     assert len(calls) == 2 and len(r.rounds) == 1 and r.chosen == 0
     assert any("found no valid roster" in n and "no duty manager on site" in n
                for n in r.notes)
+
+
+def test_a_roster_gap_that_missed_is_delivered_first_by_the_next_round(monkeypatch):
+    """Round 1's roster staffed an interval below the requirement and it missed: round 2's
+    roster problem carries that interval as a priority cell, and the note says so."""
+    import hallplan.optimize.loop as loop
+
+    s = load_scenario(COUNTY)
+    real = loop.RosterOptimizer
+    problems = []
+
+    class Recording(real):
+        def __init__(self, problem, *a, **kw):
+            problems.append(problem)
+            super().__init__(problem, *a, **kw)
+
+    def one_roster_gap_then_none(misses, coverage, scenario, layout_misses=None):
+        if len(problems) > 1:
+            return coverage.iloc[[]].rename(columns={"post": "lane"}).assign(
+                mean=[], upper=[], target=[], tickets=[], cause=[])
+        row = coverage.iloc[[3]].rename(columns={"post": "lane"})
+        return row.assign(mean=0.5, upper=0.6, target=0.8, tickets=5.0, cause="roster")
+
+    monkeypatch.setattr(loop, "RosterOptimizer", Recording)
+    monkeypatch.setattr(loop, "classify_misses", one_roster_gap_then_none)
+    cfg = PlanConfig(reps=1, roster_time_limit_s=5, workers=1, max_rounds=3)
+    r = loop.plan(s, demand_from_profile(s, [D]), [D], cfg)
+    assert len(problems) == 2 and len(r.rounds) == 2  # round 2 held: the loop stopped
+    assert problems[0].priority == frozenset()
+    (d, post, k), = problems[1].priority
+    gap = r.rounds[0].misses.iloc[0]
+    assert (d, post, problems[1].grid[k]) == (gap["date"], gap["lane"],
+                                              gap["interval_start_min"])
+    assert any("delivered first in round 2" in str(n) for n in r.notes)

@@ -141,3 +141,25 @@ def test_a_duty_manager_gap_falls_back_to_a_repaired_two_stage_roster(district, 
     assert not check_roster(result.roster, district).by_rule(reg.DUTY_MANAGER_ON_SITE.id)
     idle, _why = idle_qualified(result.roster, district)
     assert idle == []
+
+
+def test_a_priority_interval_the_roster_left_short_is_delivered_first(district):
+    """The loop's roster gaps become priority cells: the re-roster covers them, taking the
+    hours from an interval whose lane has room, instead of leaving the same gap again."""
+    d0 = WEEK[0]
+    # three people (two of them the duty managers) for three general counters all day on
+    # the first day: meal breaks and shift lengths leave some intervals short
+    staff = tuple(e for e in district.employees if e.id in ("V01", "M01", "M02"))
+    req = {k: tuple(0 for _ in v) for k, v in district.required.items()}
+    req[(d0, "general")] = tuple(3 for _ in district.grid)
+    P = replace(district, employees=staff, required=req)
+    plain = RosterOptimizer(P, SolverConfig(time_limit_s=6, workers=2)).solve()
+    cov = plain.check.coverage.query("staffed < required")
+    assert len(cov), "the test needs an interval the plain roster leaves short"
+    for t0 in cov["interval_start_min"]:
+        cell = (d0, "general", district.grid.index(int(t0)))
+        first = RosterOptimizer(replace(P, priority=frozenset({cell})),
+                                SolverConfig(time_limit_s=6, workers=2)).solve()
+        got = first.check.coverage.query("interval_start_min == @t0 and post == 'general'")
+        assert int(got["staffed"].iloc[0]) == 3, f"{t0} still short"
+        assert first.check.ok, first.check.violations[:5]

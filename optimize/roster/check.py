@@ -300,9 +300,9 @@ def check_duty_manager_on_site(ix: RosterIndex) -> Finding:
 
 # ---------------------------------------------------------------------------- soft rules
 def check_under_coverage(ix: RosterIndex) -> Finding:
-    w = ix.P.weights.under_coverage
-    return Finding(penalty=float(sum(under_cost(need - n, w)
-                                     for *_, need, n in ix.cells())))
+    P = ix.P
+    return Finding(penalty=float(sum(under_cost(need - n, P.under_weights(d, p, k))
+                                     for d, p, k, _t0, need, n in ix.cells())))
 
 
 def check_over_coverage(ix: RosterIndex) -> Finding:

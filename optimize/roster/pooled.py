@@ -317,13 +317,13 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
     # cover the requirement: Σ n + Σ u − surplus = required, with the surplus bounded by the
     # free counters (so the same row also enforces the physical counters)
     under: dict[tuple[dt.date, str, int], list[int]] = {}
-    weights = W.under_coverage if objective == "plan" else (1, 1, 1)
     for d in dates:
         for p in P.posts:
             req = P.required[(d, p)]
             sl = slots.get((d, p), [[] for _ in P.grid])
             cap_p = P.capacity.get(p)
             for k in range(len(P.grid)):
+                weights = P.under_weights(d, p, k) if objective == "plan" else (1, 1, 1)
                 if not sl[k]:
                     if req[k] > 0:  # nobody can be there: all of it is missing
                         under[(d, p, k)] = [b.col(0.0, req[k], False)]
@@ -483,6 +483,8 @@ class PooledPlan:
     #: the requirement this plan covers (``RosterProblem.required``), so a re-roster can
     #: tell which weeks changed
     required: Mapping[tuple[dt.date, str], tuple[int, ...]] | None = None
+    #: the priority cells it was planned with (``RosterProblem.priority``)
+    priority: frozenset[tuple[dt.date, str, int]] = frozenset()
 
 
 def _week_budgets(month: CoveringModel, x: np.ndarray
@@ -529,7 +531,7 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
         planned = month.plan(res.x)
         return PooledPlan(planned, groups, lp.objective, plan_objective(month, planned),
                           month.under_staff_hours(lp.x), month.paid_hours(lp.x),
-                          len(month.b.c), time.perf_counter() - t0, P.required)
+                          len(month.b.c), time.perf_counter() - t0, P.required, P.priority)
     wb = _week_budgets(month, lp.x)
     T = P.templates
     max_paid = max((t.paid_min for t in T), default=0)
@@ -571,7 +573,7 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
     objective = plan_objective(month, planned)
     return PooledPlan(planned, groups, lp.objective, objective, month.under_staff_hours(lp.x),
                       month.paid_hours(lp.x), len(month.b.c), time.perf_counter() - t0,
-                      P.required)
+                      P.required, P.priority)
 
 
 def _plan_day(P: RosterProblem, groups: tuple[SkillGroup, ...], d: dt.date,
@@ -611,9 +613,10 @@ def replan_changed_weeks(P: RosterProblem, config, previous: PooledPlan,
     t0 = time.perf_counter()
     groups = previous.groups
     T = P.templates
+    moved = {c[0] for c in P.priority ^ previous.priority}  # priority cells added or dropped
     changed = [w for w, days in enumerate(P.weeks)
                if any(P.required[(d, p)] != previous.required[(d, p)]
-                      for d in days for p in P.posts)]
+                      for d in days for p in P.posts) or moved & set(days)]
     planned = {k: c for k, c in previous.planned.items() if P.week_of(k[1]) not in changed}
     if progress is not None:  # the kept days are done at once (the count stays per day)
         for d in P.dates:
@@ -648,7 +651,7 @@ def replan_changed_weeks(P: RosterProblem, config, previous: PooledPlan,
     objective = problem_plan_objective(P, planned)
     return PooledPlan(planned, groups, previous.lp_objective, objective,
                       previous.lp_under_staff_h, previous.lp_paid_h, previous.n_columns,
-                      time.perf_counter() - t0, P.required)
+                      time.perf_counter() - t0, P.required, P.priority)
 
 
 def plan_objective(month: CoveringModel, planned: dict[PlanKey, int]) -> float:
@@ -659,7 +662,7 @@ def plan_objective(month: CoveringModel, planned: dict[PlanKey, int]) -> float:
 def problem_plan_objective(P: RosterProblem, planned: dict[PlanKey, int],
                            days: frozenset[dt.date] | None = None) -> float:
     """:func:`plan_objective` over ``P`` (only ``days``, when given)."""
-    T, iv, W = P.templates, P.interval_min, P.weights
+    T, iv = P.templates, P.interval_min
     if days is not None:
         planned = {k: c for k, c in planned.items() if k[1] in days}
     cov: dict[tuple[dt.date, str, int], int] = {}
@@ -673,7 +676,7 @@ def problem_plan_objective(P: RosterProblem, planned: dict[PlanKey, int],
             continue
         for k, need in enumerate(req):
             gap = max(need - cov.get((d, p, k), 0), 0)
-            total += (W.under_coverage[0] * min(gap, 1) + W.under_coverage[1]
-                      * min(max(gap - 1, 0), 1) + W.under_coverage[2] * max(gap - 2, 0))
+            w = P.under_weights(d, p, k)
+            total += w[0] * min(gap, 1) + w[1] * min(max(gap - 1, 0), 1) + w[2] * max(gap - 2, 0)
     return total
 

@@ -84,6 +84,12 @@ class RosterProblem:
     evening_end_min: int = 0  # a shift ending at or after this is an evening shift
     # physical counters/posts: nobody can be rostered at a post beyond them (hard rule)
     capacity: Mapping[str, int] = field(default_factory=dict)
+    #: (date, post, interval index) cells whose missing people cost ``priority_factor``
+    #: times the ``under_coverage`` weights: the loop's roster gaps (intervals the simulation
+    #: showed missing their target while rostered below the requirement), so a re-roster
+    #: delivers them by taking a person from an interval whose lane has room. Empty by default.
+    priority: frozenset[tuple[dt.date, str, int]] = frozenset()
+    priority_factor: int = 20
 
     # ------------------------------------------------------------------ construction
     @staticmethod
@@ -91,7 +97,8 @@ class RosterProblem:
                       reserve_dates: Iterable[dt.date] | None = None,
                       weights: Weights | None = None,
                       employees: Iterable[Employee] | None = None,
-                      break_step_min: int | None = None) -> RosterProblem:
+                      break_step_min: int | None = None,
+                      priority: Iterable[tuple[dt.date, str, int]] = ()) -> RosterProblem:
         iv = int(requirement.interval_min)
         open_min, close_min = int(scenario.hours.open), int(scenario.hours.close)
         grid = list(range(open_min, close_min, iv))
@@ -141,6 +148,8 @@ class RosterProblem:
             weights=weights or Weights(),
             evening_end_min=close_min - 60,
             capacity={p: scenario.physical_capacity(p) for p in posts},
+            priority=frozenset(c for c in priority if (c[0], c[1]) in req
+                               and 0 <= c[2] < len(grid)),
         )
 
     # ------------------------------------------------------------------ derived
@@ -192,6 +201,16 @@ class RosterProblem:
 
     def is_evening(self, t: ShiftTemplate) -> bool:
         return t.end_min >= self.evening_end_min
+
+    def under_weights(self, d: dt.date, post: str, k: int) -> tuple[int, int, int]:
+        """Cost of the 1st, 2nd and every further missing person at ``post``, interval
+        ``k`` of ``d`` (objective units): ``weights.under_coverage``, times
+        ``priority_factor`` in a priority cell."""
+        w = self.weights.under_coverage
+        if (d, post, k) in self.priority:
+            f = self.priority_factor
+            return (w[0] * f, w[1] * f, w[2] * f)
+        return w
 
     def required_staff_hours(self) -> float:
         return sum(sum(v) for v in self.required.values()) * self.interval_min / 60.0

@@ -156,11 +156,11 @@ def add_cover_requirement(model: cp_model.CpModel, P: RosterProblem,
             req = P.required[(d, p)]
             for k, t0 in enumerate(P.grid):
                 cov = sum(v for t, v in by_post.get(p, []) if t.covers(t0, iv))
-                terms += _gap_terms(model, P, d, p, t0, req[k], cov, W)
+                terms += _gap_terms(model, P, d, p, t0, req[k], cov, W, k)
     return terms
 
 
-def _gap_terms(model, P, d, p, t0, need, cov, W) -> list[PenaltyTerm]:
+def _gap_terms(model, P, d, p, t0, need, cov, W, k) -> list[PenaltyTerm]:
     where = f"{day_label(d)} {clock(t0)}"
     who = post_label(p)
     terms = []
@@ -170,7 +170,7 @@ def _gap_terms(model, P, d, p, t0, need, cov, W) -> list[PenaltyTerm]:
         u3 = model.new_int_var(0, max(need - 2, 0), f"under3({d},{p},{t0})")
         model.add(cov + u1 + u2 + u3 >= need)
         terms += [PenaltyTerm(reg.UNDER_COVERAGE.id, who, where, u, w)
-                  for u, w in zip((u1, u2, u3), W.under_coverage, strict=True)]
+                  for u, w in zip((u1, u2, u3), P.under_weights(d, p, k), strict=True)]
     over = model.new_int_var(0, len(P.employees), f"over({d},{p},{t0})")
     model.add(over >= cov - need)
     terms.append(PenaltyTerm(reg.OVER_COVERAGE.id, who, where, over, W.over_coverage))
@@ -258,8 +258,9 @@ def add_fill_planned_shifts(model: cp_model.CpModel, P: RosterProblem, V: Assign
         slack = model.new_int_var(0, n, f"unstaffed({d},{ti},{p})")
         model.add(sum(assigned.get((d, ti, p), [])) + slack == n)
         req = P.required[(d, p)]
-        weight = P.weights.under_coverage[0] * max(
-            1, sum(1 for k, t0 in enumerate(P.grid) if req[k] > 0 and T[ti].covers(t0, iv)))
+        weight = max(P.weights.under_coverage[0], sum(
+            P.under_weights(d, p, k)[0] for k, t0 in enumerate(P.grid)
+            if req[k] > 0 and T[ti].covers(t0, iv)))
         if post_weight:
             weight = max(1, round(weight * post_weight.get(p, 1.0)))
         terms.append(PenaltyTerm(reg.UNSTAFFED_SHIFT, post_label(p),

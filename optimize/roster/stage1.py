@@ -124,7 +124,7 @@ def build_shift_counts(P: RosterProblem, strict: bool = False, duty_manager: boo
                                                f"{day_label(d)} {clock(t0)}", over,
                                                W.over_coverage))
                 else:
-                    S.terms += _gap_terms(m, P, d, p, t0, req[k], cov, W)
+                    S.terms += _gap_terms(m, P, d, p, t0, req[k], cov, W, k)
     paid = sum(T[ti].paid_min * v for (_, ti, _), v in S.n.items())
     S.terms.append(PenaltyTerm(reg.PAID_HOURS.id, "all staff", "horizon", paid, W.paid_minute))
 
