@@ -992,7 +992,7 @@ def demo(
                                        progress=_import_steps(step, lang),
                                        rows=_import_rows(step, log.name, lang))
         console.print(_import_summary(report, lang), markup=False, highlight=False)
-        cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=60, workers=workers, max_rounds=2)
+        cfg = PlanConfig(reps=3, seed=1, roster_time_limit_s=60, workers=workers, max_rounds=3)
         _run_plan(FLAGSHIP, "2026-12", store, cfg, out, stage=stage, lang=lang)
 
 

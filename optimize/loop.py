@@ -393,7 +393,11 @@ def plan(
         say(_step("step_round_result", round=rnd, open=len(open_misses),
                   layout=int((misses["cause"] == "layout").sum()), raised=raised))
         score = (len(open_misses), result.check.under_staff_hours, result.roster.paid_hours())
-        worse = best is not None and score > best[0]
+        # worse = more intervals staff could fix missing than the best round. A round that
+        # misses as many is not a reason to stop: delivering a priority cell moves hours (more
+        # under-coverage where the lanes have room), and its misses may be the kind the next
+        # round can raise; the best round by score is still the plan
+        worse = best is not None and score[0] > best[0][0]
         if best is None or score < best[0]:
             best = (score, len(rounds) - 1, req, result, res, problem)
         if worse:

@@ -597,11 +597,12 @@ def _same_frame(P: RosterProblem, previous: PooledPlan, groups: tuple[SkillGroup
 def replan_changed_weeks(P: RosterProblem, config, previous: PooledPlan,
                          settings: PooledSettings = PooledSettings(), progress=None
                          ) -> PooledPlan:
-    """A re-roster after the loop raised some cells: the weeks whose requirement did not
-    change keep the previous plan exactly (so no coverage they had is lost), and each
-    changed week is planned again day by day inside the budget the previous plan used in
-    that week — per skill group, its shifts and paid minutes up to each day — so the weekly
-    caps and the 40-hour average still hold without a new month LP. The raised cells are
+    """A re-roster after the loop raised some cells (or made some priority cells): the weeks
+    whose requirement and priority cells did not change keep the previous plan exactly (so
+    no coverage they had is lost), and each changed week is planned again day by day, from
+    its first changed day on, inside the budget the previous plan used in that week — per
+    skill group, its shifts and paid minutes up to each day — so the weekly caps and the
+    40-hour average still hold without a new month LP. The raised cells are
     covered by moving that week's hours, which is what a planner does; where they cannot
     be, the plan stays as it was (the day programmes minimise the same weighted
     under-coverage, and the previous day plan is always a feasible point).
@@ -614,13 +615,19 @@ def replan_changed_weeks(P: RosterProblem, config, previous: PooledPlan,
     groups = previous.groups
     T = P.templates
     moved = {c[0] for c in P.priority ^ previous.priority}  # priority cells added or dropped
-    changed = [w for w, days in enumerate(P.weeks)
-               if any(P.required[(d, p)] != previous.required[(d, p)]
-                      for d in days for p in P.posts) or moved & set(days)]
-    planned = {k: c for k, c in previous.planned.items() if P.week_of(k[1]) not in changed}
+    changed_days = {d for d in P.dates
+                    if d in moved or any(P.required[(d, p)] != previous.required[(d, p)]
+                                         for p in P.posts)}
+    # a changed week is planned again from its first changed day on: the days before it
+    # keep their plan, so the cumulative budget of the later days is exactly as before
+    first = {w: min(i for i, d in enumerate(days) if d in changed_days)
+             for w, days in enumerate(P.weeks) if changed_days & set(days)}
+    changed = sorted(first)
+    replanned = {d for w in changed for d in P.weeks[w][first[w]:]}
+    planned = {k: c for k, c in previous.planned.items() if k[1] not in replanned}
     if progress is not None:  # the kept days are done at once (the count stays per day)
         for d in P.dates:
-            if P.week_of(d) not in changed:
+            if d not in replanned:
                 progress(d)
     for w in changed:
         prev_s = [[0] * len(P.weeks[w]) for _ in groups]
@@ -636,17 +643,20 @@ def replan_changed_weeks(P: RosterProblem, config, previous: PooledPlan,
             budgets = {(gi, d): (sum(prev_s[gi][:i + 1]) - used_s[gi],
                                  sum(prev_m[gi][:i + 1]) - used_m[gi])
                        for gi in range(len(groups))}
-            got = _plan_day(P, groups, d, budgets, settings)
             before = {k: c for k, c in previous.planned.items() if k[1] == d}
-            one = frozenset({d})
-            if (problem_plan_objective(P, before, one)
-                    <= problem_plan_objective(P, got, one)):
-                got = before  # a node-limited day programme never makes the day worse
+            if i < first[w]:
+                got = before
+            else:
+                got = _plan_day(P, groups, d, budgets, settings)
+                one = frozenset({d})
+                if (problem_plan_objective(P, before, one)
+                        <= problem_plan_objective(P, got, one)):
+                    got = before  # a node-limited day programme never makes the day worse
             for key, c in got.items():
                 planned[key] = c
                 used_s[key[0]] += c
                 used_m[key[0]] += c * T[key[2]].paid_min
-            if progress is not None:
+            if progress is not None and i >= first[w]:
                 progress(d)
     objective = problem_plan_objective(P, planned)
     return PooledPlan(planned, groups, previous.lp_objective, objective,
