@@ -720,7 +720,9 @@ def note_text(note: object, lang: str = DEFAULT_LANG) -> str:
     key = getattr(note, "key", None)
     if lang == "en" or key is None or f"note_{key}" not in CATALOGUE:
         return str(note)
-    fields = {k: note_text(v, lang) for k, v in note.fields.items()}  # a note inside a note
+    # a note inside a note is said in ``lang`` too, and so is a post's or lane's name
+    fields = {k: post_name(v, lang) if k in ("post", "lane") and isinstance(v, str)
+              else note_text(v, lang) for k, v in note.fields.items()}
     return label(f"note_{key}", lang, **fields)
 
 

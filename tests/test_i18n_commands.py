@@ -65,6 +65,17 @@ def test_a_note_is_english_text_that_says_itself_in_chinese_and_survives_picklin
     assert note_text("a plain sentence", "zh") == "a plain sentence"
 
 
+def test_a_post_named_in_a_note_is_said_in_chinese_too():
+    from hallplan.optimize.loop import NOTES
+    from hallplan.sim.notes import Note
+
+    n = Note(NOTES, "over_layout", n=15, post="general", date="2026-12-01", staff=5,
+             counters=4)
+    assert "general 2026-12-01" in n  # English keeps the post's own name
+    zh = note_text(n, "zh")
+    assert "general" not in zh and "普通柜台" in zh
+
+
 # ------------------------------------------------------------------ the commands
 
 
