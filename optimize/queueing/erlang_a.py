@@ -53,7 +53,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import gammainc, gammaln, logsumexp
+from scipy.special import gammainc, gammaln
 
 from hallplan.optimize.queueing._validate import (
     check_nonnegative,
@@ -69,6 +69,16 @@ _MAX_SERIES_TERMS = 2**18  # beyond this, try the incomplete-gamma form first
 _LAST_RESORT_SERIES_TERMS = 2**24
 _FIRST_CHUNK = 1024
 _MAX_CHUNK = 2**17
+
+
+def _logsumexp(a: np.ndarray) -> float:
+    """log Σ exp(a) for a finite, non-empty array (shift by the maximum, so no overflow).
+
+    Not ``scipy.special.logsumexp``: since SciPy 1.15 its array-API dispatch costs ~0.15 ms
+    a call, and the series makes two calls per chunk — measured on the flagship's month
+    requirement: 65,360 calls, 20 of the 27 s the lag requirement took."""
+    m = float(a.max())
+    return m + math.log(float(np.exp(a - m).sum()))
 
 
 def _log_a_series(
@@ -93,8 +103,8 @@ def _log_a_series(
     while j0 <= max_terms:
         js = np.arange(j0, j0 + chunk, dtype=float)
         log_w = last + np.cumsum(log_y - np.log(x + js))
-        log_sum = float(np.logaddexp(log_sum, logsumexp(log_w)))
-        log_sum_j = float(np.logaddexp(log_sum_j, logsumexp(log_w + np.log(js))))
+        log_sum = float(np.logaddexp(log_sum, _logsumexp(log_w)))
+        log_sum_j = float(np.logaddexp(log_sum_j, _logsumexp(log_w + np.log(js))))
         last = float(log_w[-1])
         j_last = j0 + chunk - 1
         log_r = log_y - math.log(x + j_last + 1)
