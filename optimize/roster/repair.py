@@ -16,6 +16,7 @@ its own bookkeeping so the two do not share code.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -68,12 +69,30 @@ class _State:
     # ------------------------------------------------------------------ labour rules
     def room_for(self, e, d: dt.date, t: ShiftTemplate) -> bool:
         """Could ``e`` work ``t`` on ``d`` (off that day) without breaking a labour rule?"""
+        return self.day_free(e, d) and self.fits(e, d, t)
+
+    def fits(self, e, d: dt.date, t: ShiftTemplate) -> bool:
+        """The rules that depend on the shift itself — weekly cap, 40-hour average, minimum
+        rest — for ``e`` off on ``d`` (:meth:`day_free` is the rest of :meth:`room_for`)."""
+        return _within(t, self.limits(e, d))
+
+    def limits(self, e, d: dt.date) -> tuple[int, float, float]:
+        """What a shift of ``e`` on ``d`` may be under the weekly cap, the 40-hour average
+        and minimum rest: (most paid minutes, earliest arrival, latest end), minutes."""
+        P = self.P
+        most = min(P.week_cap_min - self.week_min[(e.id, P.week_of(d))],
+                   P.avg_cap_min(e) - self.total_min[e.id])
+        prev = self.rows.get((e.id, d - dt.timedelta(days=1)))
+        earliest = -math.inf if prev is None else prev.end_min - 1440 + P.rest_min
+        nxt = self.rows.get((e.id, d + dt.timedelta(days=1)))
+        latest = math.inf if nxt is None else 1440 + nxt.start_min - P.rest_min
+        return most, earliest, latest
+
+    def day_free(self, e, d: dt.date) -> bool:
+        """The rules that do not depend on which shift: available and off on ``d``, the
+        consecutive-days limit and the days off of the week."""
         P = self.P
         if not P.available(e, d) or (e.id, d) in self.rows:
-            return False
-        if self.week_min[(e.id, P.week_of(d))] + t.paid_min > P.week_cap_min:
-            return False
-        if self.total_min[e.id] + t.paid_min > P.avg_cap_min(e):
             return False
         i = self.index[d]
         run = 1
@@ -90,11 +109,7 @@ class _State:
             worked = sum((e.id, x) in self.rows for x in week) + 1
             if worked > 7 - P.labour.min_days_off_per_week:
                 return False
-        prev = self.rows.get((e.id, d - dt.timedelta(days=1)))
-        if prev is not None and 1440 - prev.end_min + t.arrival_min < P.rest_min:
-            return False
-        nxt = self.rows.get((e.id, d + dt.timedelta(days=1)))
-        return nxt is None or 1440 - t.end_min + nxt.start_min >= P.rest_min
+        return True
 
     def counters_free(self, d: dt.date, p: str, t: ShiftTemplate) -> bool:
         cap = self.P.capacity.get(p)
@@ -102,6 +117,11 @@ class _State:
             return True
         c = self.coverage(d, p)
         return all(c[k] < cap for k in self._covered(t))
+
+
+def _within(t: ShiftTemplate, limits: tuple[int, float, float]) -> bool:
+    most, earliest, latest = limits
+    return t.paid_min <= most and t.arrival_min >= earliest and t.end_min <= latest
 
 
 def _gain(S: _State, d: dt.date, p: str, t: ShiftTemplate) -> int:
@@ -167,10 +187,11 @@ def _improve(S: _State, d, p, k, emps, h, moves) -> bool:
                and S.counters_free(d, p, t)]
     options.sort(key=lambda t: (-_gain(S, d, p, t), t.paid_min, t.arrival_min, t.end_min))
     for e in emps:
-        if not P.eligible(e, p) or not P.available(e, d) or (e.id, d) in S.rows:
+        if not P.eligible(e, p) or not S.day_free(e, d):
             continue
+        lim = S.limits(e, d)
         for t in options:
-            if S.room_for(e, d, t):
+            if _within(t, lim):
                 S.add(RosterRow(e.id, d, t.arrival_min, t.end_min, p, t.break_start_min,
                                 t.break_end_min, h))
                 moves["added_shift"] += 1
@@ -185,13 +206,19 @@ def _improve(S: _State, d, p, k, emps, h, moves) -> bool:
             continue
         dm_gaps = len(_dm_gaps(S, d)) if e.duty_manager else 0
         S.remove(r)
+        if not S.day_free(e, d):  # e.g. a days-off or consecutive-days limit: no shift fits
+            S.add(r)
+            continue
         loss = _gain(S, d, r.post, r.template)  # intervals r was holding at its post
+        lim = S.limits(e, d)
         for t in options:
             if t == r.template and r.post == p:
                 continue
+            if not _within(t, lim):
+                continue
             if e.duty_manager and _opens_dm_gap(S, e, d, t, p, h, dm_gaps):
                 continue
-            if S.counters_free(d, p, t) and S.room_for(e, d, t):
+            if S.counters_free(d, p, t):
                 net = _gain(S, d, p, t) - loss
                 if net > 0 and (best is None or (net, -t.paid_min) > best[0]):
                     best = ((net, -t.paid_min), r, t)
@@ -233,9 +260,10 @@ def _opens_dm_gap(S: _State, e, d: dt.date, t: ShiftTemplate, p: str, h: int,
 
 
 def _dm_gaps(S: _State, d: dt.date) -> list[int]:
+    """Interval starts of ``d`` without a duty manager on site (the managers' rows are
+    looked up, not searched for: this runs for every candidate change of a manager's shift)."""
     P = S.P
-    dms = {e.id for e in P.duty_managers}
-    on = [r for (eid, dd), r in S.rows.items() if dd == d and eid in dms]
+    on = [S.rows[(e.id, d)] for e in P.duty_managers if (e.id, d) in S.rows]
     return [t0 for t0 in P.grid if not any(r.template.on_site(t0, P.interval_min) for r in on)]
 
 

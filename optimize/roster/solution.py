@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -32,12 +33,23 @@ class RosterRow:
 
     @property
     def template(self) -> ShiftTemplate:
-        return ShiftTemplate(self.start_min, self.start_min + self.handover_min, self.end_min,
-                             self.break_start_min, self.break_end_min)
+        return _template(self.start_min, self.start_min + self.handover_min, self.end_min,
+                         self.break_start_min, self.break_end_min)
 
     @property
     def paid_min(self) -> int:
-        return self.template.paid_min
+        """Paid minutes: handover + counter time, the meal break unpaid (as the template's)."""
+        brk = (0 if self.break_start_min is None or self.break_end_min is None
+               else self.break_end_min - self.break_start_min)
+        return self.end_min - self.start_min - brk
+
+
+@lru_cache(maxsize=4096)
+def _template(arrival_min: int, counter_start_min: int, end_min: int,
+              break_start_min: int | None, break_end_min: int | None) -> ShiftTemplate:
+    """One shared template object per shape: the repair and the checker ask a row for its
+    template millions of times on a month's roster (measured: 2.2 M calls in one repair)."""
+    return ShiftTemplate(arrival_min, counter_start_min, end_min, break_start_min, break_end_min)
 
 
 @dataclass(frozen=True)
