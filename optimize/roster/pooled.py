@@ -45,6 +45,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy.sparse import csr_array
 
+from hallplan.optimize.roster.check import under_cost
 from hallplan.optimize.roster.groups import SkillGroup, skill_groups, week_capacity
 from hallplan.optimize.roster.problem import RosterProblem
 
@@ -607,8 +608,8 @@ def replan_changed_weeks(P: RosterProblem, config, previous: PooledPlan,
     be, the plan stays as it was (the day programmes minimise the same weighted
     under-coverage, and the previous day plan is always a feasible point).
 
-    Measured on the flagship demo's round 2 (1 raised cell): one week's days planned again
-    instead of the month LP and 31 days."""
+    Measured on the flagship demo's round 2 (1 priority cell, on a Saturday): 3 days planned
+    again instead of the month LP and 31 days, 14–25 s instead of ~105 s."""
     import time
 
     t0 = time.perf_counter()
@@ -685,8 +686,6 @@ def problem_plan_objective(P: RosterProblem, planned: dict[PlanKey, int],
         if days is not None and d not in days:
             continue
         for k, need in enumerate(req):
-            gap = max(need - cov.get((d, p, k), 0), 0)
-            w = P.under_weights(d, p, k)
-            total += w[0] * min(gap, 1) + w[1] * min(max(gap - 1, 0), 1) + w[2] * max(gap - 2, 0)
+            total += under_cost(need - cov.get((d, p, k), 0), P.under_weights(d, p, k))
     return total
 

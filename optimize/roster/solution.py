@@ -38,10 +38,7 @@ class RosterRow:
 
     @property
     def paid_min(self) -> int:
-        """Paid minutes: handover + counter time, the meal break unpaid (as the template's)."""
-        brk = (0 if self.break_start_min is None or self.break_end_min is None
-               else self.break_end_min - self.break_start_min)
-        return self.end_min - self.start_min - brk
+        return self.template.paid_min
 
 
 @lru_cache(maxsize=4096)
