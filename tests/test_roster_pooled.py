@@ -7,7 +7,9 @@ import datetime as dt
 import multiprocessing as mp
 import time
 from dataclasses import replace
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from hallplan.optimize.roster import RosterOptimizer, RosterProblem, SolverConfig, check_roster
@@ -15,8 +17,17 @@ from hallplan.optimize.roster import registry as reg
 from hallplan.optimize.roster.check import idle_qualified
 from hallplan.optimize.roster.groups import skill_groups
 from hallplan.optimize.roster.io import requirement_from_bands
-from hallplan.optimize.roster.pooled import covering_bound
+from hallplan.optimize.roster.pooled import (
+    PooledSettings,
+    _plan_days,
+    build_covering_model,
+    covering_bound,
+    independent_parts,
+    problem_plan_objective,
+    solve_month_mip,
+)
 from hallplan.optimize.roster.solution import Roster
+from hallplan.optimize.staffing_requirement import Requirement
 from hallplan.scenarios import scenario_path
 from hallplan.sim.loader import load_scenario
 
@@ -163,3 +174,62 @@ def test_a_priority_interval_the_roster_left_short_is_delivered_first(district):
         got = first.check.coverage.query("interval_start_min == @t0 and post == 'general'")
         assert int(got["staffed"].iloc[0]) == 3, f"{t0} still short"
         assert first.check.ok, first.check.violations[:5]
+
+
+DEMO_REQUIREMENT = (Path(__file__).resolve().parents[1] / "benchmarks" / "data"
+                    / "flagship_2026-12_requirement.csv")
+
+
+def _flagship_december() -> RosterProblem:
+    sc = load_scenario(scenario_path("flagship_city_centre.toml"))
+    t = pd.read_csv(DEMO_REQUIREMENT, parse_dates=["date"])
+    t["date"] = t["date"].dt.date
+    return RosterProblem.from_scenario(sc, Requirement(sc.interval_min, t, notes="demo"))
+
+
+def test_greeters_whom_nobody_else_can_replace_are_planned_as_a_part_of_their_own():
+    P = _flagship_december()
+    groups = skill_groups(P)
+    parts = {posts: tuple(groups[gi].name for gi in gis)
+             for gis, posts in independent_parts(P, groups)}
+    assert parts == {("general", "vip", "complaint"): (
+        "general", "complaint+general", "general+vip",
+        "complaint+general+vip (duty managers)"), ("greeter",): ("greeter",)}
+    # a holiday's on-call reserve may be anyone, so it ties every group into one part
+    holiday = replace(P, reserve_dates=frozenset({P.dates[24]}))
+    assert len(independent_parts(holiday, groups)) == 1
+
+
+def test_a_small_part_is_rounded_across_days_not_only_inside_each_days_budget():
+    """The demo's greeters for one week: day by day inside the LP's rounded budgets, some
+    intervals are short; planned month-wide from that plan, every one is covered, and the
+    shifts can be named under every labour rule."""
+    P = _flagship_december()
+    week = P.dates[:7]
+    greeters = tuple(e for e in P.employees if set(e.skills) == {"greeter"})
+    P = replace(P, dates=week, posts=("greeter",), employees=greeters,
+                required={k: v for k, v in P.required.items()
+                          if k[1] == "greeter" and k[0] in week})
+    groups = skill_groups(P)
+    month = build_covering_model(P, "plan", groups=groups)
+    lp = month.solve_lp()
+    assert month.under_staff_hours(lp.x) == pytest.approx(0.0)
+    cfg = SolverConfig(workers=2)
+    by_day = _plan_days(P, cfg, PooledSettings(), None, groups, month, lp)
+    across = solve_month_mip(month, lp, PooledSettings(), start=by_day)
+
+    def short(planned) -> int:
+        staffed: dict = {}
+        for (_g, d, ti, _p), c in planned.items():
+            for k, t0 in enumerate(P.grid):
+                if P.templates[ti].covers(t0, P.interval_min):
+                    staffed[(d, k)] = staffed.get((d, k), 0) + c
+        return sum(max(need - staffed.get((d, k), 0), 0)
+                   for (d, _p), req in P.required.items() for k, need in enumerate(req))
+
+    assert short(by_day) > 0, "the test needs a week the day-by-day plan leaves short"
+    assert short(across) == 0
+    assert problem_plan_objective(P, across) < problem_plan_objective(P, by_day)
+    result = RosterOptimizer(P, cfg).solve()
+    assert result.check.ok, result.check.violations[:5]
+    assert float(result.check.coverage.eval("required - staffed").clip(lower=0).sum()) == 0
