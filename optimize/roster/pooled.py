@@ -688,8 +688,10 @@ def independent_parts(P: RosterProblem, groups: tuple[SkillGroup, ...]
     roots: dict[int, list[int]] = {}
     for gi in range(len(groups)):
         roots.setdefault(find(gi), []).append(gi)
-    return [(tuple(gis), tuple(p for p, hs in zip(P.posts, holders) if hs and find(hs[0]) == r))
-            for r, gis in sorted(roots.items(), key=lambda kv: kv[1][0])]
+    posts_of = {r: tuple(p for p, hs in zip(P.posts, holders, strict=True)
+                         if hs and find(hs[0]) == r) for r in roots}
+    return [(tuple(gis), posts_of[r]) for r, gis in sorted(roots.items(),
+                                                           key=lambda kv: kv[1][0])]
 
 
 def part_problem(P: RosterProblem, groups: tuple[SkillGroup, ...],
