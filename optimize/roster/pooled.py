@@ -261,14 +261,24 @@ class CoveringModel:
                            float(info.objective_function_value), bound, None,
                            int(ints.size), int(info.mip_node_count))
 
-    def complete(self, planned: dict[PlanKey, int], settings: PooledSettings) -> np.ndarray:
+    def complete(self, planned: dict[PlanKey, int], settings: PooledSettings
+                 ) -> np.ndarray | None:
         """A full point of the programme for an integer plan: the shift columns at the
-        plan, the others (missing people, surplus, gaps) from the LP with those fixed."""
+        plan, the others (missing people, surplus, gaps) from the LP with those fixed; None
+        when the plan breaks one of this programme's rows (a day-by-day plan may: its duty
+        managers may overdraw a day's budget, and the consecutive-days windows across weeks
+        are rows of the month only)."""
+        import highspy
+
+        from hallplan.sim.interrupt import run_highs
+
         h = self._highs(settings)
         cols = np.fromiter(self.n.values(), dtype=np.int32, count=len(self.n))
         vals = np.array([float(planned.get(k, 0)) for k in self.n])
         h.changeColsBounds(len(cols), cols, vals, vals)
-        self._run(h, settings, "plan completion")
+        run_highs(h)
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
         return np.asarray(h.getSolution().col_value)
 
     def is_integral(self, x: np.ndarray) -> bool:
@@ -643,9 +653,10 @@ def solve_month_mip(month: CoveringModel, lp: PooledSolve,
                             np.array([highspy.HighsVarType.kInteger] * len(shifts)))
     h.setOptionValue("mip_rel_gap", float(settings.mip_rel_gap))
     h.setOptionValue("mip_max_nodes", int(settings.cover_node_limit))
-    if start is not None:
+    point = month.complete(start, settings) if start is not None else None
+    if point is not None:
         sol = highspy.HighsSolution()
-        sol.col_value = list(month.complete(start, settings))
+        sol.col_value = list(point)
         sol.value_valid = True
         h.setSolution(sol)
     month._run(h, settings, "month plan")
