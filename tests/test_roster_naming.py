@@ -149,3 +149,31 @@ def test_naming_again_gives_each_shift_back_to_whoever_worked_it(district, plan,
     first = name(Pg)
     assert name(flipped) != first  # the order matters without a previous roster
     assert name(flipped, previous=first) == first
+
+
+def test_a_shift_left_over_because_hours_are_fragmented_is_named_by_swapping_shifts():
+    """Two clerks; B is on leave from the 2nd to the 5th day. The greedy gives A the long
+    shift of day 1 and the four long shifts after it, so on day 5 A has 300 of the 40-hour
+    average's 2,400 min left for a 525-min shift, and B is away. Swapping day 1's shifts
+    (A the short one, B the long one) frees 270 min of A's month: every planned shift is
+    named and no labour rule breaks."""
+    week = [dt.date(2026, 12, 7) + dt.timedelta(days=k) for k in range(7)]
+    sc = load_scenario(scenario_path("district_hall.toml"))
+    P = RosterProblem.from_scenario(sc, requirement_from_bands(sc, week))
+    T = P.templates
+    long_ = max(range(len(T)), key=lambda i: (T[i].paid_min, -T[i].arrival_min))
+    short = min(range(len(T)), key=lambda i: (T[i].paid_min, T[i].arrival_min))
+    a, b = [e for e in P.employees if set(e.skills) == {"general"}][:2]
+    b = b.model_copy(update={"leave": [*b.leave, *week[1:5]]})
+    Pg = replace(P, employees=(a, b), reserve_dates=frozenset())
+    planned = {(week[0], long_, "general"): 1, (week[0], short, "general"): 1}
+    planned |= {(d, long_, "general"): 1 for d in week[1:5]}
+    assert P.avg_cap_min(a) - 4 * T[long_].paid_min < T[long_].paid_min  # the fragment
+
+    rows = name_greedily(Pg, planned)
+
+    assert len(rows) == sum(planned.values())
+    mine = {r.date: r.paid_min for r in rows if r.employee == a.id}
+    assert mine[week[0]] == T[short].paid_min and week[4] in mine
+    rep = check_roster(Roster(tuple(rows), P.dates), Pg)
+    assert [v for v in rep.violations if v.rule != "duty_manager_on_site"] == []
