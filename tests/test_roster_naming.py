@@ -12,7 +12,7 @@ import pytest
 from hallplan.optimize.roster import RosterProblem, SolverConfig, check_roster
 from hallplan.optimize.roster.groups import week_capacity
 from hallplan.optimize.roster.io import requirement_from_bands
-from hallplan.optimize.roster.naming import name_exactly, name_greedily
+from hallplan.optimize.roster.naming import name_exactly, name_greedily, name_week_by_week
 from hallplan.optimize.roster.pooled import solve_pooled_plan
 from hallplan.optimize.roster.solution import Roster
 from hallplan.scenarios import scenario_path
@@ -50,14 +50,15 @@ def test_the_shift_plan_never_asks_a_group_for_more_than_its_members_can_work(di
             assert sum(T[ti].paid_min * c for (_d, ti, _p), c in week.items()) <= cap_min
 
 
-@pytest.mark.parametrize("namer", ["exact", "greedy"])
+@pytest.mark.parametrize("namer", ["exact", "greedy", "weeks"])
 def test_named_shifts_break_no_labour_rule_and_come_from_the_plan(district, plan, namer):
     T = district.templates
     index = {t: k for k, t in enumerate(T)}
     for gi, g in enumerate(plan.groups):
         mine = _group_plan(plan, gi)
         Pg = replace(district, employees=g.members, reserve_dates=frozenset())
-        rows = name_exactly(Pg, mine) if namer == "exact" else name_greedily(Pg, mine)
+        rows = {"exact": name_exactly, "greedy": name_greedily,
+                "weeks": name_week_by_week}[namer](Pg, mine)
         rep = check_roster(Roster(tuple(rows), district.dates), Pg)
         hard = [v for v in rep.violations if v.rule != "duty_manager_on_site"]
         assert hard == [], hard[:3]
@@ -177,3 +178,30 @@ def test_a_shift_left_over_because_hours_are_fragmented_is_named_by_swapping_shi
     assert mine[week[0]] == T[short].paid_min and week[4] in mine
     rep = check_roster(Roster(tuple(rows), P.dates), Pg)
     assert [v for v in rep.violations if v.rule != "duty_manager_on_site"] == []
+
+
+def test_a_week_named_on_its_own_respects_the_days_worked_just_before_it(district):
+    """A clerk who worked the 6 days before the week (the consecutive-days limit) cannot
+    take its first day, and can take its second: the week-by-week naming carries the run
+    across the week boundary."""
+    M = district.labour.max_consecutive_days
+    week = district.weeks[1]
+    Pw = replace(district, dates=week, employees=district.employees[:1],
+                 reserve_dates=frozenset())
+    e = Pw.employees[0]
+    T = district.templates
+    ti = min(range(len(T)), key=lambda i: (T[i].paid_min, T[i].arrival_min))
+    h = district.labour.handover_min
+    worked = [_row_for(T[ti], h, e.id, week[0] - dt.timedelta(days=k)) for k in range(1, M + 1)]
+    first = {(week[0], ti, "general"): 1}
+    second = {(week[1], ti, "general"): 1}
+    assert name_exactly(Pw, first) != []  # alone, the first day is fine
+    assert name_exactly(Pw, first, before=worked) == []
+    assert len(name_exactly(Pw, second, before=worked)) == 1
+
+
+def _row_for(t, handover_min, employee, d):
+    from hallplan.optimize.roster.solution import RosterRow
+
+    return RosterRow(employee, d, t.arrival_min, t.end_min, "general", t.break_start_min,
+                     t.break_end_min, handover_min)

@@ -28,7 +28,13 @@ from hallplan.optimize.roster import registry as reg
 from hallplan.optimize.roster.check import check_roster
 from hallplan.optimize.roster.config import SolverConfig, WorkLedger, make_solver
 from hallplan.optimize.roster.diagnose import RosterInfeasibleError, explain_core, precheck
-from hallplan.optimize.roster.naming import NamingSettings, name_exactly, name_greedily
+from hallplan.optimize.roster.naming import (
+    NamingSettings,
+    better_naming,
+    name_exactly,
+    name_greedily,
+    name_week_by_week,
+)
 from hallplan.optimize.roster.pooled import PooledPlan, PooledSettings, solve_pooled_plan
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
 from hallplan.optimize.roster.repair import pick_on_call, repair_roster
@@ -204,8 +210,9 @@ class RosterOptimizer:
         """Stage 1: integer shift counts per skill group from the month LP
         (:mod:`optimize.roster.pooled`). Stage 2: inside each group (interchangeable people)
         names on the planned shifts under every labour rule (:mod:`optimize.roster.naming`):
-        an exact 0/1 programme for the small groups (where skills are scarce), a week-first
-        greedy packing for the large ones; groups side by side. Then the greedy repair
+        an exact 0/1 programme for the small groups (where skills are scarce), for the large
+        ones the same programme week by week or a week-first greedy packing, whichever names
+        more; groups side by side. Then the greedy repair
         (:mod:`optimize.roster.repair`) hands shifts nobody in the group could take, and any
         still-short interval, to qualified staff of any group with room under the rules, and
         the on-call reserve is picked from who is off.
@@ -236,7 +243,9 @@ class RosterOptimizer:
             exact = len(g.members) <= self.naming_settings.exact_max_members
             before = self.warm_start.rows if self.warm_start is not None else None
             rows = (name_exactly(Pg, planned, self.naming_settings, previous=before) if exact
-                    else name_greedily(Pg, planned, previous=before))
+                    else better_naming(Pg, name_greedily(Pg, planned, previous=before),
+                                        name_week_by_week(Pg, planned, self.naming_settings,
+                                                          previous=before)))
             unnamed = sum(planned.values()) - len(rows)
             say(_step("step_stage2_groups"), next(groups_done), len(tasks))
             return rows, StageStats(f"stage2_{g.name}", "OPTIMAL" if exact else "FEASIBLE",
