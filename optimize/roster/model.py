@@ -242,10 +242,15 @@ class RosterOptimizer:
             t1 = time.perf_counter()
             exact = len(g.members) <= self.naming_settings.exact_max_members
             before = self.warm_start.rows if self.warm_start is not None else None
-            rows = (name_exactly(Pg, planned, self.naming_settings, previous=before) if exact
-                    else better_naming(Pg, name_greedily(Pg, planned, previous=before),
-                                        name_week_by_week(Pg, planned, self.naming_settings,
-                                                          previous=before)))
+            if exact:
+                rows = name_exactly(Pg, planned, self.naming_settings, previous=before)
+            elif before is None:
+                rows = better_naming(Pg, name_greedily(Pg, planned),
+                                     name_week_by_week(Pg, planned, self.naming_settings))
+            else:
+                # a re-roster: the greedy gives each shift back to whoever worked it, so the
+                # weeks the loop did not change keep their names and their cover
+                rows = name_greedily(Pg, planned, previous=before)
             unnamed = sum(planned.values()) - len(rows)
             say(_step("step_stage2_groups"), next(groups_done), len(tasks))
             return rows, StageStats(f"stage2_{g.name}", "OPTIMAL" if exact else "FEASIBLE",
