@@ -12,7 +12,12 @@ import pytest
 from hallplan.optimize.roster import RosterProblem, SolverConfig, check_roster
 from hallplan.optimize.roster.groups import week_capacity
 from hallplan.optimize.roster.io import requirement_from_bands
-from hallplan.optimize.roster.naming import name_exactly, name_greedily, name_week_by_week
+from hallplan.optimize.roster.naming import (
+    _row,
+    name_exactly,
+    name_greedily,
+    name_week_by_week,
+)
 from hallplan.optimize.roster.pooled import solve_pooled_plan
 from hallplan.optimize.roster.solution import Roster
 from hallplan.scenarios import scenario_path
@@ -192,16 +197,11 @@ def test_a_week_named_on_its_own_respects_the_days_worked_just_before_it(distric
     T = district.templates
     ti = min(range(len(T)), key=lambda i: (T[i].paid_min, T[i].arrival_min))
     h = district.labour.handover_min
-    worked = [_row_for(T[ti], h, e.id, week[0] - dt.timedelta(days=k)) for k in range(1, M + 1)]
+    worked = [_row(T[ti], h, e.id, week[0] - dt.timedelta(days=k), "general")
+              for k in range(1, M + 1)]
     first = {(week[0], ti, "general"): 1}
     second = {(week[1], ti, "general"): 1}
     assert name_exactly(Pw, first) != []  # alone, the first day is fine
     assert name_exactly(Pw, first, before=worked) == []
     assert len(name_exactly(Pw, second, before=worked)) == 1
 
-
-def _row_for(t, handover_min, employee, d):
-    from hallplan.optimize.roster.solution import RosterRow
-
-    return RosterRow(employee, d, t.arrival_min, t.end_min, "general", t.break_start_min,
-                     t.break_end_min, handover_min)

@@ -338,8 +338,9 @@ def name_week_by_week(P: RosterProblem, planned: Planned,
     week = replace(settings, node_limit=settings.week_node_limit)
     rows: list[RosterRow] = []
     used = {e.id: 0 for e in P.employees}
-    week_min = [sum(T[ti].paid_min * c for (d, ti, _p), c in planned.items() if d in set(w))
-                for w in P.weeks]
+    week_min = [0] * len(P.weeks)  # planned paid minutes per week
+    for (d, ti, _p), c in planned.items():
+        week_min[P.week_of(d)] += T[ti].paid_min * c
     for w, wdays in enumerate(P.weeks):
         keep = set(wdays)
         mine = {k: c for k, c in planned.items() if k[0] in keep}
