@@ -157,6 +157,29 @@ def test_naming_again_gives_each_shift_back_to_whoever_worked_it(district, plan,
     assert name(flipped, previous=first) == first
 
 
+def test_a_re_roster_keeps_every_name_of_a_roster_named_another_way(district, plan):
+    """The first roster of a large group is named week by week; a re-roster names greedily
+    with it as the previous roster. Every shift of the unchanged plan goes back to the same
+    person, even where the greedy, naming date by date, would have handed it to someone
+    else: the weeks the loop did not change keep their cover."""
+    gi = max(range(len(plan.groups)), key=lambda i: len(plan.groups[i].members))
+    mine = _group_plan(plan, gi)
+    Pg = replace(district, employees=plan.groups[gi].members, reserve_dates=frozenset())
+    first = name_week_by_week(Pg, mine)
+    assert set(name_greedily(Pg, mine)) != set(first)  # named another way
+    assert set(first) <= set(name_greedily(Pg, mine, previous=first))
+    # the loop adds two shifts on one day: they are named around the kept rows, and every
+    # other day keeps its rows exactly (named shift by shift, the new shifts would take the
+    # room of members whose own shifts come later in the week)
+    d = district.weeks[0][1]
+    longest = max((k for k in mine if k[0] == d), key=lambda k: district.templates[k[1]].paid_min)
+    changed = dict(mine)
+    changed[longest] += 2
+    again = name_greedily(Pg, changed, previous=first)
+    assert {r for r in again if r.date != d} == {r for r in first if r.date != d}
+    assert {r for r in first if r.date == d} <= set(again)
+
+
 def test_a_shift_left_over_because_hours_are_fragmented_is_named_by_swapping_shifts():
     """Two clerks; B is on leave from the 2nd to the 5th day. The greedy gives A the long
     shift of day 1 and the four long shifts after it, so on day 5 A has 300 of the 40-hour
