@@ -233,3 +233,44 @@ def test_a_small_part_is_rounded_across_days_not_only_inside_each_days_budget():
     result = RosterOptimizer(P, cfg).solve()
     assert result.check.ok, result.check.violations[:5]
     assert float(result.check.coverage.eval("required - staffed").clip(lower=0).sum()) == 0
+
+
+def test_a_priority_cell_at_the_vip_lane_leaves_the_greeters_plan_as_it_was():
+    """A re-roster plans again only the part of the hall whose cells changed. In the
+    previous round one greeter's shift on the first day was moved to an hour of the same
+    length that covers less; a priority cell at the VIP lane that day cannot concern the
+    greeters, so they keep that plan exactly (planning the day again would move them: the
+    roster the loop simulated stays the roster outside what it changed)."""
+    from hallplan.optimize.roster.pooled import solve_pooled_plan
+
+    P = _flagship_december()
+    week = P.dates[:7]
+    keep = ("vip", "greeter")  # the VIP lane and its staff stand in for the rest of the hall
+    P = replace(P, dates=week, posts=keep,
+                employees=tuple(e for e in P.employees if set(e.skills) & set(keep)),
+                required={k: v for k, v in P.required.items() if k[0] in week and k[1] in keep})
+    cfg = SolverConfig(workers=2)
+    first = solve_pooled_plan(P, cfg)
+    assert len(independent_parts(P, first.groups)) == 2
+    T, d = P.templates, week[0]
+    greeter = next(gi for gi, g in enumerate(first.groups) if g.skills == {"greeter"})
+    moved = next(key for key in sorted(first.planned) if key[0] == greeter and key[1] == d)
+    same_length = [ti for ti, t in enumerate(T) if t.paid_min == T[moved[2]].paid_min]
+    other = next(ti for ti in sorted(same_length, key=lambda ti: -T[ti].arrival_min)
+                 if ti != moved[2])  # the latest start of that length
+    planned = dict(first.planned)
+    planned[moved] -= 1
+    planned[(greeter, d, other, "greeter")] = planned.get((greeter, d, other, "greeter"), 0) + 1
+    previous = replace(first, planned={key: c for key, c in planned.items() if c})
+    one = frozenset({d})
+    assert problem_plan_objective(P, previous.planned, one) > problem_plan_objective(
+        P, first.planned, one)  # the moved shift covers less
+
+    def greeters(plan):
+        return {key: c for key, c in plan.planned.items() if key[0] == greeter}
+
+    k = max(range(len(P.grid)), key=lambda i: P.required[(d, "vip")][i])
+    again = solve_pooled_plan(replace(P, priority=frozenset({(d, "vip", k)})), cfg,
+                              previous=previous)
+    assert greeters(again) == greeters(previous)
+    assert again.lp_objective == previous.lp_objective  # no new month LP, the same bound

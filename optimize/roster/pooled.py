@@ -557,11 +557,13 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
 
     t0 = time.perf_counter()
     groups = skill_groups(P)
-    if previous is not None and _same_frame(P, previous, groups):
-        return replan_changed_weeks(P, config, previous, settings, progress)
     parts = independent_parts(P, groups)
+    if previous is not None and not _same_frame(P, previous, groups):
+        previous = None
     if len(parts) > 1:
-        return _plan_parts(P, config, settings, progress, groups, parts, t0)
+        return _plan_parts(P, config, settings, progress, groups, parts, t0, previous)
+    if previous is not None:
+        return replan_changed_weeks(P, config, previous, settings, progress)
     month = build_covering_model(P, "plan", groups=groups)
     lp = month.solve_lp(settings)
     if len(month.n) <= settings.cover_mip_max_columns:
@@ -709,9 +711,14 @@ def part_problem(P: RosterProblem, groups: tuple[SkillGroup, ...],
 
 def _plan_parts(P: RosterProblem, config, settings: PooledSettings, progress,
                 groups: tuple[SkillGroup, ...],
-                parts: list[tuple[tuple[int, ...], tuple[str, ...]]], t0: float) -> PooledPlan:
+                parts: list[tuple[tuple[int, ...], tuple[str, ...]]], t0: float,
+                previous: PooledPlan | None = None) -> PooledPlan:
     """Each independent part planned on its own (side by side), the plans put together.
-    The day-by-day progress is the largest part's."""
+    The day-by-day progress is the largest part's. With ``previous`` (a re-roster), each
+    part is re-planned from its own share of it, so a part whose requirement and priority
+    cells did not change keeps its plan exactly (measured on the flagship: the greeters,
+    planned month-wide in integers, lost 1 staff-h when a VIP priority cell had their days
+    planned again day by day)."""
     import time
     from concurrent.futures import ThreadPoolExecutor
 
@@ -720,8 +727,11 @@ def _plan_parts(P: RosterProblem, config, settings: PooledSettings, progress,
                                                        for gi in parts[i][0]))
 
     def plan_part(i: int) -> PooledPlan:
-        return solve_pooled_plan(part_problem(P, groups, parts[i]), config, settings,
-                                 progress=progress if i == largest else None)
+        Pi = part_problem(P, groups, parts[i])
+        return solve_pooled_plan(Pi, config, settings,
+                                 progress=progress if i == largest else None,
+                                 previous=(_part_of(previous, Pi, groups, parts[i])
+                                           if previous is not None else None))
 
     with ThreadPoolExecutor(max_workers=max(min(config.workers, len(parts)), 1)) as pool:
         done = list(pool.map(plan_part, range(len(parts))))
@@ -734,11 +744,33 @@ def _plan_parts(P: RosterProblem, config, settings: PooledSettings, progress,
               for k, need in enumerate(v) if need > 0]  # all of it missing in any plan
     nobody_h = sum(c[3] for c in nobody) * P.interval_min / 60.0
     nobody_cost = sum(under_cost(need, P.under_weights(d, p, k)) for d, p, k, need in nobody)
+    if previous is not None:  # a re-roster keeps the first round's month LP and its bound
+        return PooledPlan(planned, groups, previous.lp_objective,
+                          problem_plan_objective(P, planned), previous.lp_under_staff_h,
+                          previous.lp_paid_h, previous.n_columns, time.perf_counter() - t0,
+                          P.required, P.priority)
     return PooledPlan(planned, groups, sum(s.lp_objective for s in done) + nobody_cost,
                       problem_plan_objective(P, planned),
                       sum(s.lp_under_staff_h for s in done) + nobody_h,
                       sum(s.lp_paid_h for s in done), sum(s.n_columns for s in done),
                       time.perf_counter() - t0, P.required, P.priority)
+
+
+def _part_of(plan: PooledPlan, Pi: RosterProblem, groups: tuple[SkillGroup, ...],
+             part: tuple[tuple[int, ...], tuple[str, ...]]) -> PooledPlan:
+    """``plan`` restricted to one independent part (its groups renumbered as the part's
+    own :func:`skill_groups`), with the part's requirement and priority cells."""
+    sub = skill_groups(Pi)
+    index = {g.name: gi for gi, g in enumerate(sub)}
+    gis, posts = part
+    keep = set(posts)
+    return replace(
+        plan, groups=sub,
+        planned={(index[groups[gi].name], d, ti, p): c
+                 for (gi, d, ti, p), c in plan.planned.items() if gi in gis},
+        required=({k: v for k, v in plan.required.items() if k[1] in keep}
+                  if plan.required is not None else None),
+        priority=frozenset(c for c in plan.priority if c[1] in keep))
 
 
 def _plan_day(P: RosterProblem, groups: tuple[SkillGroup, ...], d: dt.date,
