@@ -180,6 +180,29 @@ def test_a_re_roster_keeps_every_name_of_a_roster_named_another_way(district, pl
     assert {r for r in first if r.date == d} <= set(again)
 
 
+def test_a_re_roster_named_week_by_week_keeps_the_rows_of_the_weeks_it_did_not_change(
+        district, plan):
+    """The loop changed one shift of the second week (same hours, another start): the
+    first week keeps its rows exactly and the second is named again, under every rule."""
+    gi = max(range(len(plan.groups)), key=lambda i: len(plan.groups[i].members))
+    mine = _group_plan(plan, gi)
+    Pg = replace(district, employees=plan.groups[gi].members, reserve_dates=frozenset())
+    first = name_week_by_week(Pg, mine)
+    T = district.templates
+    d, ti, p = next(k for k in sorted(mine) if k[0] in district.weeks[1])
+    other = next(tj for tj, t in enumerate(T) if t.paid_min == T[ti].paid_min and tj != ti)
+    changed = dict(mine)
+    changed[(d, ti, p)] -= 1
+    changed[(d, other, p)] = changed.get((d, other, p), 0) + 1
+    again = name_week_by_week(Pg, {k: c for k, c in changed.items() if c}, previous=first,
+                              keep_weeks=frozenset({0}))
+    week1 = set(district.weeks[0])
+    assert {r for r in again if r.date in week1} == {r for r in first if r.date in week1}
+    assert any(r.date == d and r.template == T[other] for r in again)
+    report = check_roster(Roster(tuple(again), district.dates, ()), Pg)
+    assert not report.violations, report.violations[:3]
+
+
 def test_a_shift_left_over_because_hours_are_fragmented_is_named_by_swapping_shifts():
     """Two clerks; B is on leave from the 2nd to the 5th day. The greedy gives A the long
     shift of day 1 and the four long shifts after it, so on day 5 A has 300 of the 40-hour

@@ -206,6 +206,24 @@ class RosterOptimizer:
         return result
 
     # ------------------------------------------------------------------ formulations
+    def _unchanged_weeks(self, g, planned: dict) -> frozenset[int]:
+        """The weeks whose plan for group ``g`` is the previous round's, shift for shift."""
+        prev = self.previous_plan
+        if prev is None:
+            return frozenset()
+        index = {gg.name: gi for gi, gg in enumerate(prev.groups)}
+        if g.name not in index:
+            return frozenset()
+        gi = index[g.name]
+        before = {(d, ti, p): c for (gg, d, ti, p), c in prev.planned.items() if gg == gi}
+        out = set()
+        for w, wdays in enumerate(self.P.weeks):
+            days = set(wdays)
+            if ({k: c for k, c in planned.items() if k[0] in days}
+                    == {k: c for k, c in before.items() if k[0] in days}):
+                out.add(w)
+        return frozenset(out)
+
     def _pooled(self, t0: float) -> tuple[Roster, tuple[StageStats, ...]]:
         """Stage 1: integer shift counts per skill group from the month LP
         (:mod:`optimize.roster.pooled`). Stage 2: inside each group (interchangeable people)
@@ -248,9 +266,14 @@ class RosterOptimizer:
                 rows = better_naming(Pg, name_greedily(Pg, planned),
                                      name_week_by_week(Pg, planned, self.naming_settings))
             else:
-                # a re-roster: the greedy gives each shift back to whoever worked it, so the
-                # weeks the loop did not change keep their names and their cover
-                rows = name_greedily(Pg, planned, previous=before)
+                # a re-roster: the weeks the loop did not change keep their names and their
+                # cover — the greedy gives each shift back to whoever worked it; the
+                # programme keeps the unchanged weeks' rows and names the changed weeks
+                rows = better_naming(Pg, name_greedily(Pg, planned, previous=before),
+                                     name_week_by_week(Pg, planned, self.naming_settings,
+                                                       previous=before,
+                                                       keep_weeks=self._unchanged_weeks(
+                                                           g, planned)))
             unnamed = sum(planned.values()) - len(rows)
             say(_step("step_stage2_groups"), next(groups_done), len(tasks))
             return rows, StageStats(f"stage2_{g.name}", "OPTIMAL" if exact else "FEASIBLE",
