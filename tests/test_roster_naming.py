@@ -182,25 +182,57 @@ def test_a_re_roster_keeps_every_name_of_a_roster_named_another_way(district, pl
 
 def test_a_re_roster_named_week_by_week_keeps_the_rows_of_the_weeks_it_did_not_change(
         district, plan):
-    """The loop changed one shift of the second week (same hours, another start): the
-    first week keeps its rows exactly and the second is named again, under every rule."""
+    """The previous roster was named greedily (not as the week programme would name it);
+    the loop changed one shift of the first week (same hours, another start). The second
+    week keeps the previous rows exactly, and the first is named again around them, with
+    every rule holding across the boundary between them."""
     gi = max(range(len(plan.groups)), key=lambda i: len(plan.groups[i].members))
     mine = _group_plan(plan, gi)
     Pg = replace(district, employees=plan.groups[gi].members, reserve_dates=frozenset())
-    first = name_week_by_week(Pg, mine)
+    first = name_greedily(Pg, mine)
+    week2 = set(district.weeks[1])
+    assert {r for r in name_week_by_week(Pg, mine) if r.date in week2} != {
+        r for r in first if r.date in week2}  # the programme alone would name it otherwise
     T = district.templates
-    d, ti, p = next(k for k in sorted(mine) if k[0] in district.weeks[1])
+    d, ti, p = next(k for k in sorted(mine) if k[0] in district.weeks[0])
     other = next(tj for tj, t in enumerate(T) if t.paid_min == T[ti].paid_min and tj != ti)
     changed = dict(mine)
     changed[(d, ti, p)] -= 1
     changed[(d, other, p)] = changed.get((d, other, p), 0) + 1
     again = name_week_by_week(Pg, {k: c for k, c in changed.items() if c}, previous=first,
-                              keep_weeks=frozenset({0}))
-    week1 = set(district.weeks[0])
-    assert {r for r in again if r.date in week1} == {r for r in first if r.date in week1}
+                              keep_weeks=frozenset({1}))
+    assert {r for r in again if r.date in week2} == {r for r in first if r.date in week2}
     assert any(r.date == d and r.template == T[other] for r in again)
     report = check_roster(Roster(tuple(again), district.dates, ()), Pg)
     assert not report.violations, report.violations[:3]
+    with pytest.raises(ValueError, match="previous"):
+        name_week_by_week(Pg, mine, keep_weeks=frozenset({1}))
+
+
+def test_a_week_named_before_a_kept_week_respects_the_days_worked_just_after_it(district):
+    """One clerk, one day to name, the day before a kept week: after six days worked in a
+    row from the next day there is no room for a seventh; with an early start the next
+    morning, a late shift would cut the minimum rest, an early one does not."""
+    from hallplan.optimize.roster.solution import RosterRow
+
+    T, d = district.templates, district.dates[6]
+    clerk = next(e for e in district.employees if set(e.skills) == {"general"})
+    P1 = replace(district, dates=(d,), employees=(clerk,), reserve_dates=frozenset(),
+                 required={k: v for k, v in district.required.items() if k[0] == d})
+    late = max(range(len(T)), key=lambda i: (T[i].end_min, -T[i].paid_min))
+    early = min(range(len(T)), key=lambda i: (T[i].arrival_min, T[i].paid_min))
+    h = district.labour.handover_min
+    one = dt.timedelta(days=1)
+    run = [_row(T[early], h, clerk.id, d + one * k, "general") for k in range(1, 7)]
+    assert name_exactly(P1, {(d, late, "general"): 1}), "the clerk could work it alone"
+    assert name_exactly(P1, {(d, late, "general"): 1}, before=run) == []
+    # the hall's shifts leave 11 h between any two days; a 04:00 start the next morning
+    # (e.g. a stocktake) does not
+    nxt = [RosterRow(clerk.id, d + one, 240, 600, "general", None, None, h)]
+    assert 1440 - T[late].end_min + 240 < district.rest_min
+    assert name_exactly(P1, {(d, late, "general"): 1}, before=nxt) == []
+    assert 1440 - T[early].end_min + 240 >= district.rest_min
+    assert len(name_exactly(P1, {(d, early, "general"): 1}, before=nxt)) == 1
 
 
 def test_a_shift_left_over_because_hours_are_fragmented_is_named_by_swapping_shifts():

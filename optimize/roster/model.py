@@ -215,11 +215,14 @@ class RosterOptimizer:
         if g.name not in index:
             return frozenset()
         gi = index[g.name]
-        before = {(d, ti, p): c for (gg, d, ti, p), c in prev.planned.items() if gg == gi}
+        if prev.groups[gi] != g:  # other members or leave: nothing is the same
+            return frozenset()
+        before = {(d, ti, p): c for (gg, d, ti, p), c in prev.planned.items()
+                  if gg == gi and c > 0}
         out = set()
         for w, wdays in enumerate(self.P.weeks):
             days = set(wdays)
-            if ({k: c for k, c in planned.items() if k[0] in days}
+            if ({k: c for k, c in planned.items() if k[0] in days and c > 0}
                     == {k: c for k, c in before.items() if k[0] in days}):
                 out.add(w)
         return frozenset(out)

@@ -506,7 +506,9 @@ class PooledPlan:
 
     planned: dict[PlanKey, int]
     groups: tuple[SkillGroup, ...]
-    lp_objective: float  # the plan's LP bound (objective units)
+    #: the plan's LP bound (objective units). A re-roster keeps its first round's: still a
+    #: bound while the loop only raises cells and adds priority cells, but a weaker one
+    lp_objective: float
     objective: float  # of the integer plan, recomputed over all days
     lp_under_staff_h: float
     lp_paid_h: float
@@ -759,7 +761,9 @@ def _plan_parts(P: RosterProblem, config, settings: PooledSettings, progress,
 def _part_of(plan: PooledPlan, Pi: RosterProblem, groups: tuple[SkillGroup, ...],
              part: tuple[tuple[int, ...], tuple[str, ...]]) -> PooledPlan:
     """``plan`` restricted to one independent part (its groups renumbered as the part's
-    own :func:`skill_groups`), with the part's requirement and priority cells."""
+    own :func:`skill_groups`), with the part's requirement and priority cells. Its LP
+    figures stay the whole hall's: a re-roster of parts keeps the previous plan's figures
+    (:func:`_plan_parts`), never a sum over parts."""
     sub = skill_groups(Pi)
     index = {g.name: gi for gi, g in enumerate(sub)}
     gis, posts = part
