@@ -115,6 +115,25 @@ def _valid_part(P: RosterProblem, rows: Iterable[RosterRow],
     return out
 
 
+def _worked_again(P: RosterProblem, planned: Planned, previous: Iterable[RosterRow]
+                  ) -> list[RosterRow]:
+    """The rows of ``previous`` (in order) in which a member of ``P.employees`` worked a
+    planned shift, up to the plan's count of each: what a re-roster may give back to whoever
+    worked it (not the repair's rows, nor other groups')."""
+    index = {t: ti for ti, t in enumerate(P.templates)}
+    members = {e.id for e in P.employees}
+    wanted = Counter({k: c for k, c in planned.items() if c > 0})
+    out = []
+    for r in sorted(previous):
+        if r.employee not in members:
+            continue
+        key = (r.date, index.get(r.template, -1), r.post)
+        if wanted[key] > 0:
+            wanted[key] -= 1
+            out.append(r)
+    return out
+
+
 def _previous_pairs(previous: Iterable[RosterRow] | None) -> set[tuple]:
     return {(r.employee, r.date, r.template, r.post) for r in previous or ()}
 
@@ -129,10 +148,10 @@ def name_greedily(P: RosterProblem, planned: Planned,
     ``previous`` (the loop's last roster): first, every planned shift that a member worked
     in it goes back to that member, over the whole horizon, before anything else is named
     (each checked against the rules). So a re-roster keeps the cover, and the names but for
-    what an exchange moves, of every day the loop did not change, whatever the order the greedy would have
-    named them in (measured on the flagship demo: a re-roster named shift by shift with the
-    previous holder only preferred lost 16.5 staff-h of the first roster's cover), and only
-    the changed days' new shifts are named greedily around them.
+    what an exchange moves, of every day the loop did not change, whatever the order the
+    greedy would have named them in (measured on the flagship demo: a re-roster named shift
+    by shift with the previous holder only preferred lost 16.5 staff-h of the first roster's
+    cover), and only the changed days' new shifts are named greedily around them.
 
     A shift nobody can take at its turn gets one more try at the end, by an exchange of
     shifts between members (:func:`place_by_exchange`)."""
@@ -143,15 +162,10 @@ def name_greedily(P: RosterProblem, planned: Planned,
     T = P.templates
     left = dict(planned)
     if previous is not None:
-        emps = {e.id: e for e in P.employees}
         index = {t: ti for ti, t in enumerate(T)}
-        for r in sorted(previous):
-            key = (r.date, index.get(r.template, -1), r.post)
-            e = emps.get(r.employee)
-            if (left.get(key, 0) > 0 and e is not None and P.eligible(e, r.post)
-                    and S.room_for(e, r.date, r.template)):
-                S.add(_row(r.template, h, e.id, r.date, r.post))
-                left[key] -= 1
+        for r in _valid_part(P, _worked_again(P, planned, previous)):
+            S.add(r)
+            left[(r.date, index[r.template], r.post)] -= 1
     by_date: dict[dt.date, list[tuple[int, str]]] = {}
     for (d, ti, p), c in sorted(left.items()):
         by_date.setdefault(d, []).extend([(ti, p)] * c)
@@ -418,30 +432,18 @@ def name_week_by_week(P: RosterProblem, planned: Planned,
         raise ValueError("keep_weeks names the weeks to keep from a previous roster: "
                          "previous is missing")
     T = P.templates
-    index = {t: ti for ti, t in enumerate(T)}
-    members = {e.id for e in P.employees}
-    worked: dict[int, list[RosterRow]] = {}
-    if keep_weeks:
-        dates = set(P.dates)
-        for r in previous or ():
-            if r.employee in members and r.date in dates:
-                worked.setdefault(P.week_of(r.date), []).append(r)
     week = replace(settings, node_limit=settings.week_node_limit)
     rows: list[RosterRow] = []
     used = {e.id: 0 for e in P.employees}
     week_min = [0] * len(P.weeks)  # planned paid minutes per week
     for (d, ti, _p), c in planned.items():
         week_min[P.week_of(d)] += T[ti].paid_min * c
-    kept = []
-    for w in sorted(keep_weeks):  # the kept weeks first: the others are named around them
-        days = set(P.weeks[w])
-        wanted = Counter({k: c for k, c in planned.items() if k[0] in days})
-        for r in sorted(worked.get(w, ())):
-            key = (r.date, index.get(r.template, -1), r.post)
-            if wanted[key] > 0:  # a planned shift the member worked (not a repair's row)
-                wanted[key] -= 1
-                kept.append(r)
-    for r in _valid_part(P, kept):  # checked, not trusted: every rule, the 40-hour average
+    # the kept weeks first, the others are named around them; their rows are checked
+    # against every rule and the 40-hour average, not trusted
+    kept_days = {d for w in keep_weeks for d in P.weeks[w]}
+    kept = _worked_again(P, {k: c for k, c in planned.items() if k[0] in kept_days},
+                         previous or ())
+    for r in _valid_part(P, kept):
         used[r.employee] += r.paid_min
         rows.append(r)
     for w, wdays in enumerate(P.weeks):
