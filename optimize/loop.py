@@ -113,6 +113,9 @@ class PlanConfig:
     seed: int = 1
     requirement_method: str = "lag"
     roster_time_limit_s: float = 60.0
+    #: work units of the first roster's CP-SAT polish of the shift plan (0 = off; slow,
+    #: see ``optimize.roster.polish``)
+    roster_polish_units: float = 0.0
     workers: int = 2
     max_rounds: int = 3
     confidence: float = 0.9  # one-sided, for "misses the target with confidence"
@@ -129,7 +132,8 @@ def roster_solver(config: PlanConfig) -> SolverConfig:
     """The solver settings of a plan: a deterministic budget (work units, see
     ``hallplan.optimize.roster.config``), so the roster is a pure function of (inputs, seed)."""
     return SolverConfig(time_limit_s=config.roster_time_limit_s,
-                        workers=ROSTER_SEARCH_WORKERS, seed=config.seed)
+                        workers=ROSTER_SEARCH_WORKERS, seed=config.seed,
+                        polish_work_units=config.roster_polish_units)
 
 
 @dataclass(frozen=True)

@@ -473,6 +473,8 @@ def plan_json(
             f"{plan.config.seed} --reps {plan.config.reps} --time-limit "
             f"{plan.config.roster_time_limit_s:g} --rounds {plan.config.max_rounds} --method "
             f"{plan.config.requirement_method}"
+            + (f" --polish {plan.config.roster_polish_units:g}"
+               if plan.config.roster_polish_units else "")
             + (f" --history {store_path}" if store_path else "")
         ),
     }

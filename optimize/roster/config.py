@@ -38,8 +38,14 @@ class SolverConfig:
     wall_cap_factor: float = 20.0
     #: "covering" — for the stage-1 shift-count models, whose LP relaxation is tight: no
     #: probing or symmetry detection (measured: a day to optimality in about a third of the
-    #: deterministic time with one worker)
+    #: deterministic time with one worker); "polish" — neighbourhood search only, from a hint
+    #: (:mod:`optimize.roster.polish`)
     profile: str = "default"
+    #: work units of CP-SAT's neighbourhood search on the month's pooled shift plan after
+    #: the day-by-day plan (:mod:`optimize.roster.polish`); 0 = off. Deterministic, and
+    #: slow: measured on 2 cores, the flagship month went 100.5 → 97.0 missing staff-h with
+    #: 30 units (107 → 256 s) and → 93.5 with 100 units (472 s)
+    polish_work_units: float = 0.0
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -48,8 +54,11 @@ class SolverConfig:
             raise ValueError(f"workers must be >= 1, got {self.workers}")
         if self.wall_cap_factor < 1:
             raise ValueError(f"wall_cap_factor must be >= 1, got {self.wall_cap_factor}")
-        if self.profile not in ("default", "covering"):
-            raise ValueError(f"profile must be 'default' or 'covering', got {self.profile!r}")
+        if self.polish_work_units < 0:
+            raise ValueError(f"polish_work_units must be >= 0, got {self.polish_work_units}")
+        if self.profile not in ("default", "covering", "polish"):
+            raise ValueError(f"profile must be 'default', 'covering' or 'polish', got "
+                             f"{self.profile!r}")
 
     def with_time(self, time_limit_s: float) -> SolverConfig:
         return replace(self, time_limit_s=max(time_limit_s, 0.1))
@@ -64,6 +73,7 @@ class SolverConfig:
                 "workers": self.workers, "seed": self.seed,
                 "deterministic": self.deterministic,
                 "interleave_search": self.deterministic and self.workers > 1,
+                "polish_work_units": self.polish_work_units,
                 "ortools": _ortools_version()}
 
 
@@ -105,6 +115,11 @@ def make_solver(config: SolverConfig) -> cp_model.CpSolver:
     if config.profile == "covering":
         p.cp_model_probing_level = 0
         p.symmetry_level = 0
+    if config.profile == "polish":
+        # improving a hinted plan: every work unit goes to the neighbourhood workers, none
+        # to full-problem searches that only raise the bound (measured on the flagship month
+        # with interleaved workers: 30 units of the default portfolio left the hint as it was)
+        p.use_lns_only = True
     return solver
 
 

@@ -42,7 +42,8 @@ def requirement_from_bands(scenario: Scenario, dates: Iterable[dt.date]) -> Requ
 
 def roster_from_files(scenario: Scenario | str | Path, requirement: Requirement | str | Path,
                       time_limit_s: float = 60.0, workers: int = 2, seed: int = 0,
-                      require_full_cover: bool = False, progress=None) -> RosterResult:
+                      require_full_cover: bool = False, progress=None,
+                      polish_work_units: float = 0.0) -> RosterResult:
     """``hallplan roster FILE --requirement requirement.csv``: load, build, solve, check.
     ``progress(stage, done, total)`` reports the stages (see :class:`RosterOptimizer`).
 
@@ -58,7 +59,8 @@ def roster_from_files(scenario: Scenario | str | Path, requirement: Requirement 
     rules = rule_problems(problem)
     if rules:
         raise RosterInfeasibleError(rules)
-    config = SolverConfig(time_limit_s=time_limit_s, workers=workers, seed=seed)
+    config = SolverConfig(time_limit_s=time_limit_s, workers=workers, seed=seed,
+                          polish_work_units=polish_work_units)
     return RosterOptimizer(problem, config, require_full_cover=require_full_cover,
                            progress=progress).solve()
 

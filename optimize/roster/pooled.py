@@ -537,8 +537,13 @@ def _week_budgets(month: CoveringModel, x: np.ndarray
 
 
 def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = PooledSettings(),
-                      progress=None, previous: PooledPlan | None = None) -> PooledPlan:
-    """With ``previous`` (the plan of the loop's last round, same staff and dates): see
+                      progress=None, previous: PooledPlan | None = None,
+                      polish=None) -> PooledPlan:
+    """``polish``: ``polish(month, lp, planned, config, settings) -> planned``, run on a
+    first round's integer plan of each part (e.g. :func:`optimize.roster.polish.polish_plan`,
+    passed in by the caller so that this module does not depend on CP-SAT).
+
+    With ``previous`` (the plan of the loop's last round, same staff and dates): see
     :func:`replan_changed_weeks`. Otherwise the month LP splits each skill group's work over
     the weeks and days; then each week's days are planned in integers, in order, inside the
     LP's cumulative budget.
@@ -563,7 +568,7 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
     if previous is not None and not _same_frame(P, previous, groups):
         previous = None
     if len(parts) > 1:
-        return _plan_parts(P, config, settings, progress, groups, parts, t0, previous)
+        return _plan_parts(P, config, settings, progress, groups, parts, t0, previous, polish)
     if previous is not None:
         return replan_changed_weeks(P, config, previous, settings, progress)
     month = build_covering_model(P, "plan", groups=groups)
@@ -579,6 +584,8 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
         planned = month.plan(res.x)
     else:
         planned = _plan_days(P, config, settings, progress, groups, month, lp)
+    if polish is not None:
+        planned = polish(month, lp, planned, config, settings)
     return PooledPlan(planned, groups, lp.objective, plan_objective(month, planned),
                       month.under_staff_hours(lp.x), month.paid_hours(lp.x), len(month.b.c),
                       time.perf_counter() - t0, P.required, P.priority)
@@ -714,7 +721,7 @@ def part_problem(P: RosterProblem, groups: tuple[SkillGroup, ...],
 def _plan_parts(P: RosterProblem, config, settings: PooledSettings, progress,
                 groups: tuple[SkillGroup, ...],
                 parts: list[tuple[tuple[int, ...], tuple[str, ...]]], t0: float,
-                previous: PooledPlan | None = None) -> PooledPlan:
+                previous: PooledPlan | None = None, polish=None) -> PooledPlan:
     """Each independent part planned on its own (side by side), the plans put together.
     The day-by-day progress is the largest part's. With ``previous`` (a re-roster), each
     part is re-planned from its own share of it, so a part whose requirement and priority
@@ -733,7 +740,8 @@ def _plan_parts(P: RosterProblem, config, settings: PooledSettings, progress,
         return solve_pooled_plan(Pi, config, settings,
                                  progress=progress if i == largest else None,
                                  previous=(_part_of(previous, Pi, groups, parts[i])
-                                           if previous is not None else None))
+                                           if previous is not None else None),
+                                 polish=polish)
 
     with ThreadPoolExecutor(max_workers=max(min(config.workers, len(parts)), 1)) as pool:
         done = list(pool.map(plan_part, range(len(parts))))
