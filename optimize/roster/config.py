@@ -123,6 +123,12 @@ def make_solver(config: SolverConfig) -> cp_model.CpSolver:
     return solver
 
 
+def hit_wall_cap(solver: cp_model.CpSolver) -> bool:
+    """The last solve was stopped by the wall-clock safety cap (not by its work units), so
+    its result may depend on the machine's load."""
+    return solver.response_proto.wall_time >= 0.98 * solver.parameters.max_time_in_seconds
+
+
 class WorkLedger:
     """Budget bookkeeping in the solver's deterministic time (thread-safe).
 
@@ -143,8 +149,7 @@ class WorkLedger:
         with self._lock:
             if self.deterministic:
                 self.spent += float(r.deterministic_time)
-                if (config.deterministic and r.wall_time >= 0.98
-                        * solver.parameters.max_time_in_seconds):
+                if config.deterministic and hit_wall_cap(solver):
                     self.wall_capped += 1
             else:
                 self.spent += float(r.wall_time)

@@ -35,7 +35,7 @@ import math
 import numpy as np
 from ortools.sat.python import cp_model
 
-from hallplan.optimize.roster.config import SolverConfig, make_solver
+from hallplan.optimize.roster.config import SolverConfig, hit_wall_cap, make_solver
 from hallplan.optimize.roster.pooled import (
     CoveringModel,
     PlanKey,
@@ -67,23 +67,23 @@ def polish_plan(month: CoveringModel, lp: PooledSolve, start: dict[PlanKey, int]
     if config.polish_work_units <= 0 or not start:
         return dict(start)
     settings = settings or PooledSettings()
-    if plan_objective(month, start) - lp.objective <= settings.mip_rel_gap * abs(lp.objective):
+    start_objective = plan_objective(month, start)
+    if start_objective - lp.objective <= settings.mip_rel_gap * abs(lp.objective):
         return dict(start)  # already within the MIP gap of the LP: nothing worth the time
     b = month.b
     A = b.matrix().tocsr()
     row_lb, row_ub = _rows_widened_to(month, A, start)
-    point = month.complete(start, settings) if (row_lb, row_ub) == (b.row_lb, b.row_ub) else \
-        _complete_widened(month, start, settings, row_lb, row_ub)
+    point = month.complete(start, settings, row_bounds=(row_lb, row_ub))
     if point is None:
         return dict(start)
     scale = _integer_scale(b.c)
     if scale is None:
         return dict(start)
 
-    keep = np.ones(len(b.c), dtype=bool)
-    for k, j in month.n.items():
-        keep[j] = (lp.x[j] > 1e-9 or lp.reduced_cost[j] <= settings.reduced_cost_keep
-                   or start.get(k, 0) > 0)
+    keep = month.priced_in(lp, settings)
+    for k, c in start.items():
+        if c > 0 and k in month.n:
+            keep[month.n[k]] = True
     model = cp_model.CpModel()
     xs = {int(j): model.new_int_var(0, _upper(b.ub[j]), f"x{j}") for j in np.flatnonzero(keep)}
     for i in range(A.shape[0]):
@@ -105,7 +105,7 @@ def polish_plan(month: CoveringModel, lp: PooledSolve, start: dict[PlanKey, int]
                                       wall_cap_factor=config.wall_cap_factor, log=config.log,
                                       profile="polish"))
     status = solver.solve(model)
-    if solver.response_proto.wall_time >= 0.98 * solver.parameters.max_time_in_seconds:
+    if hit_wall_cap(solver):
         raise PooledPlanTimeout(
             f"the plan's polish hit its {solver.parameters.max_time_in_seconds:.0f}-s safety "
             "cap; the result would depend on the machine's speed, so none is returned")
@@ -113,7 +113,7 @@ def polish_plan(month: CoveringModel, lp: PooledSolve, start: dict[PlanKey, int]
         return dict(start)
     got = {k: int(solver.value(xs[j])) for k, j in month.n.items()
            if j in xs and solver.value(xs[j]) > 0}
-    if plan_objective(month, got) < plan_objective(month, start):
+    if plan_objective(month, got) < start_objective:
         return got
     return dict(start)
 
@@ -139,17 +139,6 @@ def _rows_widened_to(month: CoveringModel, A, start: dict[PlanKey, int]
             hi[i] = max(hi[i], float(ax[i]))
             lo[i] = min(lo[i], float(ax[i]))
     return lo, hi
-
-
-def _complete_widened(month: CoveringModel, start: dict[PlanKey, int],
-                      settings: PooledSettings, row_lb: list[float], row_ub: list[float]):
-    b = month.b
-    saved = (b.row_lb, b.row_ub)
-    b.row_lb, b.row_ub = row_lb, row_ub
-    try:
-        return month.complete(start, settings)
-    finally:
-        b.row_lb, b.row_ub = saved
 
 
 def _integer_scale(costs: list[float]) -> int | None:

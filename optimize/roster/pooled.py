@@ -241,8 +241,7 @@ class CoveringModel:
         ncols = list(self.n.values())
         keep = np.ones(len(self.b.c), dtype=bool)
         if lp is not None:
-            for j in ncols:
-                keep[j] = lp.x[j] > 1e-9 or lp.reduced_cost[j] <= settings.reduced_cost_keep
+            keep = self.priced_in(lp, settings)
             drop = np.flatnonzero(~keep)
             if len(drop):
                 h.changeColsBounds(len(drop), drop.astype(np.int32),
@@ -261,7 +260,17 @@ class CoveringModel:
                            float(info.objective_function_value), bound, None,
                            int(ints.size), int(info.mip_node_count))
 
-    def complete(self, planned: dict[PlanKey, int], settings: PooledSettings
+    def priced_in(self, lp: PooledSolve, settings: PooledSettings) -> np.ndarray:
+        """Columns an integer search keeps (a mask over all columns): every column but the
+        shift columns the LP neither uses nor prices within ``settings.reduced_cost_keep``
+        (each of those cannot improve the plan by more than that)."""
+        keep = np.ones(len(self.b.c), dtype=bool)
+        for j in self.n.values():
+            keep[j] = lp.x[j] > 1e-9 or lp.reduced_cost[j] <= settings.reduced_cost_keep
+        return keep
+
+    def complete(self, planned: dict[PlanKey, int], settings: PooledSettings,
+                 row_bounds: tuple[list[float], list[float]] | None = None
                  ) -> np.ndarray | None:
         """A full point of the programme for an integer plan: the shift columns at the
         plan, the others (missing people, surplus, gaps) from the LP with those fixed; None
@@ -273,6 +282,10 @@ class CoveringModel:
         from hallplan.sim.interrupt import run_highs
 
         h = self._highs(settings)
+        if row_bounds is not None:  # other row bounds than the programme's own
+            rows = np.arange(len(self.b.row_lb), dtype=np.int32)
+            h.changeRowsBounds(len(rows), rows, np.asarray(row_bounds[0], dtype=float),
+                               np.asarray(row_bounds[1], dtype=float))
         cols = np.fromiter(self.n.values(), dtype=np.int32, count=len(self.n))
         vals = np.array([float(planned.get(k, 0)) for k in self.n])
         h.changeColsBounds(len(cols), cols, vals, vals)
