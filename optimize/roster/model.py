@@ -38,6 +38,7 @@ from hallplan.optimize.roster.naming import (
 from hallplan.optimize.roster.polish import polish_plan
 from hallplan.optimize.roster.pooled import PooledPlan, PooledSettings, solve_pooled_plan
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
+from hallplan.optimize.roster.reclaim import reclaim_stranded_budget
 from hallplan.optimize.roster.repair import pick_on_call, repair_roster
 from hallplan.optimize.roster.rules import (
     HARD_RULES_ASSIGNMENT,
@@ -247,7 +248,8 @@ class RosterOptimizer:
         plan = solve_pooled_plan(P, cfg, self.pooled_settings, progress=lambda _d: say(
             _step("step_stage1_days"), next(days_done), len(P.dates)),
             previous=self.previous_plan,
-            polish=polish_plan if cfg.polish_work_units > 0 else None)
+            polish=polish_plan if cfg.polish_work_units > 0 else None,
+            reclaim=reclaim_stranded_budget)
         self.plan = plan
         stages = [StageStats("stage1_pooled_shift_counts", "FEASIBLE", plan.objective,
                              plan.lp_objective, plan.wall_s, plan.n_columns)]

@@ -558,10 +558,13 @@ def _week_budgets(month: CoveringModel, x: np.ndarray
 
 def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = PooledSettings(),
                       progress=None, previous: PooledPlan | None = None,
-                      polish=None) -> PooledPlan:
+                      polish=None, reclaim=None) -> PooledPlan:
     """``polish``: ``polish(month, lp, planned, config, settings) -> planned``, run on a
     first round's integer plan of each part (e.g. :func:`optimize.roster.polish.polish_plan`,
-    passed in by the caller so that this module does not depend on CP-SAT).
+    passed in by the caller so that this module does not depend on CP-SAT). ``reclaim``:
+    ``reclaim(month, planned, settings, workers) -> planned``, run on a day-by-day plan when
+    ``settings.reclaim_stranded`` (:func:`optimize.roster.reclaim.reclaim_stranded_budget`,
+    passed in by the caller: that module builds on this one).
 
     With ``previous`` (the plan of the loop's last round, same staff and dates): see
     :func:`replan_changed_weeks`. Otherwise the month LP splits each skill group's work over
@@ -588,7 +591,8 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
     if previous is not None and not _same_frame(P, previous, groups):
         previous = None
     if len(parts) > 1:
-        return _plan_parts(P, config, settings, progress, groups, parts, t0, previous, polish)
+        return _plan_parts(P, config, settings, progress, groups, parts, t0, previous, polish,
+                           reclaim)
     if previous is not None:
         return replan_changed_weeks(P, config, previous, settings, progress)
     month = build_covering_model(P, "plan", groups=groups)
@@ -604,11 +608,8 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
         planned = month.plan(res.x)
     else:
         planned = _plan_days(P, config, settings, progress, groups, month, lp)
-        if settings.reclaim_stranded:
-            from hallplan.optimize.roster.reclaim import reclaim_stranded_budget
-
-            planned = reclaim_stranded_budget(month, planned, settings,
-                                              workers=max(config.workers, 1))
+        if settings.reclaim_stranded and reclaim is not None:
+            planned = reclaim(month, planned, settings, max(config.workers, 1))
     if polish is not None:
         planned = polish(month, lp, planned, config, settings)
     return PooledPlan(planned, groups, lp.objective, plan_objective(month, planned),
@@ -746,7 +747,8 @@ def part_problem(P: RosterProblem, groups: tuple[SkillGroup, ...],
 def _plan_parts(P: RosterProblem, config, settings: PooledSettings, progress,
                 groups: tuple[SkillGroup, ...],
                 parts: list[tuple[tuple[int, ...], tuple[str, ...]]], t0: float,
-                previous: PooledPlan | None = None, polish=None) -> PooledPlan:
+                previous: PooledPlan | None = None, polish=None, reclaim=None
+                ) -> PooledPlan:
     """Each independent part planned on its own (side by side), the plans put together.
     The day-by-day progress is the largest part's. With ``previous`` (a re-roster), each
     part is re-planned from its own share of it, so a part whose requirement and priority
@@ -766,7 +768,7 @@ def _plan_parts(P: RosterProblem, config, settings: PooledSettings, progress,
                                  progress=progress if i == largest else None,
                                  previous=(_part_of(previous, Pi, groups, parts[i])
                                            if previous is not None else None),
-                                 polish=polish)
+                                 polish=polish, reclaim=reclaim)
 
     with ThreadPoolExecutor(max_workers=max(min(config.workers, len(parts)), 1)) as pool:
         done = list(pool.map(plan_part, range(len(parts))))
