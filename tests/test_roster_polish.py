@@ -19,7 +19,7 @@ from hallplan.optimize.roster.pooled import (
     build_covering_model,
     plan_objective,
 )
-from tests.test_roster_pooled import _burn, _flagship_december
+from tests.test_roster_pooled import _burn, _flagship_vip_lane
 
 UNITS = 2.0  # work units: measured ≈ 4 s of wall time on 2 quiet cores for this week
 
@@ -27,12 +27,7 @@ UNITS = 2.0  # work units: measured ≈ 4 s of wall time on 2 quiet cores for th
 @pytest.fixture(scope="module")
 def vip_week():
     """The demo's first December week at the VIP lane, with its 7 VIP-qualified clerks."""
-    P = _flagship_december()
-    week = P.dates[:7]
-    return replace(P, dates=week, posts=("vip",),
-                   employees=tuple(e for e in P.employees if set(e.skills) == {"general", "vip"}),
-                   required={k: v for k, v in P.required.items()
-                             if k[0] in week and k[1] == "vip"})
+    return _flagship_vip_lane(7)
 
 
 @pytest.fixture(scope="module")

@@ -187,6 +187,17 @@ def _flagship_december() -> RosterProblem:
     return RosterProblem.from_scenario(sc, Requirement(sc.interval_min, t, notes="demo"))
 
 
+def _flagship_vip_lane(n_days: int) -> RosterProblem:
+    """The demo's first ``n_days`` December days at the VIP lane, with its 7 VIP-qualified
+    clerks."""
+    P = _flagship_december()
+    days = P.dates[:n_days]
+    return replace(P, dates=days, posts=("vip",),
+                   employees=tuple(e for e in P.employees if set(e.skills) == {"general", "vip"}),
+                   required={k: v for k, v in P.required.items()
+                             if k[0] in days and k[1] == "vip"})
+
+
 def test_greeters_whom_nobody_else_can_replace_are_planned_as_a_part_of_their_own():
     P = _flagship_december()
     groups = skill_groups(P)

@@ -19,18 +19,13 @@ from hallplan.optimize.roster.pooled import (
     plan_objective,
 )
 from hallplan.optimize.roster.reclaim import _vector, linking_rows, reclaim_stranded_budget
-from tests.test_roster_pooled import _flagship_december
+from tests.test_roster_pooled import _flagship_vip_lane
 
 
 @pytest.fixture(scope="module")
 def vip_fortnight():
-    """The demo's first two December weeks at the VIP lane, with its 7 VIP-qualified clerks."""
-    P = _flagship_december()
-    days = P.dates[:14]
-    return replace(P, dates=days, posts=("vip",),
-                   employees=tuple(e for e in P.employees if set(e.skills) == {"general", "vip"}),
-                   required={k: v for k, v in P.required.items()
-                             if k[0] in days and k[1] == "vip"})
+    """The demo's first December two weeks at the VIP lane, with its 7 VIP-qualified clerks."""
+    return _flagship_vip_lane(14)
 
 
 @pytest.fixture(scope="module")

@@ -905,17 +905,25 @@ def plan_objective(month: CoveringModel, planned: dict[PlanKey, int]) -> float:
     return problem_plan_objective(month.P, planned)
 
 
-def problem_plan_objective(P: RosterProblem, planned: dict[PlanKey, int],
-                           days: frozenset[dt.date] | None = None) -> float:
-    """:func:`plan_objective` over ``P`` (only ``days``, when given)."""
+def plan_coverage(P: RosterProblem, planned: dict[PlanKey, int]
+                  ) -> dict[tuple[dt.date, str, int], int]:
+    """People at each (date, post, interval) under ``planned`` (cells nobody covers absent)."""
     T, iv = P.templates, P.interval_min
-    if days is not None:
-        planned = {k: c for k, c in planned.items() if k[1] in days}
     cov: dict[tuple[dt.date, str, int], int] = {}
     for (_gi, d, ti, p), c in planned.items():
         for k, t0 in enumerate(P.grid):
             if T[ti].covers(t0, iv):
                 cov[(d, p, k)] = cov.get((d, p, k), 0) + c
+    return cov
+
+
+def problem_plan_objective(P: RosterProblem, planned: dict[PlanKey, int],
+                           days: frozenset[dt.date] | None = None) -> float:
+    """:func:`plan_objective` over ``P`` (only ``days``, when given)."""
+    T = P.templates
+    if days is not None:
+        planned = {k: c for k, c in planned.items() if k[1] in days}
+    cov = plan_coverage(P, planned)
     total = float(sum(T[k[2]].paid_min * c for k, c in planned.items()))
     for (d, p), req in P.required.items():
         if days is not None and d not in days:

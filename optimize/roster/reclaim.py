@@ -43,6 +43,7 @@ from hallplan.optimize.roster.pooled import (
     PlanKey,
     PooledSettings,
     build_covering_model,
+    plan_coverage,
 )
 
 
@@ -90,15 +91,10 @@ def _vector(month: CoveringModel, planned: dict[PlanKey, int]) -> np.ndarray:
 
 def day_missing_staff_h(month: CoveringModel, planned: dict[PlanKey, int], d: dt.date) -> float:
     """Missing staff-hours on ``d`` under ``planned``."""
-    P, T, iv = month.P, month.P.templates, month.P.interval_min
-    cov: dict[tuple[str, int], int] = defaultdict(int)
-    for (_gi, dd, ti, p), c in planned.items():
-        if dd == d:
-            for k, t0 in enumerate(P.grid):
-                if T[ti].covers(t0, iv):
-                    cov[(p, k)] += c
-    return sum(max(need - cov[(p, k)], 0) for p in P.posts
-               for k, need in enumerate(P.required[(d, p)])) * iv / 60.0
+    P = month.P
+    cov = plan_coverage(P, {k: c for k, c in planned.items() if k[1] == d})
+    return sum(max(need - cov.get((d, p, k), 0), 0) for p in P.posts
+               for k, need in enumerate(P.required[(d, p)])) * P.interval_min / 60.0
 
 
 def reclaim_stranded_budget(month: CoveringModel, planned: dict[PlanKey, int],
@@ -120,19 +116,16 @@ def reclaim_stranded_budget(month: CoveringModel, planned: dict[PlanKey, int],
     done: set[int] = set()
     for phase in (range(0, len(P.weeks), 2), range(1, len(P.weeks), 2)):
         phase_weeks = set(phase)
-        slack = rows.cap - act
-        allowance = {}
-        for w in phase:
-            a = slack.copy()
-            for r, ws in enumerate(rows.weeks):
-                if len(ws & phase_weeks) > 1:  # shared: an equal whole part per week left
-                    a[r] = np.floor(max(slack[r], 0.0) / len(ws - done))
-            allowance[w] = np.maximum(a, 0.0)
+        allowance = rows.cap - act  # the same for every week of the phase
+        for r, ws in enumerate(rows.weeks):
+            if len(ws & phase_weeks) > 1:  # shared: an equal whole part per week left
+                allowance[r] = np.floor(max(allowance[r], 0.0) / len(ws - done))
+        allowance = np.maximum(allowance, 0.0)
 
         with ThreadPoolExecutor(max_workers=max(min(workers, len(phase)), 1)) as pool:
             results = list(pool.map(partial(_reclaim_week, month, out, rows=rows,
                                             rows_of=rows_of, settings=settings),
-                                    phase, [allowance[w] for w in phase]))
+                                    phase, [allowance] * len(phase)))
         for w, week in zip(phase, results, strict=True):
             days = set(P.weeks[w])
             out = {k: c for k, c in out.items() if k[1] not in days}
