@@ -285,3 +285,27 @@ def test_a_priority_cell_at_the_vip_lane_leaves_the_greeters_plan_as_it_was():
                               previous=previous)
     assert greeters(again) == greeters(previous)
     assert again.lp_objective == previous.lp_objective  # no new month LP, the same bound
+
+
+def test_a_re_roster_of_two_weeks_is_the_same_with_one_worker_or_two():
+    """The requirement changed mid-week in two weeks: both weeks are planned again from
+    that day on (side by side when there are two workers), the plan is the same whatever
+    the worker count, and every day before them keeps the previous plan (the roster the
+    loop simulated stays the roster outside what it changed)."""
+    from hallplan.optimize.roster.pooled import solve_pooled_plan
+
+    P = _flagship_vip_lane(14)
+    first = solve_pooled_plan(P, SolverConfig(workers=2))
+    days = [P.weeks[0][2], P.weeks[1][3]]
+    required = dict(P.required)
+    for d in days:  # the afternoon needs nobody at the lane now: those days change
+        need = required[(d, "vip")]
+        required[(d, "vip")] = need[:len(need) // 2] + (0,) * (len(need) - len(need) // 2)
+    again = {w: solve_pooled_plan(replace(P, required=required), SolverConfig(workers=w),
+                                  previous=first) for w in (1, 2)}
+    assert again[1].planned == again[2].planned
+    kept = {d for d in P.dates if all(P.week_of(d) != P.week_of(c) or d < c for c in days)}
+    assert all({k: c for k, c in again[2].planned.items() if k[1] == d}
+               != {k: c for k, c in first.planned.items() if k[1] == d} for d in days)
+    assert ({k: c for k, c in again[2].planned.items() if k[1] in kept}
+            == {k: c for k, c in first.planned.items() if k[1] in kept})
