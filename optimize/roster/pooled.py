@@ -816,7 +816,15 @@ def _plan_day(P: RosterProblem, groups: tuple[SkillGroup, ...], d: dt.date,
               budgets: dict[tuple[int, dt.date], tuple[int, int]],
               settings: PooledSettings) -> dict[PlanKey, int]:
     """One day in whole shifts inside ``budgets``: the day's LP, which is often integral,
-    else a node-limited MIP over the columns of near-zero reduced cost."""
+    else a node-limited MIP over the columns of near-zero reduced cost.
+
+    Measured on the flagship's large part (December 2026, the month LP's budgets, one
+    thread): the 31 day LPs miss 66.1 staff-h in all, exactly the month LP's; the day MIPs
+    at 10 nodes miss 99.5 (97 s), at 200 nodes 97.0 (137 s), at 1,000 nodes 88.5 (270 s; one
+    day alone goes from 7.5 to 2.5). Nearly all the time is HiGHS's root sub-MIP heuristics:
+    without RINS/RENS 10 nodes miss 875.5 (41 s) and 200 nodes 113.5 (88 s); without
+    feasibility jump 96.5 (115 s); start-node limits, symmetry detection and restarts change
+    nothing. CP-SAT (1 worker, 5 s a day) did no better on the worst days."""
     day = build_covering_model(P, "plan", groups=groups, days=(d,), budgets=budgets)
     res = day.solve_lp(settings)
     if not day.is_integral(res.x):
