@@ -11,15 +11,11 @@ from dataclasses import replace
 import pytest
 
 from hallplan.optimize.roster import RosterOptimizer, SolverConfig
-from hallplan.optimize.roster.groups import skill_groups
 from hallplan.optimize.roster.polish import polish_plan
 from hallplan.optimize.roster.pooled import (
-    PooledSettings,
-    _plan_days,
-    build_covering_model,
     plan_objective,
 )
-from tests.test_roster_pooled import _burn, _flagship_vip_lane
+from tests.test_roster_pooled import _burn, _day_by_day, _flagship_vip_lane
 
 UNITS = 2.0  # work units: measured ≈ 4 s of wall time on 2 quiet cores for this week
 
@@ -32,11 +28,7 @@ def vip_week():
 
 @pytest.fixture(scope="module")
 def day_by_day(vip_week):
-    groups = skill_groups(vip_week)
-    month = build_covering_model(vip_week, "plan", groups=groups)
-    lp = month.solve_lp()
-    return month, lp, _plan_days(vip_week, SolverConfig(workers=2), PooledSettings(), None,
-                                 groups, month, lp)
+    return _day_by_day(vip_week)
 
 
 def test_the_polish_finds_a_better_plan_across_days_than_the_day_by_day_plan(day_by_day):

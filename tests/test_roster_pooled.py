@@ -246,6 +246,16 @@ def test_a_small_part_is_rounded_across_days_not_only_inside_each_days_budget():
     assert float(result.check.coverage.eval("required - staffed").clip(lower=0).sum()) == 0
 
 
+def _day_by_day(P: RosterProblem):
+    """``P``'s month programme, its LP and the day-by-day plan inside the LP's budgets: the
+    starting point of the second passes (polish, reclaim)."""
+    groups = skill_groups(P)
+    month = build_covering_model(P, "plan", groups=groups)
+    lp = month.solve_lp()
+    return month, lp, _plan_days(P, SolverConfig(workers=2), PooledSettings(), None, groups,
+                                 month, lp)
+
+
 def test_a_priority_cell_at_the_vip_lane_leaves_the_greeters_plan_as_it_was():
     """A re-roster plans again only the part of the hall whose cells changed. In the
     previous round one greeter's shift on the first day was moved to an hour of the same

@@ -11,15 +11,12 @@ import numpy as np
 import pytest
 
 from hallplan.optimize.roster import RosterOptimizer, SolverConfig
-from hallplan.optimize.roster.groups import skill_groups
 from hallplan.optimize.roster.pooled import (
     PooledSettings,
-    _plan_days,
-    build_covering_model,
     plan_objective,
 )
 from hallplan.optimize.roster.reclaim import _vector, linking_rows, reclaim_stranded_budget
-from tests.test_roster_pooled import _flagship_vip_lane
+from tests.test_roster_pooled import _day_by_day, _flagship_vip_lane
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +27,7 @@ def vip_fortnight():
 
 @pytest.fixture(scope="module")
 def day_by_day(vip_fortnight):
-    groups = skill_groups(vip_fortnight)
-    month = build_covering_model(vip_fortnight, "plan", groups=groups)
-    lp = month.solve_lp()
-    return month, lp, _plan_days(vip_fortnight, SolverConfig(workers=2), PooledSettings(),
-                                 None, groups, month, lp)
+    return _day_by_day(vip_fortnight)
 
 
 def test_reclaiming_gives_the_stranded_minutes_to_short_days_and_never_beats_the_lp(day_by_day):
