@@ -51,6 +51,7 @@ from hallplan.optimize.roster import (
     SolverConfig,
 )
 from hallplan.optimize.staffing_requirement import Requirement, staff_on_the_floor
+from hallplan.sim.background import BackgroundSimulation
 from hallplan.sim.demand import Demand
 from hallplan.sim.notes import Note
 from hallplan.sim.replicate import Results, simulate
@@ -307,21 +308,45 @@ def plan(
 ) -> PlanResult:
     """Run the loop (see the module docstring). ``progress(message, done=None, total=None)``
     is called at each step, with counts where there are some (roster stages, replications);
-    the loop itself never prints."""
+    the loop itself never prints.
+
+    The full-staffing simulation is needed only once the first roster has been simulated;
+    with more than one worker it starts first, at the lowest CPU priority
+    (:class:`hallplan.sim.background.BackgroundSimulation`), and fills the cores the roster
+    solve leaves idle. Its results are the same as when run in the foreground."""
     say = progress or (lambda _msg, _done=None, _total=None: None)
+    sim_args = dict(reps=config.reps, seed=config.seed, dates=dates, workers=config.workers,
+                    keep_customers=False)
+    full_step = _step("step_full_check")
+    background = (BackgroundSimulation(scenario, demand, full_staffing(scenario), **sim_args)
+                  if config.workers > 1 else None)
+
+    def full_check() -> Results:
+        say(full_step, 0, config.reps * len(dates))
+        report = lambda done, total: say(full_step, done, total)  # noqa: E731
+        if background is not None:
+            return background.result(progress=report)
+        return simulate(scenario, demand, full_staffing(scenario), **sim_args,
+                        progress=report)
+
+    try:
+        return _plan_rounds(scenario, demand, dates, config, say, sim_args, full_check)
+    finally:
+        if background is not None:
+            background.cancel()  # only stops it if an interrupt or an error came first
+
+
+def _plan_rounds(scenario: Scenario, demand: Demand, dates: list[dt.date],
+                 config: PlanConfig, say: Callable[..., None], sim_args: dict,
+                 full_check: Callable[[], Results]) -> PlanResult:
+    """The loop's rounds (:func:`plan`); ``full_check()`` gives the full-staffing
+    simulation, asked for once the first roster is solved."""
     say(_step("step_requirement", method=config.requirement_method))
     req0, _diag = requirement_with_diagnostics(
         scenario, demand, config.requirement_method, seed=config.seed, workers=config.workers
     )
     req, over_layout = cap_to_layout(req0, scenario)
-    sim_args = dict(reps=config.reps, seed=config.seed, dates=dates, workers=config.workers,
-                    keep_customers=False)
-    full_step = _step("step_full_check")
-    say(full_step, 0, config.reps * len(dates))
-    full = simulate(scenario, demand, full_staffing(scenario), **sim_args,
-                    progress=lambda done, total: say(full_step, done, total))
-    layout_misses = find_misses(full, scenario, config.confidence)
-    full_kpis = lane_month_kpis(full, scenario)
+    layout_misses = full_kpis = None  # the full-staffing check's, after round 1's roster
     rounds: list[LoopRound] = []
     previous = None
     best = None  # (score, round index, requirement, roster, results, problem)
@@ -332,8 +357,7 @@ def plan(
         notes.append(_note("over_layout", n=len(over_layout), post=worst["post"],
                            date=worst["date"], staff=int(worst["staff"]),
                            counters=int(worst["counters"])))
-    if len(layout_misses):
-        notes.append(_note("layout_misses", n=len(layout_misses)))
+    layout_note_at = len(notes)  # the layout note goes here once the full check is in
     prev_cov = None
     previous_plan = None  # the round's shift plan: a re-roster re-plans changed weeks only
     # roster gaps of earlier rounds: the re-roster delivers them first (RosterProblem.priority)
@@ -361,6 +385,12 @@ def plan(
             notes.append(_note("no_valid_reroster", round=rnd, reasons=reasons,
                                kept=best[1] + 1))
             break
+        if layout_misses is None:
+            full = full_check()
+            layout_misses = find_misses(full, scenario, config.confidence)
+            full_kpis = lane_month_kpis(full, scenario)
+            if len(layout_misses):
+                notes.insert(layout_note_at, _note("layout_misses", n=len(layout_misses)))
         step = _step("step_round_simulate", round=rnd, rounds=config.max_rounds)
         say(step, 0, config.reps * len(dates))
         res = simulate(scenario, demand, result.roster.to_staffing(), **sim_args,
