@@ -824,7 +824,19 @@ def _plan_day(P: RosterProblem, groups: tuple[SkillGroup, ...], d: dt.date,
     day alone goes from 7.5 to 2.5). Nearly all the time is HiGHS's root sub-MIP heuristics:
     without RINS/RENS 10 nodes miss 875.5 (41 s) and 200 nodes 113.5 (88 s); without
     feasibility jump 96.5 (115 s); start-node limits, symmetry detection and restarts change
-    nothing. CP-SAT (1 worker, 5 s a day) did no better on the worst days."""
+    nothing. CP-SAT (1 worker, 5 s a day) did no better on the worst days.
+
+    Part of that loss is the day budgets, not the search. Solved to proven optimality
+    (no node limit), 1 December misses 4.0 staff-h, as the 10-node programme does, against
+    its LP's 3.5 (20,000 nodes, 203 s); 5 December 2.0 against 3.0 at 10 nodes and 1.5 in the
+    LP. The shift counts bind, not the minutes: with 60 paid minutes more per group and day
+    the 31 days miss 92.5, with no minute budget 84.0, with one shift (and 600 min) more 6.5.
+    Tried and not kept: one programme per week (10 nodes) missed 104.0 in 118 s; whole
+    per-day shift counts chosen by a month MIP over the 124 group-day totals (the shift
+    columns continuous) cost the LP nothing (+73 objective units) but took 800 s for 20
+    nodes, and the days inside them missed 88.5; ``round_up_from`` 0.3 / 0.4 / 0.5 / 0.6 /
+    0.7 / 0.8 gave 90.5 / 94.0 / 99.5 / 104.5 / 89.5 / 100.0, noise rather than a trend, so
+    it is not tuned to this month."""
     day = build_covering_model(P, "plan", groups=groups, days=(d,), budgets=budgets)
     res = day.solve_lp(settings)
     if not day.is_integral(res.x):
