@@ -321,9 +321,11 @@ def plan(
     background = (BackgroundSimulation(scenario, demand, full_staffing(scenario), **sim_args)
                   if config.workers > 1 else None)
 
+    def report(done: int, total: int) -> None:
+        say(full_step, done, total)
+
     def full_check() -> Results:
         say(full_step, 0, config.reps * len(dates))
-        report = lambda done, total: say(full_step, done, total)  # noqa: E731
         if background is not None:
             return background.result(progress=report)
         return simulate(scenario, demand, full_staffing(scenario), **sim_args,
@@ -333,7 +335,7 @@ def plan(
         return _plan_rounds(scenario, demand, dates, config, say, sim_args, full_check)
     finally:
         if background is not None:
-            background.cancel()  # only stops it if an interrupt or an error came first
+            background.close()  # stops it if an interrupt or an error came first
 
 
 def _plan_rounds(scenario: Scenario, demand: Demand, dates: list[dt.date],

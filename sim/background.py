@@ -39,7 +39,7 @@ def _background_worker() -> None:
 class BackgroundSimulation:
     """``simulate(scenario, demand, staffing, **kwargs)`` started now in ``workers``
     low-priority processes; :meth:`result` waits for it. Always call :meth:`result` or
-    :meth:`cancel` (a ``with`` block cancels on leaving)."""
+    :meth:`close` (a ``with`` block closes on leaving)."""
 
     def __init__(self, scenario, demand, staffing, *, workers: int, **kwargs) -> None:
         self._pool = ProcessPoolExecutor(max_workers=max(workers, 1),
@@ -91,11 +91,16 @@ class BackgroundSimulation:
             p.join(timeout=5)
         self._thread.join(5)
 
-    def __enter__(self) -> BackgroundSimulation:
-        return self
-
-    def __exit__(self, *exc) -> None:
+    def close(self) -> None:
+        """Release the workers: stop them if the run is still going (an interrupt or an
+        error came before :meth:`result`), else just shut the finished pool."""
         if self._thread.is_alive():
             self.cancel()
         else:
             self._pool.shutdown()
+
+    def __enter__(self) -> BackgroundSimulation:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -99,6 +99,24 @@ def county_week():
     return plan(s, demand_from_profile(s, dates), dates, cfg)
 
 
+def test_a_plan_is_the_same_whether_the_full_staffing_check_runs_in_the_background(
+        county_week):
+    """With two workers the full-staffing simulation runs in low-priority processes while
+    the first roster is solved; the plan, its rounds, misses and notes are those of one
+    worker, where it runs in the foreground."""
+    s = load_scenario(COUNTY)
+    dates = list(county_week.dates)
+    cfg = PlanConfig(reps=3, roster_time_limit_s=10, workers=2, max_rounds=2)
+    r = plan(s, demand_from_profile(s, dates), dates, cfg)
+    assert [str(n) for n in r.notes] == [str(n) for n in county_week.notes]
+    assert len(r.rounds) == len(county_week.rounds)
+    for a, b in zip(r.rounds, county_week.rounds, strict=True):
+        pd.testing.assert_frame_equal(a.misses, b.misses)
+    pd.testing.assert_frame_equal(r.full_staffing_kpis, county_week.full_staffing_kpis)
+    pd.testing.assert_frame_equal(r.layout_misses, county_week.layout_misses)
+    assert r.roster.roster.rows == county_week.roster.roster.rows
+
+
 def test_one_week_plan_is_verified_by_simulation(county_week):
     r = county_week
     assert 1 <= len(r.rounds) <= 2
