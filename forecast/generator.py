@@ -179,6 +179,20 @@ def _cache_key(scenario: Scenario, start, end, effects, seed, hall_id) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def _history_month(task, progress=None) -> pd.DataFrame:
+    """The ticket log of one month's dates (a process-pool task of :func:`generate_history`);
+    ``progress(days done)`` after each day."""
+    scenario, month_dates, effects, seed, hall_id, staffing = task
+    demand, _ = history_demand(scenario, month_dates, effects, seed)
+    frames = []
+    for i, d in enumerate(month_dates, start=1):
+        rec = run_day_records(scenario, demand.day(d), staffing.day(d), seed, (d.toordinal(), 0))
+        frames.append(records_to_ticket_log(customers_frame(rec.customers), hall_id, d))
+        if progress:
+            progress(i)
+    return pd.concat(frames, ignore_index=True)
+
+
 def generate_history(
     scenario: Scenario,
     start: dt.date,
@@ -190,14 +204,16 @@ def generate_history(
     staffing: Staffing | None = None,
     cache_dir: str | Path | None = None,
     progress=None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Ticket-log rows (``docs/ticket_log.md``) for every date in [start, end].
 
     One simulated day per date (one replication, random streams keyed by the date, so any
     sub-range reproduces the same days). ``cache_dir`` keeps the result as Parquet keyed by a
     hash of the scenario, range, effects, seed and simulator source.
-    ``progress(done, total)`` is optional.
-    """
+    ``progress(done, total)`` is optional. ``workers > 1`` simulates the months side by
+    side in a process pool (the same rows: each day's streams depend on its date only;
+    progress then counts whole months)."""
     effects = effects or HistoryEffects()
     hall_id = hall_id or scenario.hall.id
     cache_file = None
@@ -208,19 +224,36 @@ def generate_history(
             return pd.read_parquet(cache_file)
     dates = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     staffing = staffing or Staffing.from_scenario(scenario)
-    frames = []
-    done = 0
     # month by month: Demand.day() filters its whole table, so keep each table small
-    for ym in sorted({(d.year, d.month) for d in dates}):
-        month_dates = [d for d in dates if (d.year, d.month) == ym]
-        demand, _ = history_demand(scenario, month_dates, effects, seed)
-        for d in month_dates:
-            day_staff = staffing.day(d)
-            rec = run_day_records(scenario, demand.day(d), day_staff, seed, (d.toordinal(), 0))
-            frames.append(records_to_ticket_log(customers_frame(rec.customers), hall_id, d))
-            done += 1
-            if progress:
-                progress(done, len(dates))
+    months = [[d for d in dates if (d.year, d.month) == ym]
+              for ym in sorted({(d.year, d.month) for d in dates})]
+    tasks = [(scenario, m, effects, seed, hall_id, staffing) for m in months]
+    frames: list[pd.DataFrame] = []
+    done = 0
+    if workers > 1 and len(tasks) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        from hallplan.sim.interrupt import abandon_pool, ignore_sigint
+
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
+                                   initializer=ignore_sigint)
+        try:
+            for m, frame in zip(months, pool.map(_history_month, tasks), strict=True):
+                frames.append(frame)
+                done += len(m)
+                if progress:
+                    progress(done, len(dates))
+        except BaseException:
+            abandon_pool(pool)
+            raise
+        pool.shutdown()
+    else:
+        for m, task in zip(months, tasks, strict=True):
+            def day_done(i: int, before: int = done) -> None:
+                progress(before + i, len(dates))
+
+            frames.append(_history_month(task, day_done if progress else None))
+            done += len(m)
     log = pd.concat(frames, ignore_index=True)
     if cache_file is not None:
         from hallplan.forecast._io import atomic_write
@@ -239,6 +272,7 @@ def generate_history_file(
     effects: HistoryEffects | None = None,
     cache_dir: str | Path | None = None,
     progress=None,
+    workers: int = 1,
 ) -> Path:
     """Write a simulated ticket log (CSV or Parquet by suffix) ready for
     ``import_ticket_log`` (e.g. ``hallplan history import``); ``progress(done, total)`` counts
@@ -246,7 +280,7 @@ def generate_history_file(
     from hallplan.forecast.ticket_log import write_ticket_log
 
     log = generate_history(scenario, start, end, seed=seed, effects=effects, cache_dir=cache_dir,
-                           progress=progress)
+                           progress=progress, workers=workers)
     return write_ticket_log(log, path)
 
 

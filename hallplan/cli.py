@@ -1000,7 +1000,8 @@ def demo(
         store = stage / "history.duckdb"
         with activity(tr("cli_demo_history"), lang) as step:
             generate_history_file(s, dt.date(2025, 11, 1), dt.date(2026, 11, 30), log, seed=1,
-                                  progress=lambda d, t: step(tr("cli_simulating_days"), d, t))
+                                  progress=lambda d, t: step(tr("cli_simulating_days"), d, t),
+                                  workers=workers)
         with activity(tr("cli_importing", path=log.name), lang) as step:
             report = import_ticket_log(log, s.hall.id, store, s,
                                        progress=_import_steps(step, lang),
