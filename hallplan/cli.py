@@ -466,10 +466,12 @@ def history_generate(
     start: Annotated[str, typer.Option(help="first day YYYY-MM-DD")] = "2025-01-01",
     end: Annotated[str, typer.Option(help="last day YYYY-MM-DD")] = "2026-10-31",
     seed: SeedOpt = 1,
+    workers: WorkersOpt = 2,
     lang: LangOpt = None,
 ) -> None:
     """Generate ticket-log history with the simulator (weekdays, month-start peak, Chinese
-    holidays and make-up days, 5.17, handset launches, trend and noise)."""
+    holidays and make-up days, 5.17, handset launches, trend and noise); the months are
+    simulated side by side (the same rows for any ``--workers``)."""
     from hallplan.forecast.generator import generate_history_file
     from hallplan.forecast.ticket_log import TicketLogError, check_ticket_log_suffix
     from hallplan.sim.loader import load_scenario
@@ -498,7 +500,7 @@ def history_generate(
     with activity(tr("cli_history", first=a, last=b), lang) as step:
         try:
             path = generate_history_file(
-                s, a, b, out, seed=seed,
+                s, a, b, out, seed=seed, workers=workers,
                 progress=lambda d, t: step(tr("cli_simulating_days"), d, t))
         except TicketLogError as exc:  # e.g. more rows than an Excel sheet holds
             fail([str(exc)])

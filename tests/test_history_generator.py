@@ -24,3 +24,19 @@ def test_history_simulated_month_by_month_in_parallel_has_the_same_rows():
     pd.testing.assert_frame_equal(one, two)
     assert len(one) > 0
     assert seen == [(2, 34), (32, 34), (34, 34)]  # whole months, in order
+
+
+def test_history_generate_writes_the_same_log_with_one_worker_or_two(tmp_path):
+    from typer.testing import CliRunner
+
+    from hallplan.cli import app
+
+    logs = []
+    for w in (1, 2):
+        out = tmp_path / f"log{w}.csv"
+        r = CliRunner().invoke(app, ["history", "generate", str(out), "--scenario", str(COUNTY),
+                                     "--start", "2026-11-29", "--end", "2026-12-01",
+                                     "--workers", str(w)])
+        assert r.exit_code == 0, r.output
+        logs.append(out.read_bytes())
+    assert logs[0] == logs[1] and len(logs[0]) > 1000
