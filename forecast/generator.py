@@ -231,22 +231,14 @@ def generate_history(
     frames: list[pd.DataFrame] = []
     done = 0
     if workers > 1 and len(tasks) > 1:
-        from concurrent.futures import ProcessPoolExecutor
+        from hallplan.sim.interrupt import pool_map
 
-        from hallplan.sim.interrupt import abandon_pool, ignore_sigint
-
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
-                                   initializer=ignore_sigint)
-        try:
-            for m, frame in zip(months, pool.map(_history_month, tasks), strict=True):
-                frames.append(frame)
-                done += len(m)
-                if progress:
-                    progress(done, len(dates))
-        except BaseException:
-            abandon_pool(pool)
-            raise
-        pool.shutdown()
+        results = pool_map(_history_month, tasks, min(workers, len(tasks)))
+        for m, frame in zip(months, results, strict=True):
+            frames.append(frame)
+            done += len(m)
+            if progress:
+                progress(done, len(dates))
     else:
         for m, task in zip(months, tasks, strict=True):
             def day_done(i: int, before: int = done) -> None:

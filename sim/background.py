@@ -47,7 +47,6 @@ class BackgroundSimulation:
         # fork the workers now, from this thread, before the caller starts solver threads
         # (a fork while other threads hold locks may deadlock the child)
         self._pool.submit(os.getpid).result()
-        self._workers = list((getattr(self._pool, "_processes", None) or {}).values())
         self.done = 0
         self.total = 0
         self._results: Results | None = None
@@ -85,10 +84,6 @@ class BackgroundSimulation:
     def cancel(self) -> None:
         """Stop the workers now (an interrupt, or the caller gave up)."""
         abandon_pool(self._pool)
-        for p in self._workers:  # those the pool may have dropped from its table already
-            if p.is_alive():
-                p.terminate()
-            p.join(timeout=5)
         self._thread.join(5)
 
     def close(self) -> None:

@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
 __all__ = [
-    "Interrupted", "abandon_pool", "check", "ignore_sigint", "request_stop", "reset",
-    "run_highs", "running", "stop_requested", "stop_running", "stoppable",
+    "Interrupted", "abandon_pool", "check", "ignore_sigint", "pool_map", "request_stop",
+    "reset", "run_highs", "running", "stop_requested", "stop_running", "stoppable",
 ]
 
 _lock = threading.Lock()
@@ -115,3 +115,19 @@ def abandon_pool(pool) -> None:
             p.terminate()
     for p in processes:
         p.join(timeout=5)
+
+
+def pool_map(fn: Callable, tasks, workers: int, chunksize: int = 1) -> Iterator:
+    """``fn`` over ``tasks`` in a local process pool of ``workers`` (which ignore Ctrl-C),
+    the results in task order. On any exception — an interrupt included, or the caller
+    leaving the loop early — the pool is stopped at once (:func:`abandon_pool`) instead of
+    finishing every queued task first."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=ignore_sigint)
+    try:
+        yield from pool.map(fn, tasks, chunksize=chunksize)
+    except BaseException:
+        abandon_pool(pool)
+        raise
+    pool.shutdown()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -19,7 +19,7 @@ from hallplan.sim.arrivals import DayCustomers, generate_customers
 from hallplan.sim.demand import DayDemand, Demand, demand_from_profile
 from hallplan.sim.errors import Problem, ScenarioError
 from hallplan.sim.hall import HallModel, ListRecorder
-from hallplan.sim.interrupt import abandon_pool, ignore_sigint
+from hallplan.sim.interrupt import pool_map
 from hallplan.sim.kpi import (
     customers_frame,
     day_kpis,
@@ -235,16 +235,10 @@ def simulate(
     if executor is None and workers > 1:
         # the workers ignore Ctrl-C; on an interrupt the pool is stopped at once instead of
         # finishing every queued replication first (hallplan.sim.interrupt)
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=ignore_sigint)
-        try:
-            for run in pool.map(_run_task, tasks, chunksize=max(1, total // (4 * workers))):
-                runs.append(run)
-                if progress:
-                    progress(len(runs), total)
-        except BaseException:
-            abandon_pool(pool)
-            raise
-        pool.shutdown()
+        for run in pool_map(_run_task, tasks, workers, chunksize=max(1, total // (4 * workers))):
+            runs.append(run)
+            if progress:
+                progress(len(runs), total)
     elif executor is not None:
         for run in executor.map(_run_task, tasks):
             runs.append(run)
