@@ -43,6 +43,7 @@ from hallplan.optimize.roster.pooled import (
     PooledSettings,
     PooledSolve,
     plan_objective,
+    rows_widened_to,
 )
 
 #: CP-SAT workers of the polish, fixed: interleaved search is deterministic for a given
@@ -72,7 +73,7 @@ def polish_plan(month: CoveringModel, lp: PooledSolve, start: dict[PlanKey, int]
         return dict(start)  # already within the MIP gap of the LP: nothing worth the time
     b = month.b
     A = b.matrix().tocsr()
-    row_lb, row_ub = _rows_widened_to(month, A, start)
+    row_lb, row_ub = rows_widened_to(month, A, start)
     point = month.complete(start, settings, row_bounds=(row_lb, row_ub))
     if point is None:
         return dict(start)
@@ -120,25 +121,6 @@ def polish_plan(month: CoveringModel, lp: PooledSolve, start: dict[PlanKey, int]
 
 def _upper(ub: float) -> int:
     return _BIG if not math.isfinite(ub) else math.floor(ub + 1e-9)
-
-
-def _rows_widened_to(month: CoveringModel, A, start: dict[PlanKey, int]
-                     ) -> tuple[list[float], list[float]]:
-    """Row bounds, with every row made only of shift columns widened to what ``start`` puts
-    in it (the rows a day-by-day plan may overdraw); the others as they are."""
-    b = month.b
-    x = np.zeros(len(b.c))
-    for k, j in month.n.items():
-        x[j] = start.get(k, 0)
-    is_shift = np.zeros(len(b.c), dtype=bool)
-    is_shift[np.fromiter(month.n.values(), dtype=np.int64, count=len(month.n))] = True
-    ax = A @ x
-    lo, hi = list(b.row_lb), list(b.row_ub)
-    for i in range(A.shape[0]):
-        if is_shift[A.indices[A.indptr[i]:A.indptr[i + 1]]].all():
-            hi[i] = max(hi[i], float(ax[i]))
-            lo[i] = min(lo[i], float(ax[i]))
-    return lo, hi
 
 
 def _integer_scale(costs: list[float]) -> int | None:
