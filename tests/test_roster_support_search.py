@@ -104,3 +104,26 @@ def test_a_roster_from_the_lp_support_keeps_every_rule_and_covers_more(scarce_fo
     a, b = plain.solve(), again.solve()
     assert b.check.ok, b.check.violations[:5]
     assert b.check.under_staff_hours < a.check.under_staff_hours
+
+
+def test_the_month_in_the_lp_support_is_the_same_when_the_machine_is_busy(day_by_day):
+    """Node and solution limits, never the clock: two processes keeping both cores busy
+    change nothing."""
+    import multiprocessing as mp
+    import time
+
+    from tests.test_roster_pooled import _burn
+
+    month, lp, by_day = day_by_day
+    quiet = solve_in_lp_support(month, lp, by_day)
+    stop = time.time() + 60
+    hogs = [mp.get_context("spawn").Process(target=_burn, args=(stop,)) for _ in range(2)]
+    for h in hogs:
+        h.start()
+    try:
+        busy = solve_in_lp_support(month, lp, by_day)
+    finally:
+        for h in hogs:
+            h.terminate()
+            h.join()
+    assert busy == quiet

@@ -948,7 +948,7 @@ def replan_changed_weeks(P: RosterProblem, config, previous: PooledPlan,
 
 
 def rows_widened_to(month: CoveringModel, A, start: dict[PlanKey, int]
-                     ) -> tuple[list[float], list[float]]:
+                    ) -> tuple[list[float], list[float]]:
     """Row bounds, with every row made only of shift columns widened to what ``start`` puts
     in it (the rows a day-by-day plan may overdraw); the others as they are."""
     b = month.b
@@ -983,7 +983,7 @@ def solve_in_lp_support(month: CoveringModel, lp: PooledSolve, start: dict[PlanK
     ``start`` in the plan objective.
 
     Measured on the flagship's large part (December 2026, one thread): the day-by-day plan's
-    99.5 missing staff-h become 79.5 in 9 s (77.5 with the general clerks' month hours free,
+    99.5 missing staff-h become 79.5 in 9 s (77.0 with the general clerks' month hours free,
     but then 3 of their shifts could not be named); 200 nodes find no more; the columns
     where the LP and the plan differ (RINS) give 78.0; all 40,800 columns of zero reduced
     cost 89.5 in 393 s. The whole roster: 100.5 -> 84.5 missing staff-h for ~10 s more."""
@@ -1031,25 +1031,27 @@ def _large_groups_hours_held(month: CoveringModel, A, start: dict[PlanKey, int],
     ``start``'s. The pooled row sums the members' 40-hour averages, and a large group has no
     packing allowance (:data:`PACKING_ALLOWANCE_MIN`): the day-by-day plan leaves it a few
     hours short of the sum, which the naming needs to split whole shifts into people
-    (measured on the flagship: planned to within 0.7 of the 22 general clerks' 3,896.9
-    hours, 3 of their shifts could not be named; held at the day-by-day plan's 3,892.5, 0)."""
+    (measured on the flagship: planned to within 0.7 h of the 22 general clerks' 3,896.9
+    hours, 3 of their shifts could not be named and the roster missed 88.0 staff-h; held at
+    the day-by-day plan's 3,892.5 hours, 2 and 84.5)."""
     P = month.P
-    large = {gi for gi, g in enumerate(month.groups) if len(g.members) > SMALL_GROUP_MAX_MEMBERS}
+    large = [gi for gi, g in enumerate(month.groups) if len(g.members) > SMALL_GROUP_MAX_MEMBERS]
     week_of = {d: w for w, days in enumerate(P.weeks) for d in days}
-    owner = {j: (gi, week_of[d]) for (gi, d, _ti, _p), j in month.n.items()}
+    col_group = np.full(A.shape[1], -1, dtype=np.int64)
+    col_week = np.full(A.shape[1], -1, dtype=np.int64)
     x_start = np.zeros(A.shape[1])
-    for k, c in start.items():
-        x_start[month.n[k]] = c
+    for (gi, d, ti, p), j in month.n.items():
+        col_group[j], col_week[j] = gi, week_of[d]
+        x_start[j] = start.get((gi, d, ti, p), 0)
     act = A @ x_start
     out = list(hi)
     for r in range(A.shape[0]):
-        cols = A.indices[A.indptr[r]:A.indptr[r + 1]]
-        if not len(cols) or any(int(j) not in owner for j in cols):
-            continue
-        groups = {owner[int(j)][0] for j in cols}
-        weeks = {owner[int(j)][1] for j in cols}
-        minutes = bool(np.any(A.data[A.indptr[r]:A.indptr[r + 1]] != 1.0))
-        if minutes and len(groups) == 1 and groups <= large and len(weeks) == len(P.weeks):
+        s = slice(A.indptr[r], A.indptr[r + 1])
+        g = col_group[A.indices[s]]
+        if not len(g) or g.min() < 0 or g.min() != g.max() or int(g[0]) not in large:
+            continue  # not a row of one large group's shifts alone
+        minutes = bool(np.any(A.data[s] != 1.0))
+        if minutes and len(np.unique(col_week[A.indices[s]])) == len(P.weeks):
             # the horizon row: the group's paid minutes in every week (in a one-week horizon
             # its week row too, the same sum)
             out[r] = min(out[r], float(act[r]))
