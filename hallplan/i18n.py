@@ -477,6 +477,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "个受柜台布局限制）；上调 {raised} 个"),
     "note_step_stage1_counts": ("stage 1: shift counts", "阶段 1：班次数量"),
     "note_step_stage1_days": ("stage 1: shift counts (days)", "阶段 1：班次数量（按日）"),
+    "note_step_stage1_month": ("stage 1: shift counts (the month again, across days)",
+                               "阶段 1：班次数量（整月跨日再求解）"),
     "note_step_stage2_groups": ("stage 2: named staff (skill groups)",
                                 "阶段 2：指派员工（技能组）"),
     "note_step_two_stage1": ("two-stage 1: shift counts", "两阶段 1：班次数量"),

@@ -64,6 +64,7 @@ Method = Literal["pooled", "two_stage", "monolithic"]
 STEPS = {
     "step_stage1_counts": "stage 1: shift counts",
     "step_stage1_days": "stage 1: shift counts (days)",
+    "step_stage1_month": "stage 1: shift counts (the month again, across days)",
     "step_stage2_groups": "stage 2: named staff (skill groups)",
     "step_two_stage1": "two-stage 1: shift counts",
     "step_two_stage2": "two-stage 2: named staff",
@@ -249,7 +250,8 @@ class RosterOptimizer:
             _step("step_stage1_days"), next(days_done), len(P.dates)),
             previous=self.previous_plan,
             polish=polish_plan if cfg.polish_work_units > 0 else None,
-            reclaim=reclaim_stranded_budget)
+            reclaim=reclaim_stranded_budget,
+            on_step=lambda: say(_step("step_stage1_month"), 0, None))
         self.plan = plan
         stages = [StageStats("stage1_pooled_shift_counts", "FEASIBLE", plan.objective,
                              plan.lp_objective, plan.wall_s, plan.n_columns)]

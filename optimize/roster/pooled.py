@@ -564,10 +564,13 @@ def _week_budgets(month: CoveringModel, x: np.ndarray
 
 def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = PooledSettings(),
                       progress=None, previous: PooledPlan | None = None,
-                      polish=None, reclaim=None) -> PooledPlan:
-    """``polish``: ``polish(month, lp, planned, config, settings) -> planned``, run on a
-    first round's integer plan of each part (e.g. :func:`optimize.roster.polish.polish_plan`,
-    passed in by the caller so that this module does not depend on CP-SAT). ``reclaim``:
+                      polish=None, reclaim=None, on_step=None) -> PooledPlan:
+    """``progress(date)``: called as each day of a day-by-day plan is done. ``on_step()``:
+    called when the month is then solved again over the LP's support (a step of its own in
+    the progress display). ``polish``: ``polish(month, lp, planned, config, settings) ->
+    planned``, run on a first round's integer plan of each part (e.g.
+    :func:`optimize.roster.polish.polish_plan`, passed in by the caller so that this module
+    does not depend on CP-SAT). ``reclaim``:
     ``reclaim(month, planned, settings, workers) -> planned``, run on a day-by-day plan when
     ``settings.reclaim_stranded`` (:func:`optimize.roster.reclaim.reclaim_stranded_budget`,
     passed in by the caller: that module builds on this one).
@@ -599,7 +602,7 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
         previous = None
     if len(parts) > 1:
         return _plan_parts(P, config, settings, progress, groups, parts, t0, previous, polish,
-                           reclaim)
+                           reclaim, on_step)
     if previous is not None:
         return replan_changed_weeks(P, config, previous, settings, progress)
     month = build_covering_model(P, "plan", groups=groups)
@@ -616,6 +619,8 @@ def solve_pooled_plan(P: RosterProblem, config, settings: PooledSettings = Poole
     else:
         planned = _plan_days(P, config, settings, progress, groups, month, lp)
         if settings.support_search:
+            if on_step is not None:
+                on_step()
             planned = solve_in_lp_support(month, lp, planned, settings)
         if settings.reclaim_stranded and reclaim is not None:
             planned = reclaim(month, planned, settings, max(config.workers, 1))
@@ -756,14 +761,14 @@ def part_problem(P: RosterProblem, groups: tuple[SkillGroup, ...],
 def _plan_parts(P: RosterProblem, config, settings: PooledSettings, progress,
                 groups: tuple[SkillGroup, ...],
                 parts: list[tuple[tuple[int, ...], tuple[str, ...]]], t0: float,
-                previous: PooledPlan | None = None, polish=None, reclaim=None
-                ) -> PooledPlan:
+                previous: PooledPlan | None = None, polish=None, reclaim=None,
+                on_step=None) -> PooledPlan:
     """Each independent part planned on its own (side by side), the plans put together.
-    The day-by-day progress is the largest part's. With ``previous`` (a re-roster), each
-    part is re-planned from its own share of it, so a part whose requirement and priority
-    cells did not change keeps its plan exactly (measured on the flagship: the greeters,
-    planned month-wide in integers, lost 1 staff-h when a VIP priority cell had their days
-    planned again day by day)."""
+    The day-by-day progress (and ``on_step``) is the largest part's. With ``previous``
+    (a re-roster), each part is re-planned from its own share of it, so a part whose
+    requirement and priority cells did not change keeps its plan exactly (measured on the
+    flagship: the greeters, planned month-wide in integers, lost 1 staff-h when a VIP
+    priority cell had their days planned again day by day)."""
     import time
     from concurrent.futures import ThreadPoolExecutor
 
@@ -777,7 +782,8 @@ def _plan_parts(P: RosterProblem, config, settings: PooledSettings, progress,
                                  progress=progress if i == largest else None,
                                  previous=(_part_of(previous, Pi, groups, parts[i])
                                            if previous is not None else None),
-                                 polish=polish, reclaim=reclaim)
+                                 polish=polish, reclaim=reclaim,
+                                 on_step=on_step if i == largest else None)
 
     with ThreadPoolExecutor(max_workers=max(min(config.workers, len(parts)), 1)) as pool:
         done = list(pool.map(plan_part, range(len(parts))))
