@@ -692,29 +692,40 @@ def solve_month_mip(month: CoveringModel, lp: PooledSolve,
     Measured on the flagship's 6 greeters (10,695 shift columns): the day-by-day plan leaves
     15.5 staff-h missing, a 200-node MIP of the plan objective 5.5; from the first, this MIP
     covers every interval at 722.5 paid hours (LP: 0 missing at 713.3)."""
-    import highspy
-
     if month.is_integral(lp.x):
         return month.plan(lp.x)
-    cost = np.asarray(month.b.c, dtype=float)
     shifts = np.fromiter(month.n.values(), dtype=np.int32, count=len(month.n))
-    h = month._highs(settings)
+    point = month.complete(start, settings) if start is not None else None
+    got = _coverage_first_mip(month, month._highs(settings), shifts, settings,
+                              settings.cover_node_limit, point, "month plan")
+    if start is not None and plan_objective(month, start) <= plan_objective(month, got):
+        return dict(start)
+    return got
+
+
+def _coverage_first_mip(month: CoveringModel, h, shifts: np.ndarray,
+                        settings: PooledSettings, node_limit: int, point: np.ndarray | None,
+                        what: str) -> dict[PlanKey, int]:
+    """``h`` (the month programme, its rows and column bounds already set) in whole shifts
+    over the columns ``shifts``, coverage first: their paid minutes weigh
+    :data:`PAID_TIE_BREAK` of theirs, so that branch and bound works on the missing people.
+    ``point``: a full point of the programme to start from. Node limits and gaps, never the
+    clock. The integer plan found (the caller decides whether it beats its start)."""
+    import highspy
+
+    cost = np.asarray(month.b.c, dtype=float)
     h.changeColsCost(len(shifts), shifts, cost[shifts] * PAID_TIE_BREAK)
     h.changeColsIntegrality(len(shifts), shifts,
                             np.array([highspy.HighsVarType.kInteger] * len(shifts)))
     h.setOptionValue("mip_rel_gap", float(settings.mip_rel_gap))
-    h.setOptionValue("mip_max_nodes", int(settings.cover_node_limit))
-    point = month.complete(start, settings) if start is not None else None
+    h.setOptionValue("mip_max_nodes", int(node_limit))
     if point is not None:
         sol = highspy.HighsSolution()
         sol.col_value = list(point)
         sol.value_valid = True
         h.setSolution(sol)
-    month._run(h, settings, "month plan")
-    got = month.plan(np.asarray(h.getSolution().col_value))
-    if start is not None and plan_objective(month, start) <= plan_objective(month, got):
-        return dict(start)
-    return got
+    month._run(h, settings, what)
+    return month.plan(np.asarray(h.getSolution().col_value))
 
 
 def independent_parts(P: RosterProblem, groups: tuple[SkillGroup, ...]
@@ -993,8 +1004,6 @@ def solve_in_lp_support(month: CoveringModel, lp: PooledSolve, start: dict[PlanK
     but then 3 of their shifts could not be named); 200 nodes find no more; the columns
     where the LP and the plan differ (RINS) give 78.0; all 40,800 columns of zero reduced
     cost 89.5 in 393 s. The whole roster: 100.5 -> 84.5 missing staff-h for ~10 s more."""
-    import highspy
-
     if not start:
         return dict(start)
     A = month.b.matrix().tocsr()
@@ -1012,20 +1021,10 @@ def solve_in_lp_support(month: CoveringModel, lp: PooledSolve, start: dict[PlanK
     rows = np.arange(len(lo), dtype=np.int32)
     h.changeRowsBounds(len(rows), rows, np.asarray(lo, dtype=float), np.asarray(hi, dtype=float))
     h.changeColsBounds(len(fixed_a), fixed_a, np.zeros(len(fixed_a)), np.zeros(len(fixed_a)))
-    cost = np.asarray(month.b.c, dtype=float)
-    h.changeColsCost(len(free_a), free_a, cost[free_a] * PAID_TIE_BREAK)
-    h.changeColsIntegrality(len(free_a), free_a,
-                            np.array([highspy.HighsVarType.kInteger] * len(free_a)))
-    h.setOptionValue("mip_rel_gap", float(settings.mip_rel_gap))
-    h.setOptionValue("mip_max_nodes", int(settings.support_node_limit))
     # the start is HiGHS's first solution: stop at the n-th one better than it
     h.setOptionValue("mip_max_improving_sols", int(settings.support_improvements) + 1)
-    sol = highspy.HighsSolution()
-    sol.col_value = list(point)
-    sol.value_valid = True
-    h.setSolution(sol)
-    month._run(h, settings, "month plan in the LP's support")
-    got = month.plan(np.asarray(h.getSolution().col_value))
+    got = _coverage_first_mip(month, h, free_a, settings, settings.support_node_limit, point,
+                              "month plan in the LP's support")
     if plan_objective(month, got) < plan_objective(month, start):
         return got
     return dict(start)
