@@ -14,8 +14,12 @@ vs the paid-hours bound at that coverage, the planner's-rule check (idle qualifi
 the hard-rule checker's verdict. Targets (issue 13): missing within 10% (or 10 staff-h) of the
 bound, paid within 3% of the LP's at that coverage, ≤ 120 s on 2 cores.
 
+``--day-bound`` also computes the tighter bound that holds each day to whole shifts
+(``optimize.roster.day_bound``, a Lagrangian relaxation at the LP's duals; 2–4 min for the
+flagship on 2 cores) and prints the missing staff-hours against it too.
+
 Usage: ``python benchmarks/bench_roster.py [--halls flagship,district,county]
-[--methods pooled,two_stage] [--time-limit 30] [--workers 2] [--polish 0]``. ``--polish N``
+[--methods pooled,two_stage] [--time-limit 30] [--workers 2] [--polish 0] [--day-bound]``. ``--polish N``
 adds N work units of CP-SAT neighbourhood search on the pooled shift plan
 (``optimize.roster.polish``; off by default, it costs minutes).
 """
@@ -45,6 +49,7 @@ from hallplan.optimize.roster import (  # noqa: E402
     requirement_from_bands,
 )
 from hallplan.optimize.roster.check import idle_qualified  # noqa: E402
+from hallplan.optimize.roster.day_bound import day_integer_bound  # noqa: E402
 from hallplan.optimize.roster.pooled import covering_bound, paid_lower_bound  # noqa: E402
 from hallplan.optimize.staffing_requirement import Requirement  # noqa: E402
 from hallplan.sim.loader import load_scenario  # noqa: E402
@@ -92,6 +97,8 @@ def main() -> None:
     ap.add_argument("--reclaim", action="store_true",
                     help="plan the short days again inside the month rows' slack "
                          "(optimize.roster.reclaim; off by default, it costs ~80 s)")
+    ap.add_argument("--day-bound", action="store_true",
+                    help="also the bound with each day in whole shifts (2–4 min flagship)")
     args = ap.parse_args()
     dates = [dt.date(2026, 12, 1) + dt.timedelta(days=k) for k in range(31)]
     cfg = SolverConfig(time_limit_s=args.time_limit, workers=args.workers, seed=0,
@@ -104,6 +111,12 @@ def main() -> None:
               f"{P.required_staff_hours():,.1f} staff-h required; LP bound: "
               f"{bound.under_staff_h:,.1f} staff-h missing at ≥ {bound.paid_h_at_min_under:,.1f}"
               f" paid h ({bound.wall_s:.1f} s)", flush=True)
+        day = None
+        if args.day_bound:
+            day = day_integer_bound(P, workers=args.workers)
+            print(f"  day-integer bound: {day.under_staff_h:,.1f} staff-h missing "
+                  f"({day.days_proven}/{len(P.dates)} days proven, {day.linking_rows} rows "
+                  f"priced, {day.wall_s:.1f} s)", flush=True)
         for method in args.methods.split(","):
             t = time.perf_counter()
             try:
@@ -130,6 +143,10 @@ def main() -> None:
                 "missing/bound": (f"{under / bound.under_staff_h:.2f}"
                                   if bound.under_staff_h > 0 else "-"),
                 "coverage_target": "met" if under <= allowed + 1e-9 else "missed",
+                **({"day_bound_staff_h": round(day.under_staff_h, 1),
+                    "missing/day_bound": (f"{under / day.under_staff_h:.2f}"
+                                          if day.under_staff_h > 0 else "-")}
+                   if day is not None else {}),
                 "paid_h": round(paid, 1), "paid_bound_h": round(paid_lb, 1),
                 "paid_vs_bound": f"{paid / paid_lb - 1:+.1%}" if paid_lb else "-",
                 "idle_qualified": len(idle),

@@ -435,7 +435,7 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
         for wdays in P.weeks:
             cap_days, cap_min = week_capacity(P, g.members, wdays, max_paid)
             cap_min = max(cap_min - pack, 0)
-            if g.duty_manager and len(wdays) == 7:
+            if g.duty_manager and len(wdays) == 7 and objective == "plan":
                 # one day of slack per manager and week: the consecutive-days limit across
                 # week boundaries is not pooled, and a manager's shift that cannot be staffed
                 # is a gap in the one rule that may not fail
