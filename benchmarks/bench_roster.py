@@ -19,8 +19,8 @@ bound, paid within 3% of the LP's at that coverage, ≤ 120 s on 2 cores.
 flagship on 2 cores) and prints the missing staff-hours against it too.
 
 Usage: ``python benchmarks/bench_roster.py [--halls flagship,district,county]
-[--methods pooled,two_stage] [--time-limit 30] [--workers 2] [--polish 0] [--day-bound]``. ``--polish N``
-adds N work units of CP-SAT neighbourhood search on the pooled shift plan
+[--methods pooled,two_stage] [--time-limit 30] [--workers 2] [--polish 0] [--day-bound]``.
+``--polish N`` adds N work units of CP-SAT neighbourhood search on the pooled shift plan
 (``optimize.roster.polish``; off by default, it costs minutes).
 """
 

@@ -438,7 +438,8 @@ def build_covering_model(P: RosterProblem, objective: str = "plan",
             if g.duty_manager and len(wdays) == 7 and objective == "plan":
                 # one day of slack per manager and week: the consecutive-days limit across
                 # week boundaries is not pooled, and a manager's shift that cannot be staffed
-                # is a gap in the one rule that may not fail
+                # is a gap in the one rule that may not fail (the plan's choice, so the
+                # bounds do not assume it: the hall's rule is one day off a week)
                 cap_days = max(cap_days - len(g.members), 0)
             keys = [(k, j) for k, j in n.items() if k[0] == gi and k[1] in set(wdays)]
             if keys:
