@@ -88,7 +88,7 @@ def linking_rows(model: CoveringModel) -> tuple[np.ndarray, np.ndarray]:
     return link, col_day
 
 
-def day_integer_bound(P: RosterProblem, settings: PooledSettings = PooledSettings(),
+def day_integer_bound(P: RosterProblem, settings: PooledSettings | None = None,
                       node_limit: int = 1000, workers: int = 1, integer: bool = True,
                       progress: Callable[[dt.date], None] | None = None) -> DayIntegerBound:
     """The bound of the module docstring, at the month LP's duals. ``integer=False`` solves
@@ -99,6 +99,7 @@ def day_integer_bound(P: RosterProblem, settings: PooledSettings = PooledSetting
     import highspy
 
     t0 = time.perf_counter()
+    settings = settings if settings is not None else PooledSettings()
     model = build_covering_model(P, "under")
     h = model._highs(settings)
     model._run(h, settings, "covering LP for the day bound")
