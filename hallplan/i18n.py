@@ -481,6 +481,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "阶段 1：班次数量（整月跨日再求解）"),
     "note_step_stage2_groups": ("stage 2: named staff (skill groups)",
                                 "阶段 2：指派员工（技能组）"),
+    "note_step_retime_days": ("stage 2: shifts re-timed (days)", "阶段 2：按日调整班次时间"),
     "note_step_two_stage1": ("two-stage 1: shift counts", "两阶段 1：班次数量"),
     "note_step_two_stage2": ("two-stage 2: named staff", "两阶段 2：指派员工"),
     # ---- notes for the planner (hallplan.sim.notes.Note; English = the package's template)

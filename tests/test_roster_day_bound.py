@@ -5,6 +5,7 @@ never above what a roster reaches and never assumes a rule the hall does not hav
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 
 import numpy as np
 import pytest
@@ -15,13 +16,25 @@ from hallplan.optimize.roster.pooled import build_covering_model, covering_bound
 from tests.test_roster_support_search import _scarce_posts
 
 
-@pytest.fixture(scope="module")
-def short_week():
+@cache
+def short_week_problem():
     """The demo's first December week at the VIP room and the complaint desk with 11 of the
     16 staff qualified there (two VIP clerks, five complaint clerks, four duty managers):
     too few to cover it, so the bound is above zero."""
     P = _scarce_posts(7)
     return replace(P, employees=P.employees[5:])
+
+
+@cache
+def short_week_roster():
+    """The pooled roster of :func:`short_week_problem` (solved once for the test session)."""
+    return RosterOptimizer(short_week_problem(),
+                           SolverConfig(time_limit_s=30, workers=2, seed=0)).solve()
+
+
+@pytest.fixture(scope="module")
+def short_week():
+    return short_week_problem()
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +60,7 @@ def test_whole_shifts_each_day_raise_the_bound_above_the_lp(bound):
 
 
 def test_no_roster_misses_fewer_staff_hours_than_the_bound(short_week, bound):
-    res = RosterOptimizer(short_week, SolverConfig(time_limit_s=30, workers=2, seed=0)).solve()
-    report = check_roster(res.roster, short_week)
+    report = check_roster(short_week_roster().roster, short_week)
     assert report.ok
     # measured: 17.5 staff-h missing against a bound of 13.4
     assert report.under_staff_hours >= bound.under_staff_h - 1e-6

@@ -40,6 +40,7 @@ from hallplan.optimize.roster.pooled import PooledPlan, PooledSettings, solve_po
 from hallplan.optimize.roster.problem import RosterProblem, day_label, post_label
 from hallplan.optimize.roster.reclaim import reclaim_stranded_budget
 from hallplan.optimize.roster.repair import pick_on_call, repair_roster
+from hallplan.optimize.roster.retime import retime_days
 from hallplan.optimize.roster.rules import (
     HARD_RULES_ASSIGNMENT,
     PenaltyTerm,
@@ -66,6 +67,7 @@ STEPS = {
     "step_stage1_days": "stage 1: shift counts (days)",
     "step_stage1_month": "stage 1: shift counts (the month again, across days)",
     "step_stage2_groups": "stage 2: named staff (skill groups)",
+    "step_retime_days": "stage 2: shifts re-timed (days)",
     "step_two_stage1": "two-stage 1: shift counts",
     "step_two_stage2": "two-stage 2: named staff",
 }
@@ -294,6 +296,11 @@ class RosterOptimizer:
         rows = [r for part, _ in done for r in part]
         stages += [st for _, st in done]
         rows, self.repairs = repair_roster(P, rows)
+        if self.naming_settings.retime_days:
+            days_done = itertools.count(1)
+            say(_step("step_retime_days"), 0, len(P.dates))
+            rows, _ = retime_days(P, rows, progress=lambda _d: say(
+                _step("step_retime_days"), next(days_done), len(P.dates)))
         on_call = pick_on_call(P, rows)
         return Roster(tuple(rows), P.dates, on_call), tuple(stages)
 
