@@ -27,9 +27,11 @@ def short_week_problem():
 
 @cache
 def short_week_roster():
-    """The pooled roster of :func:`short_week_problem` (solved once for the test session)."""
-    return RosterOptimizer(short_week_problem(),
-                           SolverConfig(time_limit_s=30, workers=2, seed=0)).solve()
+    """The pooled roster of :func:`short_week_problem` before its last step, the re-timing
+    (solved once for the test session; ``tests/test_roster_retime.py`` re-times it)."""
+    opt = RosterOptimizer(short_week_problem(), SolverConfig(time_limit_s=30, workers=2, seed=0))
+    opt.naming_settings = replace(opt.naming_settings, retime_days=False)
+    return opt.solve()
 
 
 @pytest.fixture(scope="module")
