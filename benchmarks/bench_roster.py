@@ -19,9 +19,9 @@ bound, paid within 3% of the LP's at that coverage, ≤ 120 s on 2 cores.
 flagship on 2 cores) and prints the missing staff-hours against it too.
 
 Usage: ``python benchmarks/bench_roster.py [--halls flagship,district,county]
-[--methods pooled,two_stage] [--time-limit 30] [--workers 2] [--polish 0] [--no-retime]
-[--day-bound]``. ``--no-retime`` leaves out the last step, which re-times each day's named
-shifts (``optimize.roster.retime``).
+[--methods pooled,two_stage] [--time-limit 30] [--workers 2] [--polish 0] [--retime]
+[--day-bound]``. ``--retime`` adds a last step that re-times each day's named shifts
+(``optimize.roster.retime``; off by default).
 ``--polish N`` adds N work units of CP-SAT neighbourhood search on the pooled shift plan
 (``optimize.roster.polish``; off by default, it costs minutes).
 """
@@ -99,8 +99,9 @@ def main() -> None:
     ap.add_argument("--reclaim", action="store_true",
                     help="plan the short days again inside the month rows' slack "
                          "(optimize.roster.reclaim; off by default, it costs ~80 s)")
-    ap.add_argument("--no-retime", dest="retime", action="store_false",
-                    help="skip the re-timing of each day's named shifts (optimize.roster.retime)")
+    ap.add_argument("--retime", action="store_true",
+                    help="re-time each day's named shifts at the end (optimize.roster.retime; "
+                         "off by default)")
     ap.add_argument("--day-bound", action="store_true",
                     help="also the bound with each day in whole shifts (2–4 min flagship)")
     args = ap.parse_args()
@@ -142,7 +143,7 @@ def main() -> None:
                 "hall": hall, "method": method + (f"+polish {args.polish:g}" if args.polish
                                                   and method == "pooled" else "")
                                  + ("+reclaim" if args.reclaim and method == "pooled" else "")
-                                 + ("" if args.retime or method != "pooled" else "-retime"),
+                                 + ("+retime" if args.retime and method == "pooled" else ""),
                 "wall_s": round(wall, 1),
                 "work_units": round(res.work_units, 1),
                 "missing_staff_h": round(under, 1), "bound_staff_h": round(bound.under_staff_h, 1),
