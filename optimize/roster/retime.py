@@ -38,7 +38,6 @@ from collections import defaultdict
 from collections.abc import Callable
 
 import numpy as np
-from scipy.sparse import csr_array
 
 from hallplan.optimize.roster.problem import RosterProblem
 from hallplan.optimize.roster.solution import RosterRow
@@ -89,7 +88,7 @@ def _retime_day(P: RosterProblem, d: dt.date, day: list[RosterRow],
     """The day's rows re-timed, in the order of ``day``; None when nothing better was found."""
     import highspy
 
-    from hallplan.optimize.roster.pooled import _new_highs
+    from hallplan.optimize.roster.pooled import _Builder, _new_highs
     from hallplan.sim.interrupt import run_highs
 
     T, iv, grid = P.templates, P.interval_min, P.grid
@@ -97,14 +96,14 @@ def _retime_day(P: RosterProblem, d: dt.date, day: list[RosterRow],
     hand = P.labour.handover_min
     covers = {t: [k for k, t0 in enumerate(grid) if t.covers(t0, iv)] for t in T}
     on_site = {t: [k for k, t0 in enumerate(grid) if t.on_site(t0, iv)] for t in T}
-    cost: list[float] = []
+    b = _Builder()
     col_of: list[tuple[int, int, str]] = []  # (row index in day, template index, post)
-    start = []
+    start: list[int] = []
+    most: list[int] = []  # paid minutes each row's person may work that day
     for i, r in enumerate(day):
         e = emps[r.employee]
-        w = P.week_of(d)
-        most = min(P.week_cap_min - (week_min[(e.id, w)] - r.paid_min),
-                   P.avg_cap_min(e) - (total_min[e.id] - r.paid_min))
+        most.append(min(P.week_cap_min - (week_min[(e.id, P.week_of(d))] - r.paid_min),
+                        P.avg_cap_min(e) - (total_min[e.id] - r.paid_min)))
         prev = current.get((e.id, d - dt.timedelta(days=1)))
         nxt = current.get((e.id, d + dt.timedelta(days=1)))
         earliest = -math.inf if prev is None else prev.end_min - 1440 + P.rest_min
@@ -115,40 +114,18 @@ def _retime_day(P: RosterProblem, d: dt.date, day: list[RosterRow],
                     and abs(t.end_min - own.end_min) <= window_min
                     and (t.break_start_min is None or own.break_start_min is None
                          or abs(t.break_start_min - own.break_start_min) <= break_window_min))
-            fits = t.paid_min <= most and t.arrival_min >= earliest and t.end_min <= latest
+            fits = t.paid_min <= most[i] and t.arrival_min >= earliest and t.end_min <= latest
             if not (fits and near) and t != own:
                 continue
             for p in P.posts:
                 if not P.eligible(e, p) and not (t == own and p == r.post):
                     continue
                 col_of.append((i, ti, p))
-                cost.append(PAID_TIE_BREAK * t.paid_min)
+                j = b.col(PAID_TIE_BREAK * t.paid_min, 1.0, True)
                 if t == own and p == r.post:
-                    start.append(len(cost) - 1)
+                    start.append(j)
         if len(start) != i + 1:  # the row's own shift is not a template: leave the day
             return None
-    n_y = len(cost)
-    rows_i: list[int] = []
-    cols_i: list[int] = []
-    vals: list[float] = []
-    lo: list[float] = []
-    hi: list[float] = []
-
-    def row(terms, a: float, b: float) -> None:
-        r = len(lo)
-        for j, v in terms:
-            rows_i.append(r)
-            cols_i.append(j)
-            vals.append(v)
-        lo.append(a)
-        hi.append(b)
-
-    def col(c: float, ub: float) -> int:
-        cost.append(c)
-        upper.append(ub)
-        return len(cost) - 1
-
-    upper = [1.0] * n_y
     mine: dict[int, list[int]] = defaultdict(list)
     cell: dict[tuple[str, int], list[int]] = defaultdict(list)
     minutes: dict[int, list[tuple[int, float]]] = defaultdict(list)
@@ -162,46 +139,47 @@ def _retime_day(P: RosterProblem, d: dt.date, day: list[RosterRow],
         if emps[day[i].employee].duty_manager:
             for k in on_site[t]:
                 dm_on[k].append(j)
+    # the current shifts, with the people they leave missing, are the first solution
+    x0: dict[int, float] = dict.fromkeys(start, 1.0)
     for js in mine.values():
-        row([(j, 1.0) for j in js], 1, 1)  # whoever works the day keeps working it
-    x0 = np.zeros(n_y)
-    x0[start] = 1.0
+        b.row([(j, 1.0) for j in js], 1, 1)  # whoever works the day keeps working it
     for p in P.posts:
-        req = P.required[(d, p)]
         cap = P.capacity.get(p)
-        for k, need in enumerate(req):
+        for k, need in enumerate(P.required[(d, p)]):
             js = cell.get((p, k), [])
-            have = float(x0[js].sum()) if js else 0.0
-            if need > 0 and js:
+            if not js:
+                continue
+            have = sum(x0.get(j, 0.0) for j in js)
+            if need > 0:
                 w = P.under_weights(d, p, k)
-                us = [col(w[0], 1)]
+                lack = max(need - have, 0.0)
+                us = [b.col(w[0], 1, False)]
+                x0[us[-1]] = min(lack, 1.0)
                 if need >= 2:
-                    us.append(col(w[1], 1))
+                    us.append(b.col(w[1], 1, False))
+                    x0[us[-1]] = min(max(lack - 1.0, 0.0), 1.0)
                 if need >= 3:
-                    us.append(col(w[2], need - 2))
-                row([(j, 1.0) for j in js] + [(u, 1.0) for u in us], need, np.inf)
-            if cap is not None and js:
-                row([(j, 1.0) for j in js], -np.inf, max(cap, have))
-    dm_had = {k for k in range(len(grid)) if any(x0[j] > 0 for j in dm_on.get(k, []))}
-    for k in sorted(dm_had):
-        row([(j, 1.0) for j in dm_on[k]], 1, np.inf)
+                    us.append(b.col(w[2], need - 2, False))
+                    x0[us[-1]] = max(lack - 2.0, 0.0)
+                b.row([(j, 1.0) for j in js + us], need, np.inf)
+            if cap is not None:
+                b.row([(j, 1.0) for j in js], -np.inf, max(cap, have))
+    for k in range(len(grid)):
+        if any(j in x0 for j in dm_on.get(k, [])):  # a manager was on site: one stays
+            b.row([(j, 1.0) for j in dm_on[k]], 1, np.inf)
     for i, r in enumerate(day):
-        e = emps[r.employee]
-        most = min(P.week_cap_min - (week_min[(e.id, P.week_of(d))] - r.paid_min),
-                   P.avg_cap_min(e) - (total_min[e.id] - r.paid_min))
-        row(minutes[i], -np.inf, max(most, r.paid_min))
-    A = csr_array((vals, (rows_i, cols_i)), shape=(len(lo), len(cost))).tocsc()
+        b.row(minutes[i], -np.inf, max(most[i], r.paid_min))
+    A = b.matrix().tocsc()
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(cost), len(lo)
-    lp.col_cost_ = np.asarray(cost)
-    lp.col_lower_ = np.zeros(len(cost))
-    lp.col_upper_ = np.asarray(upper, dtype=float)
-    lp.row_lower_ = np.asarray(lo, dtype=float)
-    lp.row_upper_ = np.asarray(hi, dtype=float)
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_ = np.asarray(b.c)
+    lp.col_lower_, lp.col_upper_ = np.asarray(b.lb), np.asarray(b.ub, dtype=float)
+    lp.row_lower_ = np.asarray(b.row_lb, dtype=float)
+    lp.row_upper_ = np.asarray(b.row_ub, dtype=float)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
-    lp.integrality_ = ([highspy.HighsVarType.kInteger] * n_y
-                       + [highspy.HighsVarType.kContinuous] * (len(cost) - n_y))
+    lp.integrality_ = [highspy.HighsVarType.kInteger if z else highspy.HighsVarType.kContinuous
+                       for z in b.integer]
     h = _new_highs()
     for name, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
                         ("mip_rel_gap", 1e-4), ("mip_max_nodes", int(node_limit)),
@@ -212,10 +190,10 @@ def _retime_day(P: RosterProblem, d: dt.date, day: list[RosterRow],
                         ("time_limit", float(time_limit_s))):
         h.setOptionValue(name, value)
     h.passModel(lp)
-    # the current shifts, with their missing people, are the first solution
-    full = np.concatenate([x0, np.zeros(len(cost) - n_y)])
+    point = np.zeros(len(b.c))
+    point[list(x0)] = list(x0.values())
     sol = highspy.HighsSolution()
-    sol.col_value = list(_with_missing(A, full, np.asarray(lo), n_y))
+    sol.col_value = list(point)
     sol.value_valid = True
     h.setSolution(sol)
     run_highs(h)
@@ -224,33 +202,13 @@ def _retime_day(P: RosterProblem, d: dt.date, day: list[RosterRow],
     if h.getInfo().primal_solution_status != 2:
         return None
     x = np.asarray(h.getSolution().col_value)
-    before = float(np.dot(cost, sol.col_value))
-    if float(np.dot(cost, x)) >= before - 1e-6:
+    if float(np.dot(b.c, x)) >= float(np.dot(b.c, point)) - 1e-6:
         return None
     out = list(day)
-    for j in np.flatnonzero(x[:n_y] > 0.5):
+    for j in np.flatnonzero(x[:len(col_of)] > 0.5):
         i, ti, p = col_of[j]
         t, r = T[ti], day[i]
         out[i] = RosterRow(r.employee, d, t.arrival_min, t.end_min, p, t.break_start_min,
                            t.break_end_min, hand)
     return out
 
-
-def _with_missing(A, x: np.ndarray, lo: np.ndarray, n_y: int) -> np.ndarray:
-    """``x`` (the shift columns set) with each cover row's missing-people columns filled in
-    order up to what the row lacks (the cheapest first: the convex weights rise)."""
-    x = x.copy()
-    Ar = A.tocsr()
-    act = Ar @ x
-    for r in range(Ar.shape[0]):
-        if not np.isfinite(lo[r]) or act[r] >= lo[r] - 1e-9:
-            continue
-        lack = lo[r] - act[r]
-        cs = Ar.indices[Ar.indptr[r]:Ar.indptr[r + 1]]
-        for c in sorted(c for c in cs if c >= n_y):
-            take = min(lack, 1.0 if c != cs.max() else lack)
-            x[c] += take
-            lack -= take
-            if lack <= 1e-9:
-                break
-    return x
