@@ -41,6 +41,7 @@ from hallplan.optimize.roster.pooled import (
     PooledSettings,
     _new_highs,
     build_covering_model,
+    highs_lp,
 )
 from hallplan.optimize.roster.problem import RosterProblem
 
@@ -57,12 +58,13 @@ class DayIntegerBound:
     wall_s: float
 
 
-def linking_rows(model: CoveringModel) -> tuple[np.ndarray, np.ndarray]:
+def linking_rows(model: CoveringModel, A=None) -> tuple[np.ndarray, np.ndarray]:
     """(mask of the rows whose shift columns lie on more than one date, the day index of
     every column). A column that is not a shift (missing people, surplus, gaps) belongs to
-    the day of the rows it sits in; every such row is local to one day."""
+    the day of the rows it sits in; every such row is local to one day. ``A``: the model's
+    matrix in CSR form, when the caller has it already."""
     P = model.P
-    A = model.b.matrix().tocsr()
+    A = model.b.matrix().tocsr() if A is None else A
     day_index = {d: i for i, d in enumerate(P.dates)}
     col_day = np.full(A.shape[1], -1, dtype=np.int64)
     for (_gi, d, _ti, _p), j in model.n.items():
@@ -106,7 +108,7 @@ def day_integer_bound(P: RosterProblem, settings: PooledSettings | None = None,
     y = np.asarray(h.getSolution().row_dual)
     lp_bound = float(h.getInfo().objective_function_value)
     A = model.b.matrix().tocsr()
-    link, col_day = linking_rows(model)
+    link, col_day = linking_rows(model, A)
     lo, hi = np.asarray(model.b.row_lb), np.asarray(model.b.row_ub)
     col_lo, col_hi = np.asarray(model.b.lb), np.asarray(model.b.ub)
     priced = np.where(link, y, 0.0)
@@ -124,18 +126,8 @@ def day_integer_bound(P: RosterProblem, settings: PooledSettings | None = None,
     def solve_day(i: int) -> tuple[float, bool]:
         cols = np.flatnonzero(col_day == i)
         rows = np.array(rows_of_day.get(i, []), dtype=np.int64)
-        sub = A[rows][:, cols].tocsc()
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(cols), len(rows)
-        lp.col_cost_ = cost[cols]
-        lp.col_lower_, lp.col_upper_ = col_lo[cols], col_hi[cols]
-        lp.row_lower_, lp.row_upper_ = lo[rows], hi[rows]
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_ = sub.indptr, sub.indices
-        lp.a_matrix_.value_ = sub.data
-        if integer:
-            lp.integrality_ = [highspy.HighsVarType.kInteger if is_shift[j]
-                               else highspy.HighsVarType.kContinuous for j in cols]
+        lp = highs_lp(A[rows][:, cols], cost[cols], col_lo[cols], col_hi[cols], lo[rows],
+                      hi[rows], integer=is_shift[cols] if integer else None)
         hd = _new_highs()
         for name, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
                             ("mip_rel_gap", 1e-6), ("mip_max_nodes", int(node_limit)),

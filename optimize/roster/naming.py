@@ -276,7 +276,7 @@ def name_exactly(P: RosterProblem, planned: Planned, settings: NamingSettings = 
     naming, :func:`name_week_by_week`)."""
     import highspy
 
-    from hallplan.optimize.roster.pooled import _new_highs
+    from hallplan.optimize.roster.pooled import _new_highs, highs_lp
     from hallplan.sim.interrupt import run_highs
 
     T, iv, L = P.templates, P.interval_min, P.labour
@@ -359,19 +359,9 @@ def name_exactly(P: RosterProblem, planned: Planned, settings: NamingSettings = 
                         row([(j, 1.0), (j2, 1.0)], 1)
     if not cost:
         return []
-    A = csr_array((vals, (rows, cols)), shape=(len(hi), len(cost))).tocsc()
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(cost), len(hi)
-    lp.col_cost_ = np.asarray(cost)
-    lp.col_lower_ = np.zeros(len(cost))
-    lp.col_upper_ = np.ones(len(cost))
-    lp.row_lower_ = np.full(len(hi), -np.inf)
-    lp.row_upper_ = np.asarray(hi, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr
-    lp.a_matrix_.index_ = A.indices
-    lp.a_matrix_.value_ = A.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * len(cost)
+    A = csr_array((vals, (rows, cols)), shape=(len(hi), len(cost)))
+    lp = highs_lp(A, cost, np.zeros(len(cost)), np.ones(len(cost)), np.full(len(hi), -np.inf),
+                  hi, integer=[True] * len(cost))
     h = _new_highs()
     for name, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
                         ("mip_rel_gap", float(settings.mip_rel_gap)),

@@ -140,6 +140,30 @@ def _new_highs():
         return h
 
 
+def highs_lp(A, cost, col_lo, col_hi, row_lo, row_hi, integer=None):
+    """A ``highspy.HighsLp`` of ``min cost·x`` s.t. ``row_lo ≤ A x ≤ row_hi``,
+    ``col_lo ≤ x ≤ col_hi`` (``A`` any scipy sparse matrix); ``integer``: a mask of the
+    integer columns (None: all continuous). The one place the programmes are handed to HiGHS."""
+    import highspy
+
+    A = A.tocsc()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = np.asarray(col_lo, dtype=float)
+    lp.col_upper_ = np.asarray(col_hi, dtype=float)
+    lp.row_lower_ = np.asarray(row_lo, dtype=float)
+    lp.row_upper_ = np.asarray(row_hi, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data
+    if integer is not None:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if z
+                           else highspy.HighsVarType.kContinuous for z in integer]
+    return lp
+
+
 @dataclass
 class _Builder:
     """Columns and rows of the covering programme, in sparse triplet form."""
@@ -188,21 +212,8 @@ class CoveringModel:
     under_row: int | None = None  # Σ u ≤ cap row (bound mode), else None
 
     def _highs(self, settings: PooledSettings):
-        import highspy
-
         b = self.b
-        A = b.matrix().tocsc()
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
-        lp.col_cost_ = np.asarray(b.c, dtype=float)
-        lp.col_lower_ = np.asarray(b.lb, dtype=float)
-        lp.col_upper_ = np.asarray(b.ub, dtype=float)
-        lp.row_lower_ = np.asarray(b.row_lb, dtype=float)
-        lp.row_upper_ = np.asarray(b.row_ub, dtype=float)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = A.indptr
-        lp.a_matrix_.index_ = A.indices
-        lp.a_matrix_.value_ = A.data
+        lp = highs_lp(b.matrix(), b.c, b.lb, b.ub, b.row_lb, b.row_ub)
         h = _new_highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)

@@ -88,7 +88,7 @@ def _retime_day(P: RosterProblem, d: dt.date, day: list[RosterRow],
     """The day's rows re-timed, in the order of ``day``; None when nothing better was found."""
     import highspy
 
-    from hallplan.optimize.roster.pooled import _Builder, _new_highs
+    from hallplan.optimize.roster.pooled import _Builder, _new_highs, highs_lp
     from hallplan.sim.interrupt import run_highs
 
     T, iv, grid = P.templates, P.interval_min, P.grid
@@ -169,17 +169,7 @@ def _retime_day(P: RosterProblem, d: dt.date, day: list[RosterRow],
             b.row([(j, 1.0) for j in dm_on[k]], 1, np.inf)
     for i, r in enumerate(day):
         b.row(minutes[i], -np.inf, max(most[i], r.paid_min))
-    A = b.matrix().tocsc()
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
-    lp.col_cost_ = np.asarray(b.c)
-    lp.col_lower_, lp.col_upper_ = np.asarray(b.lb), np.asarray(b.ub, dtype=float)
-    lp.row_lower_ = np.asarray(b.row_lb, dtype=float)
-    lp.row_upper_ = np.asarray(b.row_ub, dtype=float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger if z else highspy.HighsVarType.kContinuous
-                       for z in b.integer]
+    lp = highs_lp(b.matrix(), b.c, b.lb, b.ub, b.row_lb, b.row_ub, integer=b.integer)
     h = _new_highs()
     for name, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
                         ("mip_rel_gap", 1e-4), ("mip_max_nodes", int(node_limit)),
